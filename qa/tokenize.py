@@ -1,0 +1,37 @@
+"""The one place jieba is called: search-mode words for BM25, minus stop words."""
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+
+# 疑问词和虚词只会把 BM25 拉向无关段落
+STOP_WORDS = frozenset(
+    """
+    的 了 和 与 及 以及 或 或者 是 在 有 为 对 将 把 被 从 到 由 于 其 其中 这 那 这些 那些 这个 那个
+    也 都 就 还 又 并 而 等 等等 之 个 中 上 下 里 共 共有 已 已经 我 你 他 它 我们 你们 他们
+    多少 几 几个 哪 哪些 哪个 哪里 哪一年 什么 怎么 怎样 如何 为什么 谁 吗 呢 吧 啊 请问 请 告诉
+    一下 是否 有没有 是不是 多大 多长 多久 情况 方面 相关 关于
+    """.split()
+)
+_PUNCTUATION_OR_SPACE = re.compile(r"^[\W_]+$")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+class Tokenizer:
+    """Jieba search-mode tokenizer with its own dictionary state (not jieba's global one)."""
+
+    def __init__(self) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+
+    def tokens(self, text: str) -> list[str]:
+        """Lower-cased words for BM25, without punctuation and stop words."""
+        words = self._jieba.lcut_for_search(text)
+        return [
+            word
+            for word in (word.strip().lower() for word in words)
+            if word and word not in STOP_WORDS and not _PUNCTUATION_OR_SPACE.match(word)
+        ]

@@ -1,0 +1,55 @@
+"""The small frozen records that flow through the pipeline (no I/O here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Document:
+    """One decoded source file; `text` is what every offset points into."""
+
+    doc: str  # file name inside the corpus folder
+    title: str
+    text: str
+    sha256: str  # of `text`, so an unchanged text is never re-chunked or re-embedded
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading path; `start`/`end` index the document text."""
+
+    path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit that is embedded, BM25-indexed, retrieved and cited."""
+
+    id: str
+    doc: str
+    title: str
+    section_path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+
+    def context_text(self) -> str:
+        """Text with title and section path prefixed: what retrieval sees."""
+        # 导言段落的路径就是标题本身，不重复
+        path = [part for part in self.section_path if part != self.title]
+        heading = " > ".join([self.title, *path])
+        return f"{heading}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and 1-based rank."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    dense_score: float | None = None
+    bm25_score: float | None = None
