@@ -92,9 +92,9 @@ def build_index(
 
         cache = old.cache if old else {}
         vectors, cache, embedded = _embed_with_cache(chunks, encoder, cache, progress)
-        if progress:
-            progress("BM25", 0, 1)
         bm25 = build_bm25(chunks, Tokenizer())
+        if progress:
+            progress("BM25", 1, 1)
         manifest = _manifest(documents, chunks, encoder, model_name, settings, started)
         write_index(index_dir, manifest, chunks, vectors, bm25, cache)
         return _report(manifest, added, changed, removed, embedded, len(chunks) - embedded, skipped, started)

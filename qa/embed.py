@@ -57,7 +57,8 @@ class SentenceTransformerEncoder:
                 f"无法加载模型 {name_or_path!r}：{error}。离线环境请传入本地模型文件夹路径。"
             ) from error
         self.id = f"sentence-transformers/{source}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         prompts = getattr(self._model, "prompts", {}) or {}
         self._query_prompt, self._passage_prompt = _e5_style_prompts(source, prompts)
 

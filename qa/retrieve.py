@@ -12,6 +12,7 @@ from qa.tokenize import Tokenizer
 from qa.types import Chunk, Hit
 
 RETRIEVERS = ("hybrid", "dense", "bm25")
+MAX_QUESTION_CHARS = 500  # 更长的输入多半是误粘贴；截断后仍可检索
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class SearchIndex:
         """Top-k chunks for the question; `retriever` picks hybrid, dense or bm25 alone."""
         if retriever not in RETRIEVERS:
             raise ValueError(f"未知的检索方式 {retriever!r}，可选：{', '.join(RETRIEVERS)}")
-        total = len(self.chunks)
-        if total == 0 or not question.strip():
+        question = clean_question(question)
+        if not self.chunks:
             return []
         dense = self.dense_scores(question) if retriever != "bm25" else None
         bm25 = self.bm25_scores(question) if retriever != "dense" else None
@@ -95,6 +96,14 @@ class SearchIndex:
         if not ids:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.stored.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+
+def clean_question(question: str) -> str:
+    """The question trimmed to a searchable length; ValueError (Chinese message) when it has no content."""
+    text = " ".join((question or "").split())[:MAX_QUESTION_CHARS]
+    if not any(char.isalnum() for char in text):
+        raise ValueError("问题是空的（或只有标点），请输入要查询的内容。")
+    return text
 
 
 def fuse(dense: np.ndarray, bm25: np.ndarray, fusion: FusionSettings) -> np.ndarray:

@@ -153,9 +153,18 @@ def build_lock(index_dir: Path):
             # 上次被杀掉的构建留下的临时文件夹
             for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
                 shutil.rmtree(stale, ignore_errors=True)
+            _restore_previous(index_dir)
             yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _restore_previous(index_dir: Path) -> None:
+    """Finish a swap that a crash interrupted: put the previous copy back in place."""
+    previous = _sibling(index_dir, "previous")
+    if _readable_dir(index_dir) == previous:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        os.replace(previous, index_dir)
 
 
 def _readable_dir(index_dir: Path) -> Path:

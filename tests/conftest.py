@@ -1,0 +1,86 @@
+"""Shared fixtures: a deterministic fake encoder for unit tests, a real seed index for integration."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "corpus"
+SEED_DOC = "000_7c521dbcc8602230.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+class FakeEncoder:
+    """Hashed character bigrams: deterministic, fast, and similar texts get similar vectors."""
+
+    id = "fake/char-bigram-64"
+    dim = 64
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for a, b in zip(text, text[1:]):
+                bucket = int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dim
+                matrix[row, bucket] += 1.0
+            matrix[row] /= max(np.linalg.norm(matrix[row]), 1e-9)
+        return matrix
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def seed_corpus(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def real_seed_index(tmp_path_factory) -> Path:
+    """The seed corpus indexed once with the real bundled encoder, through the real CLI."""
+    folder = tmp_path_factory.mktemp("real")
+    corpus = folder / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    run_qa("index", "--corpus", str(corpus), "--index", str(folder / "index"))
+    return folder / "index"
+
+
+@pytest.fixture
+def real_index_copy(real_seed_index: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(corpus, index) copies of the real seed index that a test may change."""
+    corpus = tmp_path / "corpus"
+    index = tmp_path / "index"
+    shutil.copytree(real_seed_index.parent / "corpus", corpus)
+    shutil.copytree(real_seed_index, index)
+    return corpus, index
+
+
+def qa_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "qa", *args]
+
+
+def run_qa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real `qa` CLI in a subprocess, offline."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env.pop("QA_MODEL", None)
+    result = subprocess.run(qa_command(*args), capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"qa {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result

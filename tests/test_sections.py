@@ -1,0 +1,82 @@
+from pathlib import Path
+
+from qa.ingest import load_document
+from qa.sections import split_sections
+from qa.types import Document
+
+from conftest import DATA, SEEDS
+
+
+def _paths(document: Document) -> list[tuple[str, ...]]:
+    return [section.path for section in split_sections(document)]
+
+
+def test_seed_000_finds_dash_short_line_and_lead_in_headings():
+    document = load_document(SEEDS / "000_7c521dbcc8602230.txt")
+    paths = _paths(document)
+    top_level = []
+    for path in paths:
+        if path[0] not in top_level:
+            top_level.append(path[0])
+    assert top_level == [
+        "杭州大步挺进国际一流信息化城市",  # 导言归在标题下
+        "信息基础设施建设全国领先",
+        "信息产业发展全国领先",
+        "信息技术推广应用全国领先",
+        "政府信息公开工作走在全国前列",
+        "信息化管理、服务水平全国领先",
+        "信息化发展环境建设全国领先",
+        "未来展望",
+        "杭州市信息化荣誉榜",
+        "近期关注",
+    ]
+    assert ("信息产业发展全国领先", "产业地位不断提升") in paths
+    assert ("信息技术推广应用全国领先", "电子商务建设持续处于全国领先地位") in paths
+    assert ("信息化管理、服务水平全国领先", "技术创新方面") in paths
+    lead_ins = [path[1] for path in paths if len(path) == 2]
+    assert len(lead_ins) == 14
+
+
+def test_seed_003_finds_eleven_bracket_sections():
+    document = load_document(SEEDS / "003_c06bb3e7b6855ebf.txt")
+    paths = _paths(document)
+    assert len(paths) == 11
+    assert paths[0] == ("信息化政策环境优化",)
+    assert paths[-1] == ("信息化战略合作协议签署",)
+    assert ("“网商培育”系列活动",) in paths
+
+
+def test_section_offsets_point_into_the_text():
+    for name in ("000_7c521dbcc8602230.txt", "003_c06bb3e7b6855ebf.txt"):
+        document = load_document(SEEDS / name)
+        for section in split_sections(document):
+            assert document.text[section.start : section.end] == section.text
+            assert section.text.strip() == section.text
+
+
+def test_markdown_and_government_numbering_nest():
+    document = load_document(DATA / "gongbao.md")
+    by_path = {section.path: section.text for section in split_sections(document)}
+    assert by_path[("一、综合",)].startswith("全年实现地区生产总值1234.5亿元")
+    assert "移动电话用户530万户" in by_path[("二、信息产业", "（一）通信")]
+    # 带数字的编号句是正文，不是标题
+    assert "新认定软件企业45家" in by_path[("二、信息产业", "（二）软件")]
+    assert "61.2亿元" in by_path[("三、科技", "第一章 研发投入")]
+
+
+def test_inline_numbered_heading_takes_its_first_clause():
+    text = "工作报告\n一、过去一年的工作\n（一）着力稳增长。全年完成投资500亿元。\n其他说明。\n（二）改善民生。新增就业8万人。\n"
+    document = Document(doc="r.txt", title="工作报告", text=text, sha256="x")
+    paths = _paths(document)
+    assert paths == [
+        ("一、过去一年的工作", "（一）着力稳增长"),
+        ("一、过去一年的工作", "（二）改善民生"),
+    ]
+
+
+def test_text_without_headings_is_one_section_under_the_title(tmp_path: Path):
+    path = tmp_path / "plain.txt"
+    path.write_text("全市新增就业8万人，城镇登记失业率3.1%。\n第二段也没有标题。\n", encoding="utf-8")
+    document = load_document(path)
+    assert document.title == "plain"
+    assert _paths(document) == [("plain",)]
