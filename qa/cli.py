@@ -4,17 +4,20 @@ from __future__ import annotations
 import json
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import click
 
+from qa.answer import Answerer, answer_record
 from qa.build import BuildReport, build_index
 from qa.embed import EncoderUnavailable
+from qa.evaluate import BadEvalFile, evaluate, load_questions
 from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, load_index
 from qa.store import IndexUnavailable
-from qa.types import Hit
+from qa.types import Answer, Hit
 
-_EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable)
+_EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile)
 
 
 class QAError(click.ClickException):
@@ -85,6 +88,55 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, as_js
     click.echo(f"（{latency_ms} ms）", err=True)
 
 
+@main.command("ask")
+@click.argument("question")
+@index_option
+@json_option
+def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
+    """回答问题：给出数字和引用出处；资料里没有时明确说明。"""
+    question = _checked_question(question)
+    answerer = _open_answerer(index_dir)
+    started = time.perf_counter()
+    answer = answerer.ask(question)
+    latency_ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        click.echo(json.dumps(answer_record(answer, latency_ms), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+
+
+@main.command("eval")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@index_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="逐题结果写入 JSONL")
+@click.option("--retriever", type=click.Choice(RETRIEVERS), default="hybrid", show_default=True, help="检索方式")
+@json_option
+def eval_command(file: Path, index_dir: Path, output: Path | None, retriever: str, as_json: bool) -> None:
+    """在评测集上运行，报告检索、答案、引用、拒答和延迟指标。"""
+    try:
+        questions = load_questions(file)  # 先检查整个文件，再开始干活
+    except BadEvalFile as error:
+        raise QAError(str(error)) from error
+    answerer = _open_answerer(index_dir)
+    with click.progressbar(length=len(questions), label="评测", file=sys.stderr) as bar:
+        metrics, records = evaluate(answerer, questions, retriever, progress=lambda done, total: bar.update(1))
+    if output:
+        with output.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(metrics, ensure_ascii=False))
+        return
+    _print_metrics(metrics)
+    failures = [r for r in records if not r["answer_correct"]]
+    if failures:
+        click.echo(f"\n答错的题（{len(failures)}）：")
+        for record in failures:
+            expected = "、".join(record["gold_answers"]) or "（应拒答）"
+            click.echo(f"  {record['id']} [{record['kind']}] {record['question']}")
+            click.echo(f"      期望：{expected}   得到：{_shorten(record['answer'], 70)}")
+
+
 def hit_record(hit: Hit) -> dict:
     """A search hit as JSON: the chunk, where it is, and how it scored."""
     chunk = hit.chunk
@@ -101,6 +153,56 @@ def hit_record(hit: Hit) -> dict:
         "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
         "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
     }
+
+
+def _open_answerer(index_dir: Path) -> Answerer:
+    try:
+        return Answerer(load_index(index_dir))
+    except _EXPECTED_ERRORS as error:
+        raise QAError(str(error)) from error
+
+
+def _print_answer(answer: Answer) -> None:
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo("\n来源：")
+        for number, citation in enumerate(answer.citations, start=1):
+            click.echo(f"  [{number}] 《{citation.title}》 {citation.doc} › {' › '.join(citation.section)}（字符 {citation.start}–{citation.end}）")
+            click.echo(f"      「{citation.quote}」")
+    elif answer.passages:
+        click.echo("\n可能相关：")
+        for hit in answer.passages[:3]:
+            click.echo(f"  - {hit.chunk.doc} › {' › '.join(hit.chunk.section_path)}：{_shorten(hit.chunk.text, 80)}")
+
+
+def _print_metrics(metrics: dict) -> None:
+    rows = [
+        ("问题数", metrics["questions"]),
+        ("检索 hit@1 / hit@3 / hit@5", f"{metrics['hit@1']:.3f} / {metrics['hit@3']:.3f} / {metrics['hit@5']:.3f}"),
+        ("检索 MRR@10", f"{metrics['mrr@10']:.3f}"),
+        ("答案准确率", _percent(metrics["answer_accuracy"])),
+        ("引用准确率", _percent(metrics["citation_accuracy"])),
+        ("拒答召回率（该拒的拒了）", _percent(metrics["abstention_recall"])),
+        ("拒答精确率（拒的都该拒）", _percent(metrics["abstention_precision"])),
+        ("误拒率（能答却拒答）", _percent(metrics["false_abstention"])),
+        ("计算题", f"{metrics['computed_correct']} 题正确（{_percent(metrics['computed_accuracy'])}）"),
+        ("延迟 p50 / p95", f"{metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms"),
+    ]
+    for name, value in rows:
+        click.echo(f"{_pad(name, 30)}{value}")
+    click.echo("按题型：")
+    for kind, row in metrics["by_kind"].items():
+        click.echo(f"  {kind:<14}{row['questions']:>4} 题  {_percent(row['answer_accuracy'])}")
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align text counting full-width characters as two columns."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(1, width - columns)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def _checked_question(question: str) -> str:

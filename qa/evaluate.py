@@ -1,12 +1,16 @@
-"""Evaluation file -> questions -> retrieval metrics (hit@k, MRR)."""
+"""Evaluation file -> questions -> per-question records and metrics (retrieval, answers, abstention)."""
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
+from qa.answer import Answerer, answer_record
 from qa.retrieve import FusionSettings, SearchIndex
-from qa.types import Hit
+from qa.types import Answer, Hit
 
 KINDS = ("figure", "entity", "date", "list", "paraphrase", "computed", "unanswerable")
 _REQUIRED = ("id", "question", "answers", "doc", "section", "kind")
@@ -97,4 +101,82 @@ def summarise_ranks(ranks: list[int | None]) -> dict:
         "hit@3": round(sum(1 for r in ranks if r and r <= 3) / count, 4),
         "hit@5": round(sum(1 for r in ranks if r and r <= 5) / count, 4),
         "mrr@10": round(sum(1 / r for r in ranks if r) / count, 4),
+    }
+
+
+def answer_is_correct(answer: Answer, question: Question) -> bool:
+    """Answerable: a gold string in the answer text. Unanswerable: the answerer abstained."""
+    if not question.answerable:
+        return answer.abstained
+    return not answer.abstained and any(gold in answer.answer for gold in question.answers)
+
+
+def citation_is_correct(answer: Answer, question: Question) -> bool:
+    """A citation names the gold document and its section path holds the gold section."""
+    return any(c.doc == question.doc and question.section in c.section for c in answer.citations)
+
+
+def evaluate(
+    answerer: Answerer,
+    questions: list[Question],
+    retriever: str = "hybrid",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict, list[dict]]:
+    """Ask every question; return (metrics, per-question records with gold fields and flags)."""
+    records, ranks, latencies = [], [], []
+    for number, question in enumerate(questions, start=1):
+        started = time.perf_counter()
+        answer = answerer.ask(question.question, retriever=retriever)
+        latency = (time.perf_counter() - started) * 1000
+        latencies.append(latency)
+        rank = first_relevant_rank(answerer.index.search(question.question, 10, retriever), question) if question.answerable else None
+        if question.answerable:
+            ranks.append(rank)
+        record = answer_record(answer, latency, question.id)
+        record.update(
+            {
+                "kind": question.kind,
+                "gold_answers": list(question.answers),
+                "gold_doc": question.doc,
+                "gold_section": question.section,
+                "answer_correct": answer_is_correct(answer, question),
+                "citation_correct": citation_is_correct(answer, question) if question.answerable else None,
+                "retrieval_rank": rank,
+            }
+        )
+        records.append(record)
+        if progress:
+            progress(number, len(questions))
+    return summarise(records, ranks, latencies), records
+
+
+def summarise(records: list[dict], ranks: list[int | None], latencies: list[float]) -> dict:
+    """Metrics over the records of one run."""
+    answerable = [r for r in records if r["gold_answers"]]
+    unanswerable = [r for r in records if not r["gold_answers"]]
+    abstained = [r for r in records if r["abstained"]]
+    computed = [r for r in records if r["kind"] == "computed"]
+    ordered = sorted(latencies)
+
+    def share(items: list, test) -> float | None:
+        return round(sum(1 for item in items if test(item)) / len(items), 4) if items else None
+
+    by_kind = {}
+    for kind in KINDS:
+        rows = [r for r in records if r["kind"] == kind]
+        if rows:
+            by_kind[kind] = {"questions": len(rows), "answer_accuracy": share(rows, lambda r: r["answer_correct"])}
+    return {
+        "questions": len(records),
+        **{key: value for key, value in summarise_ranks(ranks).items() if key != "questions"},
+        "answer_accuracy": share(answerable, lambda r: r["answer_correct"]),
+        "citation_accuracy": share(answerable, lambda r: r["citation_correct"]),
+        "abstention_recall": share(unanswerable, lambda r: r["abstained"]),
+        "abstention_precision": share(abstained, lambda r: not r["gold_answers"]),
+        "false_abstention": share(answerable, lambda r: r["abstained"]),
+        "computed_accuracy": share(computed, lambda r: r["answer_correct"]),
+        "computed_correct": sum(1 for r in computed if r["answer_correct"]),
+        "latency_p50_ms": round(statistics.median(ordered), 1) if ordered else None,
+        "latency_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1) if ordered else None,
+        "by_kind": by_kind,
     }

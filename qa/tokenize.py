@@ -24,12 +24,12 @@ class Tokenizer:
     """Jieba search-mode tokenizer with its own dictionary state (not jieba's global one)."""
 
     def __init__(self) -> None:
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self.jieba = jieba.Tokenizer()
+        self.jieba.initialize()
 
     def tokens(self, text: str) -> list[str]:
         """Lower-cased words for BM25, without punctuation and stop words."""
-        words = self._jieba.lcut_for_search(text)
+        words = self.jieba.lcut_for_search(text)
         return [
             word
             for word in (word.strip().lower() for word in words)

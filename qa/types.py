@@ -53,3 +53,27 @@ class Hit:
     rank: int
     dense_score: float | None = None
     bm25_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted sentence that supports an answer, traceable to its span in the document."""
+
+    doc: str
+    title: str
+    section: tuple[str, ...]
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer with its figures and citations, or an abstention with the closest passages."""
+
+    question: str
+    answer: str
+    abstained: bool
+    figures: tuple[dict, ...]
+    citations: tuple[Citation, ...]
+    passages: tuple[Hit, ...]

@@ -1,0 +1,454 @@
+"""Hits -> Answer: pick the clause and figure that answer, cite the sentence, or abstain."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import jieba.posseg
+
+from qa.chunk import sentence_spans
+from qa.figures import Figure, find_figures, format_number
+from qa.question import QuestionIntent, analyse_question
+from qa.retrieve import SearchIndex, clean_question
+from qa.types import Answer, Chunk, Citation, Hit
+
+_CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
+_OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
+_CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
+_SHORT_SENTENCE = 80
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Knobs of the answerer; thresholds calibrated on eval/questions.jsonl (benchmarks/calibrate_answer.py)."""
+
+    passages: int = 5  # 在前几个段落里找答案
+    min_coverage: float = 0.45  # 问题的（IDF 加权）字二元组至少有这么多出现在答案段落里
+    min_figure_score: float = 0.9
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    hit: Hit
+    sentence: tuple[int, int]  # 文档里的偏移
+    figure: Figure | None  # 句内偏移
+    phrase: str
+    year_conflict: bool = False
+
+
+class Answerer:
+    """Answers questions from one loaded index; holds the corpus statistics it needs."""
+
+    def __init__(self, index: SearchIndex, settings: AnswerSettings = AnswerSettings()):
+        self.index = index
+        self.settings = settings
+        frequencies = Counter()
+        for chunk in index.chunks:
+            frequencies.update(set(_bigrams(chunk.context_text())))
+        self._bigram_df = frequencies
+        self._chunk_count = max(len(index.chunks), 1)
+        self._pos = jieba.posseg.POSTokenizer(index.tokenizer.jieba)
+
+    def ask(self, question: str, retriever: str = "hybrid") -> Answer:
+        """One answer record; never raises on odd questions (ValueError only for empty ones)."""
+        question = clean_question(question)
+        intent = analyse_question(question)
+        hits = self.index.search(question, k=self.settings.passages, retriever=retriever)
+        if not hits:
+            return _abstain(question, hits)
+        weights = self._weights(intent.content or question)
+
+        answer = None
+        if intent.wants in ("difference", "rate"):
+            answer = self._computed(intent, hits, weights)
+        if answer is None:
+            candidate = self._best_candidate(intent, hits, weights)
+            if candidate is not None and self._supported(intent, candidate, weights):
+                answer = _extractive_answer(question, candidate, hits)
+        return answer or _abstain(question, hits)
+
+    # ---- 候选 -------------------------------------------------------------
+
+    def _best_candidate(self, intent: QuestionIntent, hits: list[Hit], weights: dict[str, float]) -> _Candidate | None:
+        best = None
+        for hit in hits:
+            chunk = hit.chunk
+            rank_bonus = 0.6 / hit.rank
+            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+                sentence = chunk.text[start:end]
+                sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
+                if intent.wants_figure and intent.wants not in ("difference", "rate") or intent.wants in ("difference", "rate"):
+                    for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score + rank_bonus):
+                        best = _better(best, candidate)
+                if not intent.wants_figure:
+                    for candidate in self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus):
+                        best = _better(best, candidate)
+        return best
+
+    def _figure_candidates(self, intent, hit, sentence, offset, weights, base):
+        figures = find_figures(sentence)
+        span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
+        for position, figure in enumerate(figures):
+            fit = _kind_fit(intent, figure)
+            if fit is None:
+                continue
+            clause_start, clause_end = _clause_bounds(sentence, figure)
+            clause = sentence[clause_start:clause_end]
+            label_text = clause
+            if len(clause) - len(figure.text) < 4:  # 「2008年9月3日至9月6日，第二届……」：说明在下一个分句
+                next_start, next_end = _clause_bounds(sentence, None, clause_end + 1)
+                label_text += sentence[next_start:next_end]
+            left, right = _windows(sentence, figures, position)
+            label = _overlap(weights, label_text)
+            adjacent = _overlap(weights, left + right)
+            counted = 0.5 if intent.counted and sentence.startswith(intent.counted, figure.end) else 0.0
+            counted += 0.3 * _suffix_match(left, intent.content)
+            years = _figure_years(sentence, figures, position, hit.chunk.text[:offset])
+            year_score, conflict = _year_fit(intent, years)
+            score = 1.5 * label + adjacent + base + fit + year_score + counted
+            phrase = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
+            yield _Candidate(score, hit, span, figure, phrase, conflict)
+
+    def _clause_candidates(self, hit, sentence, offset, weights, base):
+        span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
+        clauses = [c for c in re.split(r"[，,；;]", sentence) if c.strip()]
+        for index, clause in enumerate(clauses):
+            score = 2.0 * _overlap(weights, clause) + base
+            if len(sentence) <= _SHORT_SENTENCE:
+                phrase = sentence
+            else:
+                # 最相关的分句太短时带上后面的分句：「到“十一五”期末，信息化总体水平保持全国领先……」
+                parts = [clause]
+                for following in clauses[index + 1 :]:
+                    if sum(len(part) for part in parts) >= 16:
+                        break
+                    parts.append(following)
+                phrase = "，".join(part.strip() for part in parts)
+            yield _Candidate(score, hit, span, None, phrase.strip())
+
+    # ---- 计算题 -----------------------------------------------------------
+
+    def _computed(self, intent: QuestionIntent, hits: list[Hit], weights: dict[str, float]) -> Answer | None:
+        best = None
+        for hit in hits:
+            chunk = hit.chunk
+            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+                sentence = chunk.text[start:end]
+                figures = find_figures(sentence)
+                for position in range(len(figures) - 1):
+                    pair = _change_pair(sentence, figures, position)
+                    if pair is None:
+                        continue
+                    before, after = pair
+                    left, _ = _windows(sentence, figures, position)
+                    # 指标名紧挨在「由」前面，比整句的重合更能区分同一段里的几个指标
+                    if intent.unit and before.unit != intent.unit and not (intent.unit == "个百分点" and before.kind == "percent"):
+                        continue
+                    score = (
+                        3.0 * _overlap(weights, left)
+                        + 0.5 * _overlap(weights, sentence)
+                        + 0.3 * _suffix_match(re.sub(r"(?:由|从)$", "", left), intent.content)
+                        + 0.3 / hit.rank
+                    )
+                    span = _last_year_range(chunk.text[:start] + sentence)
+                    years = set(span.groups()) if span else set()
+                    if intent.years and years and not set(intent.years) <= years:
+                        continue
+                    if best is None or score > best[0]:
+                        best = (score, hit, start, end, before, after, left)
+        if best is None or best[0] < self.settings.min_figure_score:
+            return None
+        score, hit, start, end, before, after, left = best
+        sentence = hit.chunk.text[start:end]
+        result = _compute(intent.wants, before, after)
+        if result is None:
+            return None
+        result_text, formula, value, unit = result
+        change_span = sentence[before.start - len(left) : after.end]
+        lead = _leading_time(sentence, before.start - len(left))
+        verb = "增长" if intent.wants == "rate" else ("增加" if after.value >= before.value else "减少")
+        answer_text = f"{lead}{change_span}，{verb}了{result_text}（{formula}）。[1]"
+        citation = _citation(hit.chunk, hit.chunk.start + start, hit.chunk.start + end)
+        figures = (
+            {"text": result_text, "value": value, "unit": unit, "computed": True, "formula": formula},
+            before.as_dict(),
+            after.as_dict(),
+        )
+        return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits))
+
+    # ---- 拒答 -------------------------------------------------------------
+
+    def _supported(self, intent: QuestionIntent, candidate: _Candidate, weights: dict[str, float]) -> bool:
+        """Does the chosen passage really answer, or is it only the closest thing?"""
+        chunk = candidate.hit.chunk
+        context = chunk.context_text()
+        if _overlap(weights, context) < self.settings.min_coverage:
+            return False
+        if candidate.year_conflict:
+            return False
+        if any(year not in context for year in intent.years):
+            return False
+        if any(place not in context for place in self._places(intent.text)):
+            return False
+        if candidate.figure is not None and candidate.score < self.settings.min_figure_score:
+            return False
+        return True
+
+    def _places(self, text: str) -> list[str]:
+        # 问题里的地名、机构名必须出现在答案段落里：问宁波的事，不能拿杭州的数字回答
+        places = [word for word, flag in self._pos.lcut(text) if flag in ("ns", "nt") and len(word) >= 2]
+        # 「杭州市」与「杭州」是同一个地方
+        return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
+
+    def _weights(self, text: str) -> dict[str, float]:
+        return {
+            gram: math.log((self._chunk_count + 1) / (self._bigram_df.get(gram, 0) + 0.5))
+            for gram in set(_bigrams(text))
+        }
+
+
+# ---- 打分的小工具 -----------------------------------------------------------
+
+
+def _bigrams(text: str) -> list[str]:
+    chars = [c.lower() for c in text if c.isalnum()]
+    return [a + b for a, b in zip(chars, chars[1:])]
+
+
+def _overlap(weights: dict[str, float], text: str) -> float:
+    """Share of the question's weighted bigrams that appear in text."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    present = set(_bigrams(text))
+    return sum(weight for gram, weight in weights.items() if gram in present) / total
+
+
+def _suffix_match(label: str, question: str) -> int:
+    """How many characters at the end of the label (the words right before a figure) the question repeats."""
+    label = label.rstrip("的为达是了共有 ")
+    longest = 0
+    for size in range(2, min(len(label), 8) + 1):
+        if label[-size:] in question:
+            longest = size
+        else:
+            break
+    return longest
+
+
+def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
+    """How well a figure's kind fits the question; None when it cannot be the answer."""
+    wants = intent.wants
+    if wants in ("number", "difference", "rate"):
+        if figure.kind in ("date", "range", "ordinal", "fraction"):
+            return None
+        if figure.kind == "percent":
+            return -0.6 if wants == "number" else 0.0
+        if intent.unit:
+            return 0.5 if figure.unit == intent.unit else -0.5
+        return 0.2 if figure.unit else -0.8
+    if wants == "percent":
+        return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)
+    if wants == "ordinal":
+        return 0.5 if figure.kind == "ordinal" else None
+    if wants == "year":
+        if figure.kind in ("date", "range"):
+            return 0.5 if figure.unit == "年" else 0.2
+        return None
+    if wants == "date":
+        return 0.5 if figure.kind in ("date", "range") else None
+    return None
+
+
+def _windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, str]:
+    """Text right before and after a figure, up to the clause edge or the neighbouring figure."""
+    figure = figures[position]
+    left_edge = figures[position - 1].end if position else 0
+    right_edge = figures[position + 1].start if position + 1 < len(figures) else len(sentence)
+    left = sentence[left_edge : figure.start]
+    right = sentence[figure.end : right_edge]
+    left = _CLAUSE_BREAK.split(left)[-1]
+    right = _CLAUSE_BREAK.split(right)[0]
+    return left, right
+
+
+def _clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple[int, int]:
+    """The clause around a figure (or starting at `start`): between clause punctuation, figures included."""
+    if figure is not None:
+        breaks_before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
+        start = breaks_before[-1] if breaks_before else 0
+        search_from = figure.end
+    else:
+        search_from = start
+    following = _CLAUSE_BREAK.search(sentence, search_from)
+    end = following.start() if following else len(sentence)
+    return start, max(start, end)
+
+
+def _figure_phrase(
+    sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str
+) -> str:
+    """The answering clause; when it holds several quantities, the chosen figure goes first."""
+    clause = sentence[clause_start:clause_end].strip("，,；;、 ")
+    # 分号前的「至2007年底，」也管到分号后面
+    full_sentence_start = max(text_before.rfind(mark) for mark in "。！？\n") + 1
+    head = text_before[full_sentence_start:]
+    lead = _leading_time(head + sentence, len(head) + clause_start)
+    quantities = [f for f in figures if clause_start <= f.start < clause_end and f.kind not in ("date", "range")]
+    if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
+        return f"{figure.text}（{lead}{clause}）"
+    return lead + clause
+
+
+def _leading_time(sentence: str, phrase_start: int) -> str:
+    """「至2007年底，」: a short opening clause with a date applies to the whole sentence."""
+    first = _CLAUSE_BREAK.split(sentence, maxsplit=1)[0]
+    if phrase_start <= len(first) or len(first) > 14 or not first:
+        return ""
+    if any(f.kind in ("date", "range") for f in find_figures(first)):
+        return first + "，"
+    return ""
+
+
+def _figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
+    """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
+    figure = figures[position]
+    left_edge = figures[position - 1].end if position else 0
+    before = sentence[left_edge : figure.start]
+    own = _OWN_YEAR.search(before)
+    if own:
+        return {own.group(1)}
+    span = _last_year_range(text_before + sentence[: figure.start])
+    if span:
+        if re.search(r"(?:由|从)(?:不足|约|近)?$", before):
+            return {span.group(1)}
+        if re.search(r"(?:至|到)$", before):
+            return {span.group(2)}
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
+    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
+
+
+def _last_year_range(text: str) -> re.Match | None:
+    """The latest 「2002年至2007年」 in the paragraph so far: later 由…至 figures refer to it."""
+    paragraph = text[text.rfind("\n") + 1 :]
+    matches = list(_YEAR_RANGE.finditer(paragraph))
+    return matches[-1] if matches else None
+
+
+def _year_fit(intent: QuestionIntent, years: set[str]) -> tuple[float, bool]:
+    if not intent.years or not years:
+        return 0.0, False
+    if years & set(intent.years):
+        return 0.6, False
+    return -1.0, True
+
+
+def _better(best: _Candidate | None, candidate: _Candidate) -> _Candidate:
+    return candidate if best is None or candidate.score > best.score else best
+
+
+def _change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Figure, Figure] | None:
+    """「由389亿元增长至1464.85亿元」「从2002年的1200元增加到2007年的2000元」: (from, to)."""
+    before = figures[position]
+    following = figures[position + 1 :]
+    left_edge = figures[position - 1].end if position else 0
+    if not re.search(r"(?:由|从)[^，,；;。]{0,8}$", sentence[left_edge : before.start]):
+        return None
+    for after in following[:2]:
+        between = sentence[before.end : after.start]
+        if after.kind in ("date", "range"):
+            continue
+        if _CHANGE_BETWEEN.match(re.sub(r"(?:19|20)\d{2}年(?:的)?", "", between)) and after.unit == before.unit and after.kind == before.kind:
+            if before.qualifier or after.qualifier:
+                return None  # 「不足50亿元」「300多亿元」：约数不做减法
+            return before, after
+        break
+    return None
+
+
+def _compute(wants: str, before: Figure, after: Figure) -> tuple[str, str, float, str] | None:
+    before_number, before_suffix = _split_number(before.text)
+    after_number, after_suffix = _split_number(after.text)
+    if before_number is None or after_number is None:
+        return None
+    if wants == "rate":
+        if before.value == 0:
+            return None
+        rate = (after.value - before.value) / before.value * 100
+        result = f"{format_number(round(rate, 2))}%"
+        formula = f"（{format_number(after_number)} − {format_number(before_number)}）÷ {format_number(before_number)} = {result}"
+        return result, formula, round(rate, 2), "%"
+    if before.kind == "percent":
+        difference = round(after_number - before_number, 4)
+        result = f"{format_number(abs(difference))}个百分点"
+        return result, f"{after.text} − {before.text} = {format_number(difference)}个百分点", abs(difference), "个百分点"
+    if before_suffix == after_suffix:
+        difference = round(after_number - before_number, 4)
+        result = f"{format_number(abs(difference))}{after_suffix}"
+        value = abs(after.value - before.value)
+    else:
+        value = abs(after.value - before.value)
+        result = f"{format_number(value)}{after.unit}"
+    formula = f"{after.text} − {before.text} = {format_number(round(after_number - before_number, 4)) + after_suffix if before_suffix == after_suffix else format_number(after.value - before.value) + after.unit}"
+    return result, formula, value, after.unit
+
+
+def _split_number(text: str) -> tuple[float | None, str]:
+    match = re.match(r"([\d,]+(?:\.\d+)?)(.*)$", text)
+    if not match:
+        return None, text
+    return float(match.group(1).replace(",", "")), match.group(2)
+
+
+# ---- 组装答案 ---------------------------------------------------------------
+
+
+def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit]) -> Answer:
+    chunk = candidate.hit.chunk
+    start, end = candidate.sentence
+    phrase = candidate.phrase.rstrip("。；;，, ")
+    answer_text = f"{phrase}。[1]"
+    figures = (candidate.figure.as_dict(),) if candidate.figure else ()
+    return Answer(question, answer_text, False, figures, (_citation(chunk, start, end),), tuple(hits))
+
+
+def _citation(chunk: Chunk, start: int, end: int) -> Citation:
+    quote = chunk.text[start - chunk.start : end - chunk.start]
+    return Citation(chunk.doc, chunk.title, chunk.section_path, quote, start, end)
+
+
+def _abstain(question: str, hits: list[Hit]) -> Answer:
+    text = f"知识库中没有找到「{_shorten(question, 40)}」的答案。下面是可能相关的段落，供参考。"
+    return Answer(question, text, True, (), (), tuple(hits))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def answer_record(answer: Answer, latency_ms: float | None = None, question_id: str | None = None) -> dict:
+    """The DESIGN.md JSON shape of one answer."""
+    record = {"id": question_id} if question_id is not None else {}
+    record.update(
+        {
+            "question": answer.question,
+            "answer": answer.answer,
+            "abstained": answer.abstained,
+            "figures": list(answer.figures),
+            "citations": [
+                {"doc": c.doc, "title": c.title, "section": list(c.section), "quote": c.quote, "start": c.start, "end": c.end}
+                for c in answer.citations
+            ],
+            "passages": [
+                {"chunk_id": h.chunk.id, "doc": h.chunk.doc, "section": list(h.chunk.section_path), "text": h.chunk.text, "score": round(h.score, 4)}
+                for h in answer.passages
+            ],
+        }
+    )
+    if latency_ms is not None:
+        record["latency_ms"] = round(latency_ms, 1)
+    return record

@@ -1,0 +1,241 @@
+"""Figures in Chinese text: numbers, percentages, fractions, dates, ranges, ordinals, with spans and values."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# 度量单位，长的在前（「人次」先于「人」，「千瓦」先于「千」）
+UNITS = sorted(
+    """
+    个百分点 百分点 平方公里 平方米 千瓦时 千瓦 千米 千克 公里 公顷 美元 港元 欧元 日元 人民币 元
+    人次 户 门 人 家 个 件 条 名 位 期 项 太 G T M 吨 度 倍 所 座 台 套 部 种 次 辆 张 场 天 小时
+    分钟 亩 册 篇 栋 处 床 岁 字 年 届 强 批 份 间 款 只 枚 架 艘 片 盏 株 户次 万人次
+    """.split(),
+    key=len,
+    reverse=True,
+)
+MONEY_UNITS = {"元", "美元", "港元", "欧元", "日元", "人民币"}
+_UNIT = "|".join(map(re.escape, UNITS))
+_PREFIX_QUALIFIERS = ("超过", "不足", "将近", "大约", "约", "近", "逾", "达", "多达")
+_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DASH = r"[～~—\-–至到]"
+
+_DATE = re.compile(
+    rf"(?<![\d.])(?:(?P<y>\d{{4}})(?:{_DASH}(?P<y2>\d{{4}}))?年度?"
+    rf"(?:(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})(?:{_DASH}(?P<d2>\d{{1,2}}))?日)?)?"
+    rf"|(?P<m_only>\d{{1,2}})月(?:(?P<d_only>\d{{1,2}})(?:{_DASH}(?P<d2_only>\d{{1,2}}))?日)?)"
+)
+_NUMBER = re.compile(
+    rf"(?<![A-Za-z\d.,/])(?P<num>{_ARABIC})(?P<approx1>多|余)?(?P<scale>万亿|亿|万)?(?P<approx2>多|余)?"
+    rf"(?:(?P<percent>[%％])|(?P<unit>{_UNIT}))?(?P<suffix>左右|以上|以下)?(?![A-Za-z\d])"
+)
+_FRACTION = re.compile(r"(?<![\d.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])")
+_CN_FRACTION = re.compile(rf"(?P<b>[{_CN_NUM}]+)分之(?P<a>[{_CN_NUM}点]+)")
+_CN_NUMBER = re.compile(
+    rf"(?P<num>[{_CN_NUM}]+(?:点[{_CN_DIGIT and ''.join(_CN_DIGIT)}]+)?)(?P<approx>多|余)?(?:(?P<unit>{_UNIT}))?"
+)
+_ORDINAL = re.compile(rf"第(?P<num>\d+|[{_CN_NUM}]+)(?P<unit>名|位|届|期|次|批|季度|个)?")
+_QUOTED = re.compile(r"“[^”]{0,30}”|《[^》]{0,60}》|「[^」]{0,30}」")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One quantity as written (`text`, `start`, `end`) and as a value with its base unit."""
+
+    text: str
+    start: int
+    end: int
+    value: float
+    unit: str  # 基本单位：「148.13万户」的单位是「户」，「1464.85亿元」是「元」，百分数是「%」
+    kind: str  # number, percent, fraction, date, range, ordinal
+    qualifier: str = ""  # 超过、余、多、左右、约、近、以上……
+    scale: str = ""  # 万、亿：格式化计算结果时沿用
+
+    def as_dict(self, computed: bool = False) -> dict:
+        return {"text": self.text, "value": _plain_number(self.value), "unit": self.unit, "computed": computed}
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every figure in the text, left to right, without overlaps (the longest reading wins)."""
+    quoted = [match.span() for match in _QUOTED.finditer(text)]
+    candidates: list[Figure] = []
+    candidates += _dates(text)
+    candidates += _arabic_numbers(text)
+    candidates += _fractions(text)
+    candidates += _ordinals(text)
+    candidates += [f for f in _chinese_numbers(text) if not _inside(f, quoted)]
+    candidates.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    chosen: list[Figure] = []
+    for figure in candidates:
+        if chosen and figure.start < chosen[-1].end:
+            continue
+        chosen.append(figure)
+    return chosen
+
+
+def parse_chinese_number(text: str) -> float | None:
+    """「一百零八亿」→ 10800000000, 「两千」→ 2000, 「三十六点九」→ 36.9; None if not a numeral."""
+    if not text:
+        return None
+    if "点" in text:
+        whole, _, decimals = text.partition("点")
+        integer = parse_chinese_number(whole) if whole else 0
+        if integer is None or not decimals or any(c not in _CN_DIGIT for c in decimals):
+            return None
+        return float(f"{int(integer)}.{''.join(str(_CN_DIGIT[c]) for c in decimals)}")
+    total, section, digit = 0, 0, None
+    for char in text:
+        if char in _CN_DIGIT:
+            if digit is not None and section == 0 and total == 0:
+                # 「二〇〇八」这样逐位写的数
+                digit = digit * 10 + _CN_DIGIT[char]
+            else:
+                digit = _CN_DIGIT[char]
+        elif char in _CN_SMALL_UNIT:
+            section += (1 if digit is None else digit) * _CN_SMALL_UNIT[char]
+            digit = None
+        elif char in ("万", "亿"):
+            scale = 10_000 if char == "万" else 100_000_000
+            total = (total + section + (digit or 0)) * scale
+            section, digit = 0, None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def format_number(value: float) -> str:
+    """A value without trailing zeros: 1075.85, 800, 0.5."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _arabic_numbers(text: str) -> list[Figure]:
+    figures = []
+    for match in _NUMBER.finditer(text):
+        number = float(match["num"].replace(",", ""))
+        scale = match["scale"] or ""
+        approx = match["approx1"] or match["approx2"] or ""
+        if match["percent"]:
+            unit, kind, value = "%", "percent", number
+        else:
+            unit, kind, value = match["unit"] or "", "number", number * _SCALES.get(scale, 1)
+        if unit in ("个百分点", "百分点"):
+            kind = "percent"
+        elif not unit and not scale and re.fullmatch(r"(?:19|20)\d{2}", match["num"]):
+            kind, unit = "date", "年"  # 「2009中国杭州电子信息博览会」里的年份
+        start, end = match.start(), match.end()
+        qualifier = approx or match["suffix"] or ""
+        prefix = _prefix_qualifier(text, start)
+        if prefix:
+            qualifier = qualifier or prefix
+        figures.append(Figure(text[start:end], start, end, value, unit, kind, qualifier, scale))
+    return figures
+
+
+def _dates(text: str) -> list[Figure]:
+    figures = []
+    for match in _DATE.finditer(text):
+        if match["m_only"] and not 1 <= int(match["m_only"]) <= 12:
+            continue
+        year = match["y"]
+        ranged = match["y2"] or match["d2"] or match["d2_only"]
+        value = float(year) if year else float(match["m_only"])
+        unit = "年" if year and not (match["m"]) else ("日" if (match["d"] or match["d_only"]) else ("月" if not year else "日"))
+        figures.append(Figure(match.group(0), match.start(), match.end(), value, unit, "range" if ranged else "date"))
+    return _join_date_ranges(text, figures)
+
+
+def _join_date_ranges(text: str, dates: list[Figure]) -> list[Figure]:
+    """「2008年9月3日至9月6日」: two dates joined by 至/到/～ are one range."""
+    joined: list[Figure] = []
+    for figure in dates:
+        if joined and re.fullmatch(_DASH, text[joined[-1].end : figure.start]) and joined[-1].kind in ("date", "range"):
+            first = joined.pop()
+            joined.append(Figure(text[first.start : figure.end], first.start, figure.end, first.value, first.unit, "range"))
+        else:
+            joined.append(figure)
+    return joined
+
+
+def _fractions(text: str) -> list[Figure]:
+    figures = []
+    for match in _FRACTION.finditer(text):
+        a, b = int(match["a"]), int(match["b"])
+        if b:
+            figures.append(Figure(match.group(0), match.start(), match.end(), a / b, "", "fraction"))
+    for match in _CN_FRACTION.finditer(text):
+        denominator, numerator = parse_chinese_number(match["b"]), parse_chinese_number(match["a"])
+        if denominator is None or numerator is None or not denominator:
+            continue
+        if match["b"] == "百":  # 百分之三十六点九
+            figures.append(Figure(match.group(0), match.start(), match.end(), numerator, "%", "percent"))
+        else:
+            figures.append(Figure(match.group(0), match.start(), match.end(), numerator / denominator, "", "fraction"))
+    return figures
+
+
+def _ordinals(text: str) -> list[Figure]:
+    figures = []
+    for match in _ORDINAL.finditer(text):
+        number = match["num"]
+        value = float(number) if number.isdigit() else parse_chinese_number(number)
+        if value is not None:
+            figures.append(Figure(match.group(0), match.start(), match.end(), value, match["unit"] or "", "ordinal"))
+    return figures
+
+
+def _chinese_numbers(text: str) -> list[Figure]:
+    """Chinese numerals count only as quantities: with a unit, or a scale word and no word after."""
+    figures = []
+    for match in _CN_NUMBER.finditer(text):
+        numeral, unit = match["num"], match["unit"] or ""
+        scale = ""
+        for word in ("万亿", "亿", "万"):
+            if numeral.endswith(word) and len(numeral) > len(word):
+                scale = word
+                break
+        value = parse_chinese_number(numeral)
+        if value is None:
+            continue
+        start, end = match.start(), match.end()
+        following = text[end : end + 1]
+        has_scale_word = any(char in "十百千万亿" for char in numeral)
+        if not unit:
+            # 「十七大」「两化融合」「一号工程」：数字后面紧跟别的字，不是数量
+            if not has_scale_word or len(numeral) < 2 or _is_cjk(following):
+                continue
+        elif len(numeral) == 1 and not _unit_is_measure(unit):
+            continue
+        if start > 0 and text[start - 1] == "第":
+            continue  # 序数另行处理
+        qualifier = match["approx"] or _prefix_qualifier(text, start)
+        figures.append(Figure(text[start:end], start, end, value, unit, "number", qualifier, scale))
+    return figures
+
+
+def _unit_is_measure(unit: str) -> bool:
+    # 单个汉字数字 +「年」「届」「强」之类多半是名称（「一年」除外也无妨）
+    return unit not in {"年", "届", "强", "批", "度", "期", "次", "个"}
+
+
+def _prefix_qualifier(text: str, start: int) -> str:
+    for word in _PREFIX_QUALIFIERS:
+        if text.endswith(word, max(0, start - len(word)), start):
+            return word
+    return ""
+
+
+def _inside(figure: Figure, spans: list[tuple[int, int]]) -> bool:
+    return any(start < figure.start and figure.end < end for start, end in spans)
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(char) and "\u4e00" <= char <= "\u9fff"
+
+
+def _plain_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 6)

@@ -1,0 +1,86 @@
+"""Question -> what it asks for: the kind of answer, the expected unit, years and places it names."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.figures import UNITS
+
+# 去掉疑问词后剩下的才是「问的是什么」
+_QUESTION_WORDS = re.compile(
+    r"请问|请告诉我|告诉我|是多少|有多少|多少|为多少|达到多少|是几|有几|几|哪一年|哪年|哪一天|哪天|什么时候|何时|"
+    r"哪些|哪个|哪家|哪里|哪儿|何处|什么|谁|怎样|怎么样|如何|是否|多大|多宽|多长|多高|第几|排名|名次|吗|呢|[？?。！!，,、\s]"
+)
+_RATE = re.compile(r"增长率|增幅|增速|增长(?:了)?(?:百分之几|多少%|百分之多少|几成)|(?:增长|提高|增加)了?几倍|翻了")
+_DIFFERENCE = re.compile(
+    r"(?:增加|增长|提高|上升|减少|下降|降低|扩大|缩小|多|少)了(?:多少|几)|(?:相差|差距|差额|差了|差)(?:多少|几)|"
+    r"(?:变化|增量|净增|增加值?的?幅度)(?:是|有|为)?多少|(?:增加|增长|提高|上升|减少|下降)(?:多少|几)个百分点"
+)
+_PERCENT = re.compile(r"比重|占比|比例|百分之几|百分比|百分之多少|多少%|覆盖率|普及率|率是|率为|率达|份额|几成|占.*多少")
+_ORDINAL = re.compile(r"第几|排名|名次|排第|位居|位列|排在")
+_YEAR = re.compile(r"哪一年|哪年|何年|什么年份|哪个年份")
+_DATE = re.compile(r"什么时候|何时|哪一天|哪天|几月|几号|日期|哪个月|什么日子|哪些年份|覆盖哪些年|起止")
+_AMOUNT = re.compile(r"多少|几|多大|多宽|多长|多高|多重|多久|规模|数量|总量|总额")
+_MONEY_WORDS = re.compile(r"资金|收入|产值|金额|投资|利税|经费|销售额|多少钱|总值|增加值|交货值|营业额|利润|税收|预算|补贴|扶持款|拨款")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    """What a question asks for."""
+
+    text: str
+    wants: str  # number, percent, ordinal, year, date, difference, rate, entity
+    unit: str | None  # 期望的基本单位（「多少家」→ 家，「资金」→ 元）
+    counted: str | None  # 量词后面数的是什么（「多少个单位」→ 单位）
+    years: tuple[str, ...]
+    content: str  # 去掉疑问词后的问题：用来和原文比对
+
+    @property
+    def wants_figure(self) -> bool:
+        return self.wants != "entity"
+
+
+def analyse_question(question: str) -> QuestionIntent:
+    """Classify the question by its question words; no rules tied to particular topics."""
+    years = tuple(dict.fromkeys(_YEAR_IN_TEXT.findall(question)))
+    content = _QUESTION_WORDS.sub(" ", question).strip()
+    if _RATE.search(question):
+        wants = "rate"
+    elif _DIFFERENCE.search(question):
+        wants = "difference"
+    elif _YEAR.search(question):
+        wants = "year"
+    elif _DATE.search(question):
+        wants = "date"
+    elif _ORDINAL.search(question):
+        wants = "ordinal"
+    elif _PERCENT.search(question):
+        wants = "percent"
+    elif _AMOUNT.search(question):
+        wants = "number"
+    else:
+        wants = "entity"
+    unit = _expected_unit(question) if wants in ("number", "difference") else None
+    return QuestionIntent(question, wants, unit, _counted_noun(question, unit), years, content)
+
+
+def _expected_unit(question: str) -> str | None:
+    """The measure word right after 多少/几 (「多少家」「几个」「多少人次」), else 元 for money words."""
+    match = re.search(r"(?:多少|几)(?:万|亿)?(.{1,4})", question)
+    if match:
+        following = match.group(1)
+        for unit in UNITS:
+            if following.startswith(unit) and unit not in ("年", "度", "G", "T", "M"):
+                return unit
+    if _MONEY_WORDS.search(question):
+        return "元"
+    return None
+
+
+def _counted_noun(question: str, unit: str | None) -> str | None:
+    """「多少个单位」→「单位」: the noun the measure word counts, which follows the figure in the text."""
+    if not unit:
+        return None
+    match = re.search(rf"(?:多少|几)(?:万|亿)?{re.escape(unit)}([\u4e00-\u9fff]{{2}})", question)
+    return match.group(1) if match else None
