@@ -110,8 +110,9 @@ class Answerer:
             years = _figure_years(sentence, figures, position, hit.chunk.text[:offset])
             year_score, conflict = _year_fit(intent, years)
             score = 1.5 * label + adjacent + base + fit + year_score + counted
-            phrase = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
-            yield _Candidate(score, hit, span, figure, phrase, conflict)
+            phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
+            quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict)
 
     def _clause_candidates(self, hit, sentence, offset, weights, base):
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
@@ -284,8 +285,16 @@ def _clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tupl
         search_from = figure.end
     else:
         search_from = start
-    following = _CLAUSE_BREAK.search(sentence, search_from)
-    end = following.start() if following else len(sentence)
+    end = len(sentence)
+    while following := _CLAUSE_BREAK.search(sentence, search_from):
+        end = following.start()
+        close = sentence.find(")" if following.group() == "(" else "）", end)
+        # 不含数字的括注（「(CMMI/CMM/双模)」）属于本分句
+        if following.group() in "(（" and close > end and not re.search(r"\d", sentence[end:close]):
+            search_from = close + 1
+            end = len(sentence)
+            continue
+        break
     return start, max(start, end)
 
 
@@ -293,15 +302,17 @@ def _figure_phrase(
     sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str
 ) -> str:
     """The answering clause; when it holds several quantities, the chosen figure goes first."""
+    """Returns (phrase, where the cited quote must start when the lead comes from before the sentence)."""
     clause = sentence[clause_start:clause_end].strip("，,；;、 ")
     # 分号前的「至2007年底，」也管到分号后面
     full_sentence_start = max(text_before.rfind(mark) for mark in "。！？\n") + 1
     head = text_before[full_sentence_start:]
     lead = _leading_time(head + sentence, len(head) + clause_start)
+    lead_start = full_sentence_start if lead and head else None
     quantities = [f for f in figures if clause_start <= f.start < clause_end and f.kind not in ("date", "range")]
     if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
-        return f"{figure.text}（{lead}{clause}）"
-    return lead + clause
+        return f"{figure.text}（{lead}{clause}）", lead_start
+    return lead + clause, lead_start
 
 
 def _leading_time(sentence: str, phrase_start: int) -> str:

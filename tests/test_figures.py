@@ -1,0 +1,116 @@
+import pytest
+
+from qa.figures import find_figures, format_number, parse_chinese_number
+
+
+def one(text: str):
+    figures = find_figures(text)
+    assert len(figures) == 1, [f.text for f in figures]
+    return figures[0]
+
+
+@pytest.mark.parametrize(
+    "text, figure_text, value, unit, kind, qualifier",
+    [
+        ("全市因特网注册用户148.13万户", "148.13万户", 1481300, "户", "number", ""),
+        ("交换设备容量已发展到614.98万门", "614.98万门", 6149800, "门", "number", ""),
+        ("总产值1464.85亿元", "1464.85亿元", 146485000000, "元", "number", ""),
+        ("资金4500万元", "4500万元", 45000000, "元", "number", ""),
+        ("出口额12.5亿美元", "12.5亿美元", 1250000000, "美元", "number", ""),
+        ("从业人数109260人", "109260人", 109260, "人", "number", ""),
+        ("接待公众查阅167908人次", "167908人次", 167908, "人次", "number", ""),
+        ("共有632家企业", "632家", 632, "家", "number", ""),
+        ("283个查阅点", "283个", 283, "个", "number", ""),
+        ("3063件产品", "3063件", 3063, "件", "number", ""),
+        ("信息105454条", "105454条", 105454, "条", "number", ""),
+        ("2000余名代表", "2000余名", 2000, "名", "number", "余"),
+        ("150位负责人", "150位", 150, "位", "number", ""),
+        ("培训20余期", "20余期", 20, "期", "number", "余"),
+        ("45项重要技术标准规范", "45项", 45, "项", "number", ""),
+        ("出口总带宽117.73G", "117.73G", 117.73, "G", "number", ""),
+        ("总存储空间超过200太", "200太", 200, "太", "number", "超过"),
+        ("线路长120公里", "120公里", 120, "公里", "number", ""),
+        ("减排二氧化碳3.5万吨", "3.5万吨", 35000, "吨", "number", ""),
+        ("装机容量500千瓦", "500千瓦", 500, "千瓦", "number", ""),
+        ("收入1,234.5万元", "1,234.5万元", 12345000, "元", "number", ""),
+        ("软件收入猛增至300多亿元", "300多亿元", 30000000000, "元", "number", "多"),
+        ("由不足50亿元", "50亿元", 5000000000, "元", "number", "不足"),
+        ("共有15000家左右的企业", "15000家左右", 15000, "家", "number", "左右"),
+        ("全市约8万人参加", "8万人", 80000, "人", "number", "约"),
+        ("近4年的努力", "4年", 4, "年", "number", "近"),
+        ("比重为6.55%", "6.55%", 6.55, "%", "percent", ""),
+        ("覆盖率达99％", "99％", 99, "%", "percent", ""),
+        ("提高1.5个百分点", "1.5个百分点", 1.5, "个百分点", "percent", ""),
+        ("百分之三十六点九的企业", "百分之三十六点九", 36.9, "%", "percent", ""),
+        ("约占全国的1/6", "1/6", 1 / 6, "", "fraction", ""),
+        ("超过全国的六分之一", "六分之一", 1 / 6, "", "fraction", ""),
+        ("全年发电一百零八亿度", "一百零八亿度", 10800000000, "度", "number", ""),
+        ("新增两千人", "两千人", 2000, "人", "number", ""),
+        ("来了三千余人", "三千余人", 3000, "人", "number", "余"),
+        ("11月2～8日，网商培育", "11月2～8日", 11, "日", "range", ""),
+        ("9月10～13日，博览会", "9月10～13日", 9, "日", "range", ""),
+        ("2008年9月3日至9月6日，博览会", "2008年9月3日至9月6日", 2008, "日", "range", ""),
+        ("规划(2004—2010年)", "2004—2010年", 2004, "年", "range", ""),
+        ("5月26日，论坛", "5月26日", 5, "日", "date", ""),
+        ("2009年度指导意见", "2009年度", 2009, "年", "date", ""),
+        ("在副省级城市中稳居第四", "第四", 4, "", "ordinal", ""),
+        ("杭州市荣获第4名", "第4名", 4, "名", "ordinal", ""),
+    ],
+)
+def test_figure_text_value_unit_kind_and_qualifier(text, figure_text, value, unit, kind, qualifier):
+    figure = one(text)
+    assert (figure.text, figure.unit, figure.kind, figure.qualifier) == (figure_text, unit, kind, qualifier)
+    assert figure.value == pytest.approx(value)
+    assert text[figure.start : figure.end] == figure.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“十一五”专项规划",
+        "“一号工程”建设",
+        "“两化融合”、“五化并举”",
+        "“三个代表”重要思想",
+        "党的十七大提出",
+        "“四网融合、天地合一”",
+        "“两环支撑”的网络",
+        "B2B电子商务网站",
+        "C114中国通信网",
+        "一、二期建设",
+    ],
+)
+def test_names_and_slogans_are_not_figures(text):
+    quantities = [f for f in find_figures(text) if f.kind in ("number", "percent", "fraction")]
+    assert quantities == [], [f.text for f in quantities]
+
+
+def test_a_sentence_with_several_metrics_keeps_each_span():
+    text = "全市户籍人口700万人，常住人口900万人。"
+    figures = find_figures(text)
+    assert [(f.text, f.value) for f in figures] == [("700万人", 7000000), ("900万人", 9000000)]
+    assert text[figures[1].start : figures[1].end] == "900万人"
+    assert figures[1].start == text.index("900万人")
+
+
+def test_span_of_a_figure_in_the_seed_text():
+    text = "至2007年底，本地电话交换设备容量已发展到614.98万门，移动电话交换机容量934万户；"
+    figure = next(f for f in find_figures(text) if f.text == "614.98万门")
+    assert (figure.start, figure.end) == (22, 30)
+    assert figure.as_dict() == {"text": "614.98万门", "value": 6149800, "unit": "门", "computed": False}
+
+
+def test_year_before_a_name_is_a_date_not_a_count():
+    figure = one("“2009中国杭州电子信息博览会”")
+    assert (figure.kind, figure.value) == ("date", 2009)
+
+
+@pytest.mark.parametrize(
+    "numeral, value",
+    [("一百零八亿", 10800000000), ("两千", 2000), ("三十六点九", 36.9), ("十", 10), ("十五", 15), ("一万零五", 10005), ("二〇〇八", 2008)],
+)
+def test_chinese_numerals(numeral, value):
+    assert parse_chinese_number(numeral) == pytest.approx(value)
+
+
+def test_format_number_has_no_trailing_zeros():
+    assert [format_number(v) for v in (1075.85, 800.0, 0.5, 1.4700)] == ["1075.85", "800", "0.5", "1.47"]
