@@ -12,6 +12,8 @@ from qa.chunk import sentence_spans
 from qa.figures import Figure, find_figures, format_number
 from qa.question import QuestionIntent, analyse_question
 from qa.retrieve import SearchIndex, clean_question
+from qa.synonyms import Thesaurus
+from qa.tokenize import STOP_WORDS
 from qa.types import Answer, Chunk, Citation, Hit
 
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
@@ -19,6 +21,21 @@ _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 _SHORT_SENTENCE = 80
+_PERSON_UNITS = {"人", "名", "位", "人次"}
+_COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
+_MEASURE_UNITS = {"G", "T", "M", "太", "公里", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千瓦", "千瓦时", "度"}
+_NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What to look for in a passage: the question's weighted character bigrams, plus synonyms
+    for words the corpus never uses (「员工」→「职工」), each worth the word it stands for."""
+
+    bigrams: dict[str, float]
+    alternatives: tuple[tuple[float, tuple[frozenset[str], ...]], ...]
+    total: float
+    counts_people: bool  # 问的是人（「员工」「观众」）：答案的单位应是人、名、位、人次
 
 
 @dataclass(frozen=True)
@@ -26,8 +43,7 @@ class AnswerSettings:
     """Knobs of the answerer; thresholds calibrated on eval/questions.jsonl (benchmarks/calibrate_answer.py)."""
 
     passages: int = 5  # 在前几个段落里找答案
-    min_coverage: float = 0.45  # 问题的（IDF 加权）字二元组至少有这么多出现在答案段落里
-    min_figure_score: float = 0.9
+    min_figure_score: float = 0.85  # 0.75–1.0 都在平台上；取中间
 
 
 @dataclass(frozen=True)
@@ -43,9 +59,10 @@ class _Candidate:
 class Answerer:
     """Answers questions from one loaded index; holds the corpus statistics it needs."""
 
-    def __init__(self, index: SearchIndex, settings: AnswerSettings = AnswerSettings()):
+    def __init__(self, index: SearchIndex, settings: AnswerSettings = AnswerSettings(), thesaurus: Thesaurus | None = None):
         self.index = index
         self.settings = settings
+        self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
         frequencies = Counter()
         for chunk in index.chunks:
             frequencies.update(set(_bigrams(chunk.context_text())))
@@ -73,7 +90,7 @@ class Answerer:
 
     # ---- 候选 -------------------------------------------------------------
 
-    def _best_candidate(self, intent: QuestionIntent, hits: list[Hit], weights: dict[str, float]) -> _Candidate | None:
+    def _best_candidate(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> _Candidate | None:
         best = None
         for hit in hits:
             chunk = hit.chunk
@@ -96,12 +113,18 @@ class Answerer:
             fit = _kind_fit(intent, figure)
             if fit is None:
                 continue
+            if weights.counts_people and not intent.unit and not intent.measure and figure.kind == "number":
+                fit += 0.5 if figure.unit in _PERSON_UNITS else -0.3
+            if intent.approximate and figure.qualifier:
+                fit += 0.2
             clause_start, clause_end = _clause_bounds(sentence, figure)
             clause = sentence[clause_start:clause_end]
             label_text = clause
-            if len(clause) - len(figure.text) < 4:  # 「2008年9月3日至9月6日，第二届……」：说明在下一个分句
+            if len(clause) - len(figure.text) < 4:
+                # 数字自成一个分句：说明在前一分句（「规划(2004—2010年)」）或后一分句（「9月3日至9月6日，第二届……」）
+                previous = _CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
                 next_start, next_end = _clause_bounds(sentence, None, clause_end + 1)
-                label_text += sentence[next_start:next_end]
+                label_text = previous + clause + sentence[next_start:next_end]
             left, right = _windows(sentence, figures, position)
             label = _overlap(weights, label_text)
             adjacent = _overlap(weights, left + right)
@@ -133,7 +156,7 @@ class Answerer:
 
     # ---- 计算题 -----------------------------------------------------------
 
-    def _computed(self, intent: QuestionIntent, hits: list[Hit], weights: dict[str, float]) -> Answer | None:
+    def _computed(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> Answer | None:
         best = None
         for hit in hits:
             chunk = hit.chunk
@@ -183,17 +206,15 @@ class Answerer:
 
     # ---- 拒答 -------------------------------------------------------------
 
-    def _supported(self, intent: QuestionIntent, candidate: _Candidate, weights: dict[str, float]) -> bool:
+    def _supported(self, intent: QuestionIntent, candidate: _Candidate, weights: _Terms) -> bool:
         """Does the chosen passage really answer, or is it only the closest thing?"""
         chunk = candidate.hit.chunk
         context = chunk.context_text()
-        if _overlap(weights, context) < self.settings.min_coverage:
-            return False
         if candidate.year_conflict:
             return False
         if any(year not in context for year in intent.years):
             return False
-        if any(place not in context for place in self._places(intent.text)):
+        if not all(_place_supported(place, intent.text, candidate.phrase, chunk) for place in self._places(intent.text)):
             return False
         if candidate.figure is not None and candidate.score < self.settings.min_figure_score:
             return False
@@ -205,11 +226,27 @@ class Answerer:
         # 「杭州市」与「杭州」是同一个地方
         return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
 
-    def _weights(self, text: str) -> dict[str, float]:
-        return {
-            gram: math.log((self._chunk_count + 1) / (self._bigram_df.get(gram, 0) + 0.5))
-            for gram in set(_bigrams(text))
-        }
+    def _weights(self, text: str) -> _Terms:
+        bigrams = {gram: self._idf(gram) for gram in set(_bigrams(text))}
+        alternatives, counts_people = [], False
+        for word in self.index.tokenizer.jieba.lcut(text):
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            counts_people = counts_people or self.thesaurus.names_people(word)
+            word_grams = set(_bigrams(word))
+            if all(self._bigram_df.get(gram) for gram in word_grams):
+                continue  # 语料里有这个词，用不着同义词
+            options = tuple(
+                frozenset(_bigrams(synonym))
+                for synonym in sorted(self.thesaurus.synonyms(word))
+                if len(synonym) >= 2 and all(self._bigram_df.get(gram) for gram in _bigrams(synonym))
+            )
+            if options:
+                alternatives.append((sum(bigrams.get(gram, 0.0) for gram in word_grams), options))
+        return _Terms(bigrams, tuple(alternatives), sum(bigrams.values()), counts_people)
+
+    def _idf(self, gram: str) -> float:
+        return math.log((self._chunk_count + 1) / (self._bigram_df.get(gram, 0) + 0.5))
 
 
 # ---- 打分的小工具 -----------------------------------------------------------
@@ -220,13 +257,14 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in zip(chars, chars[1:])]
 
 
-def _overlap(weights: dict[str, float], text: str) -> float:
-    """Share of the question's weighted bigrams that appear in text."""
-    total = sum(weights.values())
-    if total <= 0:
+def _overlap(terms: _Terms, text: str) -> float:
+    """Share of the question's weighted bigrams (or synonyms standing in for them) that appear in text."""
+    if terms.total <= 0:
         return 0.0
     present = set(_bigrams(text))
-    return sum(weight for gram, weight in weights.items() if gram in present) / total
+    found = sum(weight for gram, weight in terms.bigrams.items() if gram in present)
+    found += sum(weight for weight, options in terms.alternatives if any(option <= present for option in options))
+    return min(1.0, found / terms.total)
 
 
 def _suffix_match(label: str, question: str) -> int:
@@ -250,12 +288,17 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
         if figure.kind == "percent":
             return -0.6 if wants == "number" else 0.0
         if intent.unit:
-            return 0.5 if figure.unit == intent.unit else -0.5
+            if figure.unit == intent.unit:
+                return 0.5
+            # 「个」是通用量词：「多少处」可以是「283个」
+            return 0.0 if figure.unit == "个" and intent.unit in _COUNT_UNITS else -0.5
+        if intent.measure:
+            return 0.5 if figure.unit in _MEASURE_UNITS else (-0.5 if figure.unit in _COUNT_UNITS | _PERSON_UNITS else 0.0)
         return 0.2 if figure.unit else -0.8
     if wants == "percent":
         return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)
     if wants == "ordinal":
-        return 0.5 if figure.kind == "ordinal" else None
+        return 0.5 if figure.kind == "ordinal" and figure.unit not in _NOT_A_RANK else None
     if wants == "year":
         if figure.kind in ("date", "range"):
             return 0.5 if figure.unit == "年" else 0.2
@@ -356,6 +399,24 @@ def _year_fit(intent: QuestionIntent, years: set[str]) -> tuple[float, bool]:
     if years & set(intent.years):
         return 0.6, False
     return -1.0, True
+
+
+def _place_supported(place: str, question: str, phrase: str, chunk: Chunk) -> bool:
+    """A place named in the question must be what the passage is about: in the title or section, in the
+    answering clause, or inside a longer phrase the question shares with the passage. 「位居北京、上海之后」
+    does not make a Hangzhou figure a Beijing one."""
+    if place in chunk.title or any(place in part for part in chunk.section_path) or place in phrase:
+        return True
+    context = chunk.text
+    start = question.find(place)
+    if start < 0 or place not in context:
+        return False
+    left, right = start, start + len(place)
+    while left > 0 and question[left - 1 : right] in context:
+        left -= 1
+    while right < len(question) and question[left : right + 1] in context:
+        right += 1
+    return right - left >= len(place) + 2
 
 
 def _better(best: _Candidate | None, candidate: _Candidate) -> _Candidate:

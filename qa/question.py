@@ -16,12 +16,18 @@ _DIFFERENCE = re.compile(
     r"(?:增加|增长|提高|上升|减少|下降|降低|扩大|缩小|多|少)了(?:多少|几)|(?:相差|差距|差额|差了|差)(?:多少|几)|"
     r"(?:变化|增量|净增|增加值?的?幅度)(?:是|有|为)?多少|(?:增加|增长|提高|上升|减少|下降)(?:多少|几)个百分点"
 )
-_PERCENT = re.compile(r"比重|占比|比例|百分之几|百分比|百分之多少|多少%|覆盖率|普及率|率是|率为|率达|份额|几成|占.*多少")
+_PERCENT = re.compile(r"比重|占比|比例|百分之几|百分比|百分之多少|多少%|覆盖率|普及率|普及程度|率是|率为|率达|份额|几成|占.*多少")
+# 问大小、宽窄、长短的，答案是度量（G、太、公里……），不是个数
+_MEASURE = re.compile(r"多大|多宽|多长|多高|多重|多远|多深|面积|容量|带宽|长度|里程|空间")
+_APPROXIMATE = re.compile(r"大概|大约|大致|约|左右|估计")
 _ORDINAL = re.compile(r"第几|排名|名次|排第|位居|位列|排在")
 _YEAR = re.compile(r"哪一年|哪年|何年|什么年份|哪个年份")
 _DATE = re.compile(r"什么时候|何时|哪一天|哪天|几月|几号|日期|哪个月|什么日子|哪些年份|覆盖哪些年|起止")
 _AMOUNT = re.compile(r"多少|几|多大|多宽|多长|多高|多重|多久|规模|数量|总量|总额")
-_MONEY_WORDS = re.compile(r"资金|收入|产值|金额|投资|利税|经费|销售额|多少钱|总值|增加值|交货值|营业额|利润|税收|预算|补贴|扶持款|拨款")
+_MONEY_WORDS = re.compile(
+    r"资金|收入|产值|金额|投资|利税|经费|多少钱|总值|增加值|交货值|利润|税收|预算|补贴|扶持款|拨款|"
+    r"销售额|营业额|成交额|交易额|出口额|进口额|贸易额|营收"
+)
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -33,6 +39,8 @@ class QuestionIntent:
     wants: str  # number, percent, ordinal, year, date, difference, rate, entity
     unit: str | None  # 期望的基本单位（「多少家」→ 家，「资金」→ 元）
     counted: str | None  # 量词后面数的是什么（「多少个单位」→ 单位）
+    measure: bool  # 问的是大小、宽窄、长短
+    approximate: bool  # 问「大概多少」
     years: tuple[str, ...]
     content: str  # 去掉疑问词后的问题：用来和原文比对
 
@@ -62,7 +70,16 @@ def analyse_question(question: str) -> QuestionIntent:
     else:
         wants = "entity"
     unit = _expected_unit(question) if wants in ("number", "difference") else None
-    return QuestionIntent(question, wants, unit, _counted_noun(question, unit), years, content)
+    return QuestionIntent(
+        question,
+        wants,
+        unit,
+        _counted_noun(question, unit),
+        bool(_MEASURE.search(question)),
+        bool(_APPROXIMATE.search(question)),
+        years,
+        content,
+    )
 
 
 def _expected_unit(question: str) -> str | None:
