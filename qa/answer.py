@@ -21,6 +21,7 @@ _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 _SHORT_SENTENCE = 80
+_GENERIC_PLACES = {"城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡"}
 _PERSON_UNITS = {"人", "名", "位", "人次"}
 _COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
 _MEASURE_UNITS = {"G", "T", "M", "太", "公里", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千瓦", "千瓦时", "度"}
@@ -92,6 +93,7 @@ class Answerer:
 
     def _best_candidate(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> _Candidate | None:
         best = None
+        focus = self._weights(intent.focus)
         for hit in hits:
             chunk = hit.chunk
             rank_bonus = 0.6 / hit.rank
@@ -102,7 +104,7 @@ class Answerer:
                     for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score + rank_bonus):
                         best = _better(best, candidate)
                 if not intent.wants_figure:
-                    for candidate in self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus):
+                    for candidate in self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus):
                         best = _better(best, candidate)
         return best
 
@@ -120,14 +122,21 @@ class Answerer:
             clause_start, clause_end = _clause_bounds(sentence, figure)
             clause = sentence[clause_start:clause_end]
             label_text = clause
-            if len(clause) - len(figure.text) < 4:
-                # 数字自成一个分句：说明在前一分句（「规划(2004—2010年)」）或后一分句（「9月3日至9月6日，第二届……」）
+            if figure.kind in ("date", "range"):
+                label_text = sentence  # 「5月26日，由……主办的……论坛在杭州举行」：日期管整句
+            elif len(clause) - len(figure.text) < 4:
+                # 数字自成一个分句：说明在前一分句（「业务类信息53146条，占50.4%」）；句首的看后一分句（「9月3日至9月6日，第二届……」）
                 previous = _CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
-                next_start, next_end = _clause_bounds(sentence, None, clause_end + 1)
-                label_text = previous + clause + sentence[next_start:next_end]
+                if previous:
+                    label_text = previous + clause
+                else:
+                    next_start, next_end = _clause_bounds(sentence, None, clause_end + 1)
+                    label_text = clause + sentence[next_start:next_end]
+            # 「……202家，其中示范企业88家」：分项继承总数的说明，再靠紧挨着的词区分
+            label_text = _breakdown_context(sentence, clause_start, hit.chunk.text[:offset]) + label_text
             left, right = _windows(sentence, figures, position)
             label = _overlap(weights, label_text)
-            adjacent = _overlap(weights, left + right)
+            adjacent = _overlap(weights, left + right) + 0.5 * _precision(left, intent.content)
             counted = 0.5 if intent.counted and sentence.startswith(intent.counted, figure.end) else 0.0
             counted += 0.3 * _suffix_match(left, intent.content)
             years = _figure_years(sentence, figures, position, hit.chunk.text[:offset])
@@ -137,20 +146,23 @@ class Answerer:
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
             yield _Candidate(score, hit, quote_span, figure, phrase, conflict)
 
-    def _clause_candidates(self, hit, sentence, offset, weights, base):
+    def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
         clauses = [c for c in re.split(r"[，,；;]", sentence) if c.strip()]
         for index, clause in enumerate(clauses):
-            score = 2.0 * _overlap(weights, clause) + base
+            score = 2.0 * _overlap(weights, clause) + 1.5 * _overlap(focus, clause) + base
             if len(sentence) <= _SHORT_SENTENCE:
                 phrase = sentence
             else:
-                # 最相关的分句太短时带上后面的分句：「到“十一五”期末，信息化总体水平保持全国领先……」
+                # 带上后面的分句：最相关的分句太短，或后一分句有问题里别的词（「……试运行，标志着……新时代」）
                 parts = [clause]
                 for following in clauses[index + 1 :]:
-                    if sum(len(part) for part in parts) >= 16:
+                    joined = "".join(parts)
+                    if len(joined) >= 16 and _overlap(weights, joined + following) <= _overlap(weights, joined):
                         break
                     parts.append(following)
+                    if len(parts) >= 3:
+                        break
                 phrase = "，".join(part.strip() for part in parts)
             yield _Candidate(score, hit, span, None, phrase.strip())
 
@@ -216,13 +228,18 @@ class Answerer:
             return False
         if not all(_place_supported(place, intent.text, candidate.phrase, chunk) for place in self._places(intent.text)):
             return False
+        # 「ISO9001」「5G」这类字母数字的名称，段落里必须有
+        if any(term.lower() not in context.lower() for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content)):
+            return False
         if candidate.figure is not None and candidate.score < self.settings.min_figure_score:
             return False
         return True
 
     def _places(self, text: str) -> list[str]:
         # 问题里的地名、机构名必须出现在答案段落里：问宁波的事，不能拿杭州的数字回答
-        places = [word for word, flag in self._pos.lcut(text) if flag in ("ns", "nt") and len(word) >= 2]
+        places = [
+            word for word, flag in self._pos.lcut(text) if flag in ("ns", "nt") and len(word) >= 2 and word not in _GENERIC_PLACES
+        ]
         # 「杭州市」与「杭州」是同一个地方
         return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
 
@@ -267,6 +284,26 @@ def _overlap(terms: _Terms, text: str) -> float:
     return min(1.0, found / terms.total)
 
 
+def _breakdown_context(sentence: str, clause_start: int, text_before: str) -> str:
+    """The total a 「其中……」 breakdown refers to: the text before 其中, in this sentence or the last one."""
+    marker = sentence.rfind("其中", 0, clause_start + 2)
+    if marker < 0:
+        return ""
+    total = sentence[:marker].rstrip("，,；;:： ")
+    if not total:
+        total = text_before.rstrip("。！？；;\n ")
+    return re.split(r"[。！？；;\n]", total)[-1]
+
+
+def _precision(left: str, question: str) -> float:
+    """Share of the words right before a figure that the question also uses."""
+    grams = _bigrams(left)
+    if not grams:
+        return 0.0
+    asked = set(_bigrams(question))
+    return sum(1 for gram in grams if gram in asked) / len(grams)
+
+
 def _suffix_match(label: str, question: str) -> int:
     """How many characters at the end of the label (the words right before a figure) the question repeats."""
     label = label.rstrip("的为达是了共有 ")
@@ -299,12 +336,20 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
         return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)
     if wants == "ordinal":
         return 0.5 if figure.kind == "ordinal" and figure.unit not in _NOT_A_RANK else None
+    if figure.kind == "date" and figure.text.isdigit():
+        return None  # 「2009中国杭州……」里的年份是名称的一部分
     if wants == "year":
         if figure.kind in ("date", "range"):
             return 0.5 if figure.unit == "年" else 0.2
         return None
     if wants == "date":
-        return 0.5 if figure.kind in ("date", "range") else None
+        if figure.kind not in ("date", "range"):
+            return None
+        if intent.date_unit == "～":
+            return 0.7 if figure.kind == "range" else 0.0
+        if intent.date_unit and intent.date_unit not in figure.text:
+            return None  # 问「哪天」，「2009年」答不上
+        return 0.5 if "日" in figure.text else 0.2
     return None
 
 
@@ -320,24 +365,35 @@ def _windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, 
     return left, right
 
 
+def _clause_breaks(sentence: str) -> list[int]:
+    """Positions of clause punctuation; brackets count only around figures (「(其中……120.44万户)」, not 「(市)」)."""
+    breaks = []
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        char, position = match.group(), match.start()
+        if char in "(（":
+            close = re.search(r"[)）]", sentence[position:])
+            inner = sentence[position : position + close.start()] if close else sentence[position:]
+            if not re.search(r"\d", inner):
+                continue
+        elif char in ")）":
+            open_at = max(sentence.rfind("(", 0, position), sentence.rfind("（", 0, position))
+            if open_at < 0 or not re.search(r"\d", sentence[open_at:position]):
+                continue
+        breaks.append(position)
+    return breaks
+
+
 def _clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple[int, int]:
     """The clause around a figure (or starting at `start`): between clause punctuation, figures included."""
+    breaks = _clause_breaks(sentence)
     if figure is not None:
-        breaks_before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, figure.start)]
-        start = breaks_before[-1] if breaks_before else 0
+        before = [position for position in breaks if position < figure.start]
+        start = before[-1] + 1 if before else 0
         search_from = figure.end
     else:
         search_from = start
-    end = len(sentence)
-    while following := _CLAUSE_BREAK.search(sentence, search_from):
-        end = following.start()
-        close = sentence.find(")" if following.group() == "(" else "）", end)
-        # 不含数字的括注（「(CMMI/CMM/双模)」）属于本分句
-        if following.group() in "(（" and close > end and not re.search(r"\d", sentence[end:close]):
-            search_from = close + 1
-            end = len(sentence)
-            continue
-        break
+    after = [position for position in breaks if position >= search_from]
+    end = after[0] if after else len(sentence)
     return start, max(start, end)
 
 

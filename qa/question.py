@@ -41,6 +41,8 @@ class QuestionIntent:
     counted: str | None  # 量词后面数的是什么（「多少个单位」→ 单位）
     measure: bool  # 问的是大小、宽窄、长短
     approximate: bool  # 问「大概多少」
+    date_unit: str | None  # 问「哪天」要有「日」，问「几月」要有「月」，问「哪些年」要区间（「～」）
+    focus: str  # 紧挨疑问词的词（「表彰了哪些企业」→「表彰企业」）：问的到底是什么
     years: tuple[str, ...]
     content: str  # 去掉疑问词后的问题：用来和原文比对
 
@@ -77,6 +79,8 @@ def analyse_question(question: str) -> QuestionIntent:
         _counted_noun(question, unit),
         bool(_MEASURE.search(question)),
         bool(_APPROXIMATE.search(question)),
+        _date_unit(question),
+        _focus(question),
         years,
         content,
     )
@@ -101,3 +105,26 @@ def _counted_noun(question: str, unit: str | None) -> str | None:
         return None
     match = re.search(rf"(?:多少|几)(?:万|亿)?{re.escape(unit)}([\u4e00-\u9fff]{{2}})", question)
     return match.group(1) if match else None
+
+
+_WH_WORD = re.compile(r"哪些|哪个|哪家|哪里|哪儿|何处|什么|谁|怎样|如何|多少|几")
+
+
+def _focus(question: str) -> str:
+    """The words on either side of the question word, without particles."""
+    match = _WH_WORD.search(question)
+    if not match:
+        return ""
+    before = re.sub(r"[了的是为有在由]+$", "", question[: match.start()])[-4:]
+    after = re.sub(r"^[的个家位名些]", "", question[match.end() :])[:2]
+    return re.sub(r"[？?，,。\s]", "", before + after)
+
+
+def _date_unit(question: str) -> str | None:
+    if re.search(r"哪些年|哪几年|起止|期限|从哪一?年", question):
+        return "～"  # 问一段时间：答案是「2004—2010年」这样的区间
+    if re.search(r"哪一?天|几号|几日|哪日", question):
+        return "日"
+    if re.search(r"几月|哪个月|哪月", question):
+        return "月"
+    return None
