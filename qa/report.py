@@ -1,0 +1,78 @@
+"""Evaluation metrics and records -> a Markdown report with a PNG chart beside it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+METRIC_ROWS = (
+    ("检索 hit@1", "hit@1"),
+    ("检索 hit@3", "hit@3"),
+    ("检索 hit@5", "hit@5"),
+    ("检索 MRR@10", "mrr@10"),
+    ("答案准确率", "answer_accuracy"),
+    ("引用准确率", "citation_accuracy"),
+    ("拒答召回率（该拒的拒了）", "abstention_recall"),
+    ("拒答精确率（拒的都该拒）", "abstention_precision"),
+    ("误拒率（能答却拒答）", "false_abstention"),
+    ("计算题准确率", "computed_accuracy"),
+)
+
+
+def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> Path:
+    """Write report.md and report.png (accuracy per kind, latency histogram); returns the chart path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chart = path.with_suffix(".png")
+    draw_chart(chart, metrics, [r["latency_ms"] for r in records])
+    lines = [f"# 评测报告：{title}", "", f"共 {metrics['questions']} 题。", "", "| 指标 | 数值 |", "|---|---|"]
+    lines += [f"| {label} | {_value(metrics.get(key))} |" for label, key in METRIC_ROWS]
+    lines += [f"| 延迟 p50 / p95 | {metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms |", ""]
+    lines += ["## 按题型", "", "| 题型 | 题数 | 答案准确率 |", "|---|---|---|"]
+    lines += [f"| {kind} | {row['questions']} | {_value(row['answer_accuracy'])} |" for kind, row in metrics["by_kind"].items()]
+    lines += ["", f"![accuracy per kind and latency]({chart.name})", ""]
+    failures = [r for r in records if not r["answer_correct"]]
+    lines += [f"## 答错的题（{len(failures)}）", ""]
+    if failures:
+        lines += ["| id | 题型 | 问题 | 期望 | 得到 |", "|---|---|---|---|---|"]
+        for record in failures:
+            expected = "、".join(record["gold_answers"]) or "（应拒答）"
+            lines.append(
+                f"| {record['id']} | {record['kind']} | {_cell(record['question'])} | {_cell(expected)} | {_cell(record['answer'])} |"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return chart
+
+
+def draw_chart(path: Path, metrics: dict, latencies: list[float]) -> None:
+    """Two panels: answer accuracy per question kind, and the latency distribution."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # 无显示器也能画
+    import matplotlib.pyplot as plt
+
+    kinds = list(metrics["by_kind"])
+    accuracy = [metrics["by_kind"][kind]["answer_accuracy"] * 100 for kind in kinds]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    bars = left.bar(kinds, accuracy, color="#3b7dd8")
+    left.bar_label(bars, fmt="%.0f%%", fontsize=8)
+    left.set_ylim(0, 110)
+    left.set_ylabel("answer accuracy (%)")
+    left.set_title("Answer accuracy by question kind")
+    left.tick_params(axis="x", rotation=30)
+    right.hist(latencies, bins=30, color="#e07b39")
+    right.axvline(metrics["latency_p50_ms"], color="black", linestyle="--", label=f"p50 {metrics['latency_p50_ms']} ms")
+    right.axvline(metrics["latency_p95_ms"], color="grey", linestyle=":", label=f"p95 {metrics['latency_p95_ms']} ms")
+    right.set_xlabel("latency per question (ms)")
+    right.set_ylabel("questions")
+    right.set_title("Answer latency")
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _value(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "｜").split())
