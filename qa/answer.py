@@ -235,6 +235,10 @@ class Answerer:
             return False
         return True
 
+    def place_names(self, text: str) -> list[str]:
+        """Place and organisation names in a text (jieba POS tags ns/nt)."""
+        return self._places(text)
+
     def _places(self, text: str) -> list[str]:
         # 问题里的地名、机构名必须出现在答案段落里：问宁波的事，不能拿杭州的数字回答
         places = [

@@ -155,6 +155,18 @@ def eval_command(
             click.echo(f"      期望：{expected}   得到：{_shorten(record['answer'], 70)}")
 
 
+@main.command("serve")
+@corpus_option
+@index_option
+@click.option("--host", default="127.0.0.1", envvar="QA_HOST", show_default=True)
+@click.option("--port", default=7860, envvar="QA_PORT", show_default=True, type=int)
+def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
+    """启动网页版（与 python app.py 相同）。"""
+    from qa.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
+
+    serve(corpus, index_dir, host, port)
+
+
 def hit_record(hit: Hit) -> dict:
     """A search hit as JSON: the chunk, where it is, and how it scored."""
     chunk = hit.chunk

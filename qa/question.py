@@ -128,3 +128,37 @@ def _date_unit(question: str) -> str | None:
     if re.search(r"几月|哪个月|哪月", question):
         return "月"
     return None
+
+
+_FOLLOW_UP = re.compile(r"^(?:那么|那|还有|另外)?(.{0,16}?)(?:呢|怎么样|如何|又是多少|是多少)?[？?。]?$")
+_ASKING_TAIL = re.compile(r"(?:是|有|为|达到)?(?:多少|几|哪|什么|谁|怎样|如何).*$")
+
+
+def resolve_follow_up(question: str, previous: str | None, places_in=lambda text: []) -> str:
+    """「那2002年呢？」after a question about 总产值 -> that question, asked about 2002.
+
+    A short question that opens with 那/还有 or ends with 呢 borrows from the previous question:
+    a new year or place replaces the old one; a new subject keeps the old year, place and question word.
+    Anything else is returned unchanged. `places_in` finds place names (the answerer's POS tagger).
+    """
+    question = question.strip()
+    match = _FOLLOW_UP.match(question)
+    opens_like_follow_up = question.startswith(("那", "还有", "另外")) or question.rstrip("？?。").endswith("呢")
+    if not previous or len(question) > 20 or not match or not opens_like_follow_up:
+        return question
+    subject = match.group(1).strip("，, ")
+    old_years, old_places = _YEAR_IN_TEXT.findall(previous), places_in(previous)
+    new_years, new_places = _YEAR_IN_TEXT.findall(subject), places_in(subject)
+    if new_years and subject.rstrip("年度底末") == new_years[0]:
+        if old_years:
+            return previous.replace(old_years[0], new_years[0], 1)
+        return f"{new_years[0]}年{previous}"
+    if new_places and subject.rstrip("市省县区") in new_places[0]:
+        if old_places:
+            return previous.replace(old_places[0], subject, 1)
+        return f"{subject}{previous}"
+    if not subject:
+        return previous
+    tail = _ASKING_TAIL.search(previous)
+    context = "".join(f"{year}年" for year in old_years[:1]) + "".join(old_places[:1])
+    return f"{context}{subject}{tail.group() if tail else '是多少？'}"

@@ -1,0 +1,62 @@
+"""Answers and passages as escaped HTML for the web chat: every document or user text goes through html.escape."""
+from __future__ import annotations
+
+import html
+import re
+
+from qa.figures import find_figures
+from qa.types import Answer, Hit
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def highlight_figures(text: str, figures: list[str] | None = None) -> str:
+    """Escape text and wrap its figures (or the given figure texts) in <mark>."""
+    spans = []
+    if figures is None:
+        spans = [(f.start, f.end) for f in find_figures(text) if f.kind != "date"]
+    else:
+        for figure in sorted(set(filter(None, figures)), key=len, reverse=True):
+            for match in re.finditer(re.escape(figure), text):
+                if not any(s < match.end() and match.start() < e for s, e in spans):
+                    spans.append((match.start(), match.end()))
+    spans.sort()
+    parts, cursor = [], 0
+    for start, end in spans:
+        parts.append(html.escape(text[cursor:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts)
+
+
+def answer_html(answer: Answer, understood_as: str | None = None) -> str:
+    """The chat bubble: answer with highlighted figures and citation markers, then sources and passages."""
+    figure_texts = [f["text"] for f in answer.figures]
+    body = highlight_figures(answer.answer, figure_texts)
+    body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
+    parts = [f'<div class="qa-answer">{body}</div>']
+    if understood_as:
+        parts.append(f'<div class="qa-note">按上下文理解为：「{html.escape(understood_as)}」</div>')
+    if answer.citations:
+        items = "".join(
+            f"<li><b>《{html.escape(c.title)}》</b> {html.escape(c.doc)} › {html.escape(' › '.join(c.section))}"
+            f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span></li>'
+            for c in answer.citations
+        )
+        parts.append(f"<details open><summary>引用来源（{len(answer.citations)}）</summary><ol>{items}</ol></details>")
+    if answer.passages:
+        label = "可能相关的段落" if answer.abstained else "相关段落"
+        parts.append(f"<details{' open' if answer.abstained else ''}><summary>{label}</summary><ol>{passages_html(list(answer.passages))}</ol></details>")
+    return "".join(parts)
+
+
+def passages_html(hits: list[Hit], limit: int = 220) -> str:
+    rows = []
+    for hit in hits:
+        text = hit.chunk.text if len(hit.chunk.text) <= limit else hit.chunk.text[: limit - 1] + "…"
+        rows.append(
+            f"<li><code>{hit.score:.2f}</code> {html.escape(hit.chunk.doc)} › {html.escape(' › '.join(hit.chunk.section_path))}"
+            f"<br>{highlight_figures(text)}</li>"
+        )
+    return "".join(rows)

@@ -1,0 +1,156 @@
+"""What the web app does, without the UI: ask, search, manage the corpus, rebuild, evaluate."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from qa.answer import Answerer
+from qa.build import BuildReport, build_index
+from qa.evaluate import check_documents, evaluate, load_questions
+from qa.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, normalise_text, text_sha256
+from qa.question import resolve_follow_up
+from qa.retrieve import load_index
+from qa.synonyms import Thesaurus
+from qa.types import Answer, Hit
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    ok: bool
+    doc: str | None
+    message: str
+
+
+class QAService:
+    """One corpus and its index; questions keep using the old index while a rebuild runs."""
+
+    def __init__(self, corpus_dir: Path, index_dir: Path, model: str | None = None):
+        self.corpus_dir = Path(corpus_dir)
+        self.index_dir = Path(index_dir)
+        self.model = model
+        self.thesaurus = Thesaurus()
+        self._answerer: Answerer | None = None
+        self._rebuild_lock = threading.Lock()
+        self.last_report: BuildReport | None = None
+
+    # ---- 索引 -------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None) -> BuildReport:
+        """Incremental update, then swap the new index in; one rebuild at a time."""
+        with self._rebuild_lock:
+            report = build_index(self.corpus_dir, self.index_dir, model=self.model, progress=progress)
+            encoder = self._answerer.index.encoder if self._answerer else None
+            if encoder is not None and encoder.id != report.model:
+                encoder = None
+            # 新索引完整加载后才替换引用：正在回答的问题继续用旧的
+            self._answerer = Answerer(load_index(self.index_dir, encoder), thesaurus=self.thesaurus)
+            self.last_report = report
+            return report
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            self.rebuild()
+        return self._answerer
+
+    # ---- 问答 -------------------------------------------------------------
+
+    def ask(self, question: str, previous_question: str | None = None) -> tuple[Answer, str, float]:
+        """(answer, the question as understood after follow-up resolution, latency in ms)."""
+        answerer = self.answerer
+        resolved = resolve_follow_up(question, previous_question, answerer.place_names)
+        started = time.perf_counter()
+        answer = answerer.ask(resolved)
+        return answer, resolved, (time.perf_counter() - started) * 1000
+
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        return self.answerer.index.search(question, k=k)
+
+    # ---- 知识库 -----------------------------------------------------------
+
+    def documents(self) -> list[dict]:
+        """One row per indexed document: file, title, sections, chunks, when it was added."""
+        index = self.answerer.index
+        sections: dict[str, set] = {}
+        for chunk in index.chunks:
+            sections.setdefault(chunk.doc, set()).add(chunk.section_path)
+        rows = []
+        for doc, info in sorted(index.manifest["documents"].items()):
+            path = self.corpus_dir / doc
+            added = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "（已删除，待重建）"
+            rows.append({"file": doc, "title": info["title"], "sections": len(sections.get(doc, ())), "chunks": info["chunks"], "added": added})
+        return rows
+
+    def add_document(self, filename: str, data: bytes) -> UploadResult:
+        """Check and save an uploaded text into the corpus; on any problem nothing is written."""
+        name = safe_filename(filename)
+        if name is None:
+            return UploadResult(False, None, f"文件名「{_printable(filename)}」不可用：只接受 .txt 或 .md 文件。")
+        if len(data) > MAX_UPLOAD_BYTES:
+            return UploadResult(False, None, f"{name} 太大（{len(data) // 1024} KB），上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
+        try:
+            text = normalise_text(decode_bytes(data))
+        except UnreadableFile as error:
+            return UploadResult(False, None, f"{name} 无法读取：{error}。")
+        if not text.strip():
+            return UploadResult(False, None, f"{name} 是空文件。")
+        digest = text_sha256(text)
+        for existing in self._corpus_files():
+            try:
+                if text_sha256(normalise_text(decode_bytes(existing.read_bytes()))) == digest:
+                    return UploadResult(False, None, f"{name} 与已有的 {existing.name} 内容相同，未重复添加。")
+            except (UnreadableFile, OSError):
+                continue
+        if (self.corpus_dir / name).exists():
+            return UploadResult(False, None, f"已有同名文件 {name}；请先删除它或改个名字。")
+        target = self.corpus_dir / name
+        temporary = self.corpus_dir / f".{name}.uploading"
+        temporary.write_text(text, encoding="utf-8")  # 统一存成 UTF-8
+        os.replace(temporary, target)
+        return UploadResult(True, name, f"已添加 {name}（{len(text)} 字）。点「重建索引」后即可提问。")
+
+    def delete_document(self, doc: str) -> str:
+        name = safe_filename(doc)
+        path = self.corpus_dir / name if name else None
+        if path is None or not path.is_file():
+            return f"没有找到文档 {_printable(doc)}。"
+        path.unlink()
+        return f"已删除 {name}。点「重建索引」后生效。"
+
+    def _corpus_files(self) -> list[Path]:
+        return [p for p in self.corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES]
+
+    # ---- 评测 -------------------------------------------------------------
+
+    def evaluate(self, path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[dict]]:
+        questions = load_questions(path)
+        answerer = self.answerer
+        check_documents(questions, set(answerer.index.manifest["documents"]), path)
+        return evaluate(answerer, questions, progress=progress)
+
+
+def safe_filename(filename: str) -> str | None:
+    """A plain file name inside the corpus folder: no folders, no control characters, .txt or .md."""
+    base = re.split(r"[\\\\/]", filename or "")[-1]
+    base = "".join(char for char in base if not unicodedata.category(char).startswith("C"))
+    base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" ._")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or not stem or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
+        return None
+    return f"{stem[:80]}.{suffix.lower()}"
+
+
+def _printable(text: str) -> str:
+    return "".join(char if char.isprintable() else "�" for char in (text or ""))[:100]

@@ -1,0 +1,156 @@
+"""The real web app: started as a server, driven through gradio_client and a real headless Chromium."""
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from gradio_client import Client, handle_file
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+XSS_TEXT = "网页安全测试报告\n【网页安全】 页面里有<script>alert(1)</script>和<img src=x onerror=alert(1)>这样的代码，全市共有测试网站42个。\n"
+NEW_TEXT = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(real_seed_index: Path, tmp_path_factory):
+    """python app.py on a free port, over a private copy of the corpus and index (plus an XSS document)."""
+    folder = tmp_path_factory.mktemp("web")
+    corpus, index = folder / "corpus", folder / "index"
+    shutil.copytree(real_seed_index.parent / "corpus", corpus)
+    shutil.copytree(real_seed_index, index)
+    (corpus / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, (folder / "server.log").read_text()
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the app did not start:\n" + (folder / "server.log").read_text())
+    yield {"url": url, "corpus": corpus, "index": index}
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_api_ask_returns_the_figure_with_a_citation(server):
+    record = Client(server["url"], verbose=False).predict("杭州有多少家企业通过了软件能力成熟度模型评估？", api_name="/ask")
+    assert "65家" in record["answer"] and not record["abstained"]
+    assert record["citations"][0]["doc"] == "000_7c521dbcc8602230.txt"
+    assert "65家" in record["citations"][0]["quote"]
+
+
+def test_api_search_returns_ranked_passages(server):
+    record = Client(server["url"], verbose=False).predict("灾备中心的总存储空间", 3, api_name="/search")
+    assert len(record["hits"]) == 3 and record["hits"][0]["section"] == ["信息安全保障体系完善"]
+
+
+def test_upload_rebuild_and_answer_from_the_new_text(server, tmp_path: Path):
+    client = Client(server["url"], verbose=False)
+    upload = tmp_path / "滨海简报.txt"
+    upload.write_bytes(NEW_TEXT.encode("gb18030"))
+    message = client.predict([handle_file(str(upload))], api_name="/upload")
+    assert "已添加 滨海简报.txt" in message
+    assert (server["corpus"] / "滨海简报.txt").read_text(encoding="utf-8") == NEW_TEXT  # 存成 UTF-8
+    status, _, _ = client.predict(api_name="/rebuild")
+    assert "索引已更新" in status
+    record = client.predict("滨海市新引进了多少信息技术人才？", api_name="/ask")
+    assert "5200人" in record["answer"] and record["citations"][0]["doc"] == "滨海简报.txt"
+
+
+def test_bad_uploads_are_refused_and_write_nothing(server, tmp_path: Path):
+    client = Client(server["url"], verbose=False)
+    before = sorted(p.name for p in server["corpus"].iterdir())
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    duplicate = tmp_path / "copy.txt"
+    duplicate.write_bytes((ROOT / "corpus" / "003_c06bb3e7b6855ebf.txt").read_bytes())
+    message = client.predict([handle_file(str(binary)), handle_file(str(duplicate))], api_name="/upload")
+    assert "image.txt 无法读取" in message and "内容相同" in message
+    assert sorted(p.name for p in server["corpus"].iterdir()) == before
+
+
+def test_twenty_concurrent_clients_all_get_correct_answers(server):
+    questions = {
+        "2007年底杭州因特网注册用户有多少？": "148.13万户",
+        "杭州有多少家上市企业？": "18家",
+        "杭州灾备中心的总存储空间是多少？": "200太",
+        "杭州全年对几个部门开展了绩效审计？": "6个",
+    }
+    items = list(questions.items()) * 5
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        clients = list(pool.map(lambda _: Client(server["url"], verbose=False), items))
+
+    def ask(client_and_item):
+        client, (question, expected) = client_and_item
+        started = time.perf_counter()
+        record = client.predict(question, api_name="/ask")
+        return expected in record["answer"], (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(ask, zip(clients, items)))
+    assert all(ok for ok, _ in results)
+    latencies = sorted(ms for _, ms in results)
+    print(f"\n20 concurrent clients: p50 {statistics.median(latencies):.0f} ms, p95 {latencies[int(0.95 * 19)]:.0f} ms")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    dialogs = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(server["url"])
+        box = page.locator("#question textarea")
+        box.fill("杭州有多少家企业通过了软件能力成熟度模型评估？")
+        page.locator("#send").click()
+        answer = page.locator("#chat .qa-answer").last
+        answer.wait_for(timeout=60_000)
+        assert "65家" in answer.inner_text()
+        assert page.locator("#chat mark", has_text="65家").count() >= 1
+        chat_text = page.locator("#chat").inner_text()
+        assert "引用来源" in chat_text and "产业地位不断提升" in chat_text
+        page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+
+        box.fill("全市共有测试网站多少个？")
+        page.locator("#send").click()
+        page.locator("#chat .qa-answer", has_text="42个").wait_for(timeout=60_000)
+        chat_text = page.locator("#chat").inner_text()
+        assert "<script>alert(1)</script>" in chat_text  # 原样显示为文字
+        assert "<img src=x onerror=alert(1)>" in chat_text
+        assert page.locator("#chat script").count() == 0 and page.locator("#chat img[src=x]").count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "xss.png"), full_page=True)
+        browser.close()
+    assert dialogs == []
