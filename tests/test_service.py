@@ -1,0 +1,90 @@
+"""The web app's service layer on the real index: follow-ups, uploads, deletes, rebuilds."""
+from pathlib import Path
+
+import pytest
+
+from qa.question import resolve_follow_up
+from qa.render import answer_html, highlight_figures
+from qa.service import MAX_UPLOAD_BYTES, QAService, safe_filename
+
+
+@pytest.fixture
+def service(real_index_copy) -> QAService:
+    corpus, index = real_index_copy
+    return QAService(corpus, index)
+
+
+def test_follow_up_is_answered_in_the_context_of_the_previous_question(service: QAService):
+    first, understood, _ = service.ask("2007年杭州全市电子信息产业总产值是多少？")
+    assert "1464.85亿元" in first.answer
+    second, understood, _ = service.ask("那2002年呢？", understood)
+    assert understood == "2002年杭州全市电子信息产业总产值是多少？"
+    assert "389亿元" in second.answer.split("（")[0]
+
+
+@pytest.mark.parametrize(
+    "question, previous, expected",
+    [
+        ("那2002年呢？", "2007年杭州全市电子信息产业总产值是多少？", "2002年杭州全市电子信息产业总产值是多少？"),
+        ("2002年呢", "杭州电子信息产业总产值是多少？", "2002年杭州电子信息产业总产值是多少？"),
+        ("那利税呢？", "2007年杭州全市电子信息产业总产值是多少？", "2007年利税是多少？"),
+        ("杭州有多少家上市企业？", "2007年杭州全市电子信息产业总产值是多少？", "杭州有多少家上市企业？"),
+        ("那2002年呢？", None, "那2002年呢？"),
+    ],
+)
+def test_resolve_follow_up(question, previous, expected):
+    assert resolve_follow_up(question, previous) == expected
+
+
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("../../x.txt", "x.txt"),
+        ("a/b/c.md", "c.md"),
+        ("..\\\\..\\\\evil.txt", "evil.txt"),
+        ("报告\x00\x1b\n.txt", "报告.txt"),
+        (".hidden.txt", "hidden.txt"),
+        ("年鉴 2009.TXT", "年鉴_2009.txt"),
+        ("run.exe", None),
+        ("noextension", None),
+        ("", None),
+    ],
+)
+def test_safe_filename(name, safe):
+    assert safe_filename(name) == safe
+
+
+def test_uploads_land_inside_the_corpus_or_nowhere(service: QAService):
+    corpus = service.corpus_dir
+    before = set(corpus.iterdir())
+    result = service.add_document("../../outside.txt", "滨海报告\n全市共有公园35个。\n".encode("utf-8"))
+    assert result.ok and result.doc == "outside.txt" and (corpus / "outside.txt").exists()
+    assert not (corpus.parent.parent / "outside.txt").exists()
+    refused = [
+        service.add_document("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1)),
+        service.add_document("empty.md", b""),
+        service.add_document("again.txt", "滨海报告\n全市共有公园35个。\n".encode("gbk")),  # 同样内容，换了编码
+        service.add_document("script.sh", b"echo hi"),
+        service.add_document("outside.txt", "另一份\n内容。\n".encode("utf-8")),
+    ]
+    assert [r.ok for r in refused] == [False] * 5
+    assert "太大" in refused[0].message and "空文件" in refused[1].message and "内容相同" in refused[2].message
+    assert set(corpus.iterdir()) == before | {corpus / "outside.txt"}
+
+
+def test_rebuild_swaps_in_the_new_index_and_delete_removes_a_document(service: QAService):
+    old_answerer = service.answerer  # 先加载旧索引
+    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"))
+    report = service.rebuild()
+    assert report.docs_added == ["parks.txt"] and service.answerer is not old_answerer
+    assert "35个" in service.ask("滨海市共有公园多少个？")[0].answer
+    assert "已删除" in service.delete_document("parks.txt")
+    assert service.rebuild().docs_removed == ["parks.txt"]
+    assert [d["file"] for d in service.documents()] == ["000_7c521dbcc8602230.txt", "003_c06bb3e7b6855ebf.txt"]
+
+
+def test_html_rendering_escapes_document_text(service: QAService):
+    assert highlight_figures("<b>共有65家</b>") == "&lt;b&gt;共有<mark>65家</mark>&lt;/b&gt;"
+    answer, _, _ = service.ask("杭州有多少家企业通过了软件能力成熟度模型评估？")
+    rendered = answer_html(answer)
+    assert "<mark>65家</mark>" in rendered and "引用来源" in rendered and "<script" not in rendered
