@@ -9,17 +9,23 @@ from dataclasses import dataclass
 import jieba.posseg
 
 from qa.chunk import sentence_spans
-from qa.figures import Figure, find_figures, format_number
+from qa.clauses import (
+    CLAUSE_BREAK,
+    breakdown_context,
+    clause_bounds,
+    figure_years,
+    last_year_range,
+    leading_time,
+    windows,
+)
+from qa.compute import change_pair, compute
+from qa.figures import Figure, find_figures
 from qa.question import QuestionIntent, analyse_question
 from qa.retrieve import SearchIndex, clean_question
 from qa.synonyms import Thesaurus
 from qa.tokenize import STOP_WORDS
 from qa.types import Answer, Chunk, Citation, Hit
 
-_CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
-_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
-_OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
-_CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 _SHORT_SENTENCE = 80
 _GENERIC_PLACES = {"城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡"}
 _PERSON_UNITS = {"人", "名", "位", "人次"}
@@ -100,7 +106,7 @@ class Answerer:
             for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
                 sentence = chunk.text[start:end]
                 sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
-                if intent.wants_figure and intent.wants not in ("difference", "rate") or intent.wants in ("difference", "rate"):
+                if intent.wants_figure:
                     for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score + rank_bonus):
                         best = _better(best, candidate)
                 if not intent.wants_figure:
@@ -119,27 +125,27 @@ class Answerer:
                 fit += 0.5 if figure.unit in _PERSON_UNITS else -0.3
             if intent.approximate and figure.qualifier:
                 fit += 0.2
-            clause_start, clause_end = _clause_bounds(sentence, figure)
+            clause_start, clause_end = clause_bounds(sentence, figure)
             clause = sentence[clause_start:clause_end]
             label_text = clause
             if figure.kind in ("date", "range"):
                 label_text = sentence  # 「5月26日，由……主办的……论坛在杭州举行」：日期管整句
             elif len(clause) - len(figure.text) < 4:
                 # 数字自成一个分句：说明在前一分句（「业务类信息53146条，占50.4%」）；句首的看后一分句（「9月3日至9月6日，第二届……」）
-                previous = _CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
+                previous = CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
                 if previous:
                     label_text = previous + clause
                 else:
-                    next_start, next_end = _clause_bounds(sentence, None, clause_end + 1)
+                    next_start, next_end = clause_bounds(sentence, None, clause_end + 1)
                     label_text = clause + sentence[next_start:next_end]
             # 「……202家，其中示范企业88家」：分项继承总数的说明，再靠紧挨着的词区分
-            label_text = _breakdown_context(sentence, clause_start, hit.chunk.text[:offset]) + label_text
-            left, right = _windows(sentence, figures, position)
+            label_text = breakdown_context(sentence, clause_start, hit.chunk.text[:offset]) + label_text
+            left, right = windows(sentence, figures, position)
             label = _overlap(weights, label_text)
             adjacent = _overlap(weights, left + right) + 0.5 * _precision(left, intent.content)
             counted = 0.5 if intent.counted and sentence.startswith(intent.counted, figure.end) else 0.0
             counted += 0.3 * _suffix_match(left, intent.content)
-            years = _figure_years(sentence, figures, position, hit.chunk.text[:offset])
+            years = figure_years(sentence, figures, position, hit.chunk.text[:offset])
             year_score, conflict = _year_fit(intent, years)
             score = 1.5 * label + adjacent + base + fit + year_score + counted
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
@@ -176,11 +182,11 @@ class Answerer:
                 sentence = chunk.text[start:end]
                 figures = find_figures(sentence)
                 for position in range(len(figures) - 1):
-                    pair = _change_pair(sentence, figures, position)
+                    pair = change_pair(sentence, figures, position)
                     if pair is None:
                         continue
                     before, after = pair
-                    left, _ = _windows(sentence, figures, position)
+                    left, _ = windows(sentence, figures, position)
                     # 指标名紧挨在「由」前面，比整句的重合更能区分同一段里的几个指标
                     if intent.unit and before.unit != intent.unit and not (intent.unit == "个百分点" and before.kind == "percent"):
                         continue
@@ -190,7 +196,7 @@ class Answerer:
                         + 0.3 * _suffix_match(re.sub(r"(?:由|从)$", "", left), intent.content)
                         + 0.3 / hit.rank
                     )
-                    span = _last_year_range(chunk.text[:start] + sentence)
+                    span = last_year_range(chunk.text[:start] + sentence)
                     years = set(span.groups()) if span else set()
                     if intent.years and years and not set(intent.years) <= years:
                         continue
@@ -200,12 +206,12 @@ class Answerer:
             return None
         score, hit, start, end, before, after, left = best
         sentence = hit.chunk.text[start:end]
-        result = _compute(intent.wants, before, after)
+        result = compute(intent.wants, before, after)
         if result is None:
             return None
         result_text, formula, value, unit = result
         change_span = sentence[before.start - len(left) : after.end]
-        lead = _leading_time(sentence, before.start - len(left))
+        lead = leading_time(sentence, before.start - len(left))
         verb = "增长" if intent.wants == "rate" else ("增加" if after.value >= before.value else "减少")
         answer_text = f"{lead}{change_span}，{verb}了{result_text}（{formula}）。[1]"
         citation = _citation(hit.chunk, hit.chunk.start + start, hit.chunk.start + end)
@@ -288,17 +294,6 @@ def _overlap(terms: _Terms, text: str) -> float:
     return min(1.0, found / terms.total)
 
 
-def _breakdown_context(sentence: str, clause_start: int, text_before: str) -> str:
-    """The total a 「其中……」 breakdown refers to: the text before 其中, in this sentence or the last one."""
-    marker = sentence.rfind("其中", 0, clause_start + 2)
-    if marker < 0:
-        return ""
-    total = sentence[:marker].rstrip("，,；;:： ")
-    if not total:
-        total = text_before.rstrip("。！？；;\n ")
-    return re.split(r"[。！？；;\n]", total)[-1]
-
-
 def _precision(left: str, question: str) -> float:
     """Share of the words right before a figure that the question also uses."""
     grams = _bigrams(left)
@@ -357,50 +352,6 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
     return None
 
 
-def _windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, str]:
-    """Text right before and after a figure, up to the clause edge or the neighbouring figure."""
-    figure = figures[position]
-    left_edge = figures[position - 1].end if position else 0
-    right_edge = figures[position + 1].start if position + 1 < len(figures) else len(sentence)
-    left = sentence[left_edge : figure.start]
-    right = sentence[figure.end : right_edge]
-    left = _CLAUSE_BREAK.split(left)[-1]
-    right = _CLAUSE_BREAK.split(right)[0]
-    return left, right
-
-
-def _clause_breaks(sentence: str) -> list[int]:
-    """Positions of clause punctuation; brackets count only around figures (「(其中……120.44万户)」, not 「(市)」)."""
-    breaks = []
-    for match in _CLAUSE_BREAK.finditer(sentence):
-        char, position = match.group(), match.start()
-        if char in "(（":
-            close = re.search(r"[)）]", sentence[position:])
-            inner = sentence[position : position + close.start()] if close else sentence[position:]
-            if not re.search(r"\d", inner):
-                continue
-        elif char in ")）":
-            open_at = max(sentence.rfind("(", 0, position), sentence.rfind("（", 0, position))
-            if open_at < 0 or not re.search(r"\d", sentence[open_at:position]):
-                continue
-        breaks.append(position)
-    return breaks
-
-
-def _clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple[int, int]:
-    """The clause around a figure (or starting at `start`): between clause punctuation, figures included."""
-    breaks = _clause_breaks(sentence)
-    if figure is not None:
-        before = [position for position in breaks if position < figure.start]
-        start = before[-1] + 1 if before else 0
-        search_from = figure.end
-    else:
-        search_from = start
-    after = [position for position in breaks if position >= search_from]
-    end = after[0] if after else len(sentence)
-    return start, max(start, end)
-
-
 def _figure_phrase(
     sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str
 ) -> str:
@@ -410,47 +361,12 @@ def _figure_phrase(
     # 分号前的「至2007年底，」也管到分号后面
     full_sentence_start = max(text_before.rfind(mark) for mark in "。！？\n") + 1
     head = text_before[full_sentence_start:]
-    lead = _leading_time(head + sentence, len(head) + clause_start)
+    lead = leading_time(head + sentence, len(head) + clause_start)
     lead_start = full_sentence_start if lead and head else None
     quantities = [f for f in figures if clause_start <= f.start < clause_end and f.kind not in ("date", "range")]
     if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
         return f"{figure.text}（{lead}{clause}）", lead_start
     return lead + clause, lead_start
-
-
-def _leading_time(sentence: str, phrase_start: int) -> str:
-    """「至2007年底，」: a short opening clause with a date applies to the whole sentence."""
-    first = _CLAUSE_BREAK.split(sentence, maxsplit=1)[0]
-    if phrase_start <= len(first) or len(first) > 14 or not first:
-        return ""
-    if any(f.kind in ("date", "range") for f in find_figures(first)):
-        return first + "，"
-    return ""
-
-
-def _figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
-    """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
-    figure = figures[position]
-    left_edge = figures[position - 1].end if position else 0
-    before = sentence[left_edge : figure.start]
-    own = _OWN_YEAR.search(before)
-    if own:
-        return {own.group(1)}
-    span = _last_year_range(text_before + sentence[: figure.start])
-    if span:
-        if re.search(r"(?:由|从)(?:不足|约|近)?$", before):
-            return {span.group(1)}
-        if re.search(r"(?:至|到)$", before):
-            return {span.group(2)}
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
-    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
-
-
-def _last_year_range(text: str) -> re.Match | None:
-    """The latest 「2002年至2007年」 in the paragraph so far: later 由…至 figures refer to it."""
-    paragraph = text[text.rfind("\n") + 1 :]
-    matches = list(_YEAR_RANGE.finditer(paragraph))
-    return matches[-1] if matches else None
 
 
 def _year_fit(intent: QuestionIntent, years: set[str]) -> tuple[float, bool]:
@@ -481,59 +397,6 @@ def _place_supported(place: str, question: str, phrase: str, chunk: Chunk) -> bo
 
 def _better(best: _Candidate | None, candidate: _Candidate) -> _Candidate:
     return candidate if best is None or candidate.score > best.score else best
-
-
-def _change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Figure, Figure] | None:
-    """「由389亿元增长至1464.85亿元」「从2002年的1200元增加到2007年的2000元」: (from, to)."""
-    before = figures[position]
-    following = figures[position + 1 :]
-    left_edge = figures[position - 1].end if position else 0
-    if not re.search(r"(?:由|从)[^，,；;。]{0,8}$", sentence[left_edge : before.start]):
-        return None
-    for after in following[:2]:
-        between = sentence[before.end : after.start]
-        if after.kind in ("date", "range"):
-            continue
-        if _CHANGE_BETWEEN.match(re.sub(r"(?:19|20)\d{2}年(?:的)?", "", between)) and after.unit == before.unit and after.kind == before.kind:
-            if before.qualifier or after.qualifier:
-                return None  # 「不足50亿元」「300多亿元」：约数不做减法
-            return before, after
-        break
-    return None
-
-
-def _compute(wants: str, before: Figure, after: Figure) -> tuple[str, str, float, str] | None:
-    before_number, before_suffix = _split_number(before.text)
-    after_number, after_suffix = _split_number(after.text)
-    if before_number is None or after_number is None:
-        return None
-    if wants == "rate":
-        if before.value == 0:
-            return None
-        rate = (after.value - before.value) / before.value * 100
-        result = f"{format_number(round(rate, 2))}%"
-        formula = f"（{format_number(after_number)} − {format_number(before_number)}）÷ {format_number(before_number)} = {result}"
-        return result, formula, round(rate, 2), "%"
-    if before.kind == "percent":
-        difference = round(after_number - before_number, 4)
-        result = f"{format_number(abs(difference))}个百分点"
-        return result, f"{after.text} − {before.text} = {format_number(difference)}个百分点", abs(difference), "个百分点"
-    if before_suffix == after_suffix:
-        difference = round(after_number - before_number, 4)
-        result = f"{format_number(abs(difference))}{after_suffix}"
-        value = abs(after.value - before.value)
-    else:
-        value = abs(after.value - before.value)
-        result = f"{format_number(value)}{after.unit}"
-    formula = f"{after.text} − {before.text} = {format_number(round(after_number - before_number, 4)) + after_suffix if before_suffix == after_suffix else format_number(after.value - before.value) + after.unit}"
-    return result, formula, value, after.unit
-
-
-def _split_number(text: str) -> tuple[float | None, str]:
-    match = re.match(r"([\d,]+(?:\.\d+)?)(.*)$", text)
-    if not match:
-        return None, text
-    return float(match.group(1).replace(",", "")), match.group(2)
 
 
 # ---- 组装答案 ---------------------------------------------------------------

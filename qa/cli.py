@@ -14,9 +14,9 @@ from qa.build import BuildReport, build_index
 from qa.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.report import write_report
-from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, load_index
+from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
 from qa.store import IndexUnavailable
-from qa.types import Answer, Hit
+from qa.types import Answer
 
 _EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile)
 
@@ -165,24 +165,6 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     from qa.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
 
     serve(corpus, index_dir, host, port)
-
-
-def hit_record(hit: Hit) -> dict:
-    """A search hit as JSON: the chunk, where it is, and how it scored."""
-    chunk = hit.chunk
-    return {
-        "rank": hit.rank,
-        "score": round(hit.score, 4),
-        "chunk_id": chunk.id,
-        "doc": chunk.doc,
-        "title": chunk.title,
-        "section": list(chunk.section_path),
-        "text": chunk.text,
-        "start": chunk.start,
-        "end": chunk.end,
-        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
-        "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
-    }
 
 
 def _open_answerer(index_dir: Path) -> Answerer:

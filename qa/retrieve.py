@@ -129,6 +129,24 @@ def _reciprocal_rank_fusion(dense: np.ndarray, bm25: np.ndarray, fusion: FusionS
     return fused.astype(np.float32)
 
 
+def hit_record(hit: Hit) -> dict:
+    """A search hit as JSON: the chunk, where it is, and how it scored."""
+    chunk = hit.chunk
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 4),
+        "chunk_id": chunk.id,
+        "doc": chunk.doc,
+        "title": chunk.title,
+        "section": list(chunk.section_path),
+        "text": chunk.text,
+        "start": chunk.start,
+        "end": chunk.end,
+        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
+        "bm25_score": None if hit.bm25_score is None else round(hit.bm25_score, 4),
+    }
+
+
 def load_index(index_dir: Path, encoder: Encoder | None = None) -> SearchIndex:
     """Open an index folder with the encoder it was built with (or the one given, if it matches)."""
     stored = read_index(Path(index_dir))

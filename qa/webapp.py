@@ -11,9 +11,9 @@ from pathlib import Path
 import gradio as gr
 
 from qa.answer import answer_record
-from qa.cli import hit_record
 from qa.evaluate import BadEvalFile
 from qa.render import answer_html
+from qa.retrieve import hit_record
 from qa.report import draw_chart
 from qa.service import MAX_UPLOAD_BYTES, QAService
 from qa.store import IndexUnavailable

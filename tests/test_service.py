@@ -1,6 +1,4 @@
 """The web app's service layer on the real index: follow-ups, uploads, deletes, rebuilds."""
-from pathlib import Path
-
 import pytest
 
 from qa.question import resolve_follow_up

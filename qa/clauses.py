@@ -1,0 +1,100 @@
+"""Where a figure sits in its sentence: clause bounds, neighbouring words, the time and year it belongs to."""
+from __future__ import annotations
+
+import re
+
+from qa.figures import Figure, find_figures
+
+CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
+_OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
+
+
+def clause_breaks(sentence: str) -> list[int]:
+    """Positions of clause punctuation; brackets count only around figures (「(其中……120.44万户)」, not 「(市)」)."""
+    breaks = []
+    for match in CLAUSE_BREAK.finditer(sentence):
+        char, position = match.group(), match.start()
+        if char in "(（":
+            close = re.search(r"[)）]", sentence[position:])
+            inner = sentence[position : position + close.start()] if close else sentence[position:]
+            if not re.search(r"\d", inner):
+                continue
+        elif char in ")）":
+            open_at = max(sentence.rfind("(", 0, position), sentence.rfind("（", 0, position))
+            if open_at < 0 or not re.search(r"\d", sentence[open_at:position]):
+                continue
+        breaks.append(position)
+    return breaks
+
+
+def clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple[int, int]:
+    """The clause around a figure (or starting at `start`): between clause punctuation, figures included."""
+    breaks = clause_breaks(sentence)
+    if figure is not None:
+        before = [position for position in breaks if position < figure.start]
+        start = before[-1] + 1 if before else 0
+        search_from = figure.end
+    else:
+        search_from = start
+    after = [position for position in breaks if position >= search_from]
+    end = after[0] if after else len(sentence)
+    return start, max(start, end)
+
+
+def windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, str]:
+    """Text right before and after a figure, up to the clause edge or the neighbouring figure."""
+    figure = figures[position]
+    left_edge = figures[position - 1].end if position else 0
+    right_edge = figures[position + 1].start if position + 1 < len(figures) else len(sentence)
+    left = sentence[left_edge : figure.start]
+    right = sentence[figure.end : right_edge]
+    left = CLAUSE_BREAK.split(left)[-1]
+    right = CLAUSE_BREAK.split(right)[0]
+    return left, right
+
+
+def leading_time(sentence: str, phrase_start: int) -> str:
+    """「至2007年底，」: a short opening clause with a date applies to the whole sentence."""
+    first = CLAUSE_BREAK.split(sentence, maxsplit=1)[0]
+    if phrase_start <= len(first) or len(first) > 14 or not first:
+        return ""
+    if any(f.kind in ("date", "range") for f in find_figures(first)):
+        return first + "，"
+    return ""
+
+
+def figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
+    """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
+    figure = figures[position]
+    left_edge = figures[position - 1].end if position else 0
+    before = sentence[left_edge : figure.start]
+    own = _OWN_YEAR.search(before)
+    if own:
+        return {own.group(1)}
+    span = last_year_range(text_before + sentence[: figure.start])
+    if span:
+        if re.search(r"(?:由|从)(?:不足|约|近)?$", before):
+            return {span.group(1)}
+        if re.search(r"(?:至|到)$", before):
+            return {span.group(2)}
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
+    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
+
+
+def last_year_range(text: str) -> re.Match | None:
+    """The latest 「2002年至2007年」 in the paragraph so far: later 由…至 figures refer to it."""
+    paragraph = text[text.rfind("\n") + 1 :]
+    matches = list(_YEAR_RANGE.finditer(paragraph))
+    return matches[-1] if matches else None
+
+
+def breakdown_context(sentence: str, clause_start: int, text_before: str) -> str:
+    """The total a 「其中……」 breakdown refers to: the text before 其中, in this sentence or the last one."""
+    marker = sentence.rfind("其中", 0, clause_start + 2)
+    if marker < 0:
+        return ""
+    total = sentence[:marker].rstrip("，,；;:： ")
+    if not total:
+        total = text_before.rstrip("。！？；;\n ")
+    return re.split(r"[。！？；;\n]", total)[-1]
