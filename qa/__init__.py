@@ -2,8 +2,22 @@
 
 __version__ = "0.1.0"
 
+from qa.answer import Answerer, answer_record  # noqa: E402
 from qa.build import BuildReport, build_index  # noqa: E402
 from qa.retrieve import SearchIndex, load_index  # noqa: E402
-from qa.types import Chunk, Document, Hit, Section  # noqa: E402
+from qa.types import Answer, Chunk, Citation, Document, Hit, Section  # noqa: E402
 
-__all__ = ["BuildReport", "Chunk", "Document", "Hit", "SearchIndex", "Section", "build_index", "load_index"]
+__all__ = [
+    "Answer",
+    "Answerer",
+    "BuildReport",
+    "Chunk",
+    "Citation",
+    "Document",
+    "Hit",
+    "SearchIndex",
+    "Section",
+    "answer_record",
+    "build_index",
+    "load_index",
+]
