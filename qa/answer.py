@@ -50,6 +50,7 @@ class AnswerSettings:
     """Knobs of the answerer; thresholds calibrated on eval/questions.jsonl (benchmarks/calibrate_answer.py)."""
 
     passages: int = 5  # 在前几个段落里找答案
+    rank_weight: float = 0.6  # 检索名次的先验：第 1 名加 rank_weight，第 k 名加 rank_weight / k
     min_figure_score: float = 0.85  # 0.75–1.0 都在平台上；取中间
 
 
@@ -77,11 +78,15 @@ class Answerer:
         self._chunk_count = max(len(index.chunks), 1)
         self._pos = jieba.posseg.POSTokenizer(index.tokenizer.jieba)
 
-    def ask(self, question: str, retriever: str = "hybrid") -> Answer:
-        """One answer record; never raises on odd questions (ValueError only for empty ones)."""
+    def ask(self, question: str, retriever: str = "hybrid", hits: list[Hit] | None = None) -> Answer:
+        """One answer record; never raises on odd questions (ValueError only for empty ones).
+
+        `hits` lets a caller that already searched (the evaluator, for hit@k) pass its ranking in."""
         question = clean_question(question)
         intent = analyse_question(question)
-        hits = self.index.search(question, k=self.settings.passages, retriever=retriever)
+        if hits is None:
+            hits = self.index.search(question, k=self.settings.passages, retriever=retriever)
+        hits = hits[: self.settings.passages]
         if not hits:
             return _abstain(question, hits)
         weights = self._weights(intent.content or question)
@@ -102,7 +107,7 @@ class Answerer:
         focus = self._weights(intent.focus)
         for hit in hits:
             chunk = hit.chunk
-            rank_bonus = 0.6 / hit.rank
+            rank_bonus = self.settings.rank_weight / hit.rank
             for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
                 sentence = chunk.text[start:end]
                 sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))

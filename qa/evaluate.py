@@ -136,10 +136,11 @@ def evaluate(
     records, ranks, latencies = [], [], []
     for number, question in enumerate(questions, start=1):
         started = time.perf_counter()
-        answer = answerer.ask(question.question, retriever=retriever)
+        hits = answerer.index.search(question.question, 10, retriever)  # 一次检索，同时给 hit@k 和答案用
+        answer = answerer.ask(question.question, retriever=retriever, hits=hits)
         latency = (time.perf_counter() - started) * 1000
         latencies.append(latency)
-        rank = first_relevant_rank(answerer.index.search(question.question, 10, retriever), question) if question.answerable else None
+        rank = first_relevant_rank(hits, question) if question.answerable else None
         if question.answerable:
             ranks.append(rank)
         record = answer_record(answer, latency, question.id)

@@ -87,7 +87,11 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                 return "\n".join(f"- {html.escape(m)}" for m in messages) or "没有选择文件。"
 
             def run_rebuild(progress=gr.Progress()):
-                report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage))
+                try:
+                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage))
+                except IndexUnavailable as error:  # 例如文档全删光了：旧索引照常可用
+                    rows, choices = document_rows()
+                    return f"没有重建：{html.escape(str(error))}", rows, choices
                 skipped = "".join(f"\n- 跳过 {html.escape(s['doc'])}：{html.escape(s['reason'])}" for s in report.skipped)
                 text = (
                     f"索引已更新：{report.docs} 篇文档，{report.chunks} 个段落；编码器 {html.escape(report.model)}；"

@@ -95,6 +95,20 @@ def test_bad_uploads_are_refused_and_write_nothing(server, tmp_path: Path):
     assert sorted(p.name for p in server["corpus"].iterdir()) == before
 
 
+def test_evaluation_tab_runs_an_uploaded_file(server, tmp_path: Path):
+    questions = tmp_path / "mini.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "杭州有多少家上市企业？", "answers": ["18家"], "doc": "000_7c521dbcc8602230.txt", "section": "产业地位不断提升", "kind": "figure"}\n'
+        '{"id": "b", "question": "宁波市因特网注册用户有多少？", "answers": [], "doc": "", "section": "", "kind": "unanswerable"}\n',
+        encoding="utf-8",
+    )
+    status, metrics, chart, failures = Client(server["url"], verbose=False).predict(None, handle_file(str(questions)), api_name="/evaluate")
+    assert status == "共 2 题，答错 0 题。"
+    rows = {row[0]: row[1] for row in metrics["data"]}
+    assert rows["answer_accuracy"] == 1.0 and rows["abstention_recall"] == 1.0
+    assert Path(chart).read_bytes()[:4] == b"\x89PNG" and failures["data"] == []
+
+
 def test_twenty_concurrent_clients_all_get_correct_answers(server):
     questions = {
         "2007年底杭州因特网注册用户有多少？": "148.13万户",
