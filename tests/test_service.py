@@ -86,3 +86,14 @@ def test_html_rendering_escapes_document_text(service: QAService):
     answer, _, _ = service.ask("杭州有多少家企业通过了软件能力成熟度模型评估？")
     rendered = answer_html(answer)
     assert "<mark>65家</mark>" in rendered and "引用来源" in rendered and "<script" not in rendered
+
+
+def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService):
+    from qa.store import IndexUnavailable
+
+    assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
+    for document in list(service.corpus_dir.iterdir()):
+        document.unlink()
+    with pytest.raises(IndexUnavailable, match="没有可读的"):
+        service.rebuild()
+    assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
