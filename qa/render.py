@@ -45,9 +45,11 @@ def answer_html(answer: Answer, understood_as: str | None = None) -> str:
             for c in answer.citations
         )
         parts.append(f"<details open><summary>引用来源（{len(answer.citations)}）</summary><ol>{items}</ol></details>")
-    if answer.passages:
-        label = "可能相关的段落" if answer.abstained else "相关段落"
-        parts.append(f"<details{' open' if answer.abstained else ''}><summary>{label}</summary><ol>{passages_html(list(answer.passages))}</ol></details>")
+    if answer.abstained and answer.passages:
+        # 没找到答案时直接摊开最接近的三段（短一些，答案句留在视野里）
+        parts.append(f"<details open><summary>可能相关的段落</summary><ol>{passages_html(list(answer.passages[:3]), 120)}</ol></details>")
+    elif answer.passages:
+        parts.append(f"<details><summary>相关段落</summary><ol>{passages_html(list(answer.passages))}</ol></details>")
     return "".join(parts)
 
 
@@ -57,6 +59,6 @@ def passages_html(hits: list[Hit], limit: int = 220) -> str:
         text = hit.chunk.text if len(hit.chunk.text) <= limit else hit.chunk.text[: limit - 1] + "…"
         rows.append(
             f"<li><code>{hit.score:.2f}</code> {html.escape(hit.chunk.doc)} › {html.escape(' › '.join(hit.chunk.section_path))}"
-            f"<br>{highlight_figures(text)}</li>"
+            f"<br>{html.escape(text)}</li>"
         )
     return "".join(rows)
