@@ -237,7 +237,7 @@ class Answerer:
             return False
         if any(year not in context for year in intent.years):
             return False
-        if not all(_place_supported(place, intent.text, candidate.phrase, chunk) for place in self._places(intent.text)):
+        if not all(_place_supported(place, intent.text, candidate.phrase, chunk) for place in self.place_names(intent.text)):
             return False
         # 「ISO9001」「5G」这类字母数字的名称，段落里必须有
         if any(term.lower() not in context.lower() for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content)):
@@ -248,9 +248,6 @@ class Answerer:
 
     def place_names(self, text: str) -> list[str]:
         """Place and organisation names in a text (jieba POS tags ns/nt)."""
-        return self._places(text)
-
-    def _places(self, text: str) -> list[str]:
         # 问题里的地名、机构名必须出现在答案段落里：问宁波的事，不能拿杭州的数字回答
         places = [
             word for word, flag in self._pos.lcut(text) if flag in ("ns", "nt") and len(word) >= 2 and word not in _GENERIC_PLACES
@@ -349,7 +346,7 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
     if wants == "date":
         if figure.kind not in ("date", "range"):
             return None
-        if intent.date_unit == "～":
+        if intent.wants_range:
             return 0.7 if figure.kind == "range" else 0.0
         if intent.date_unit and intent.date_unit not in figure.text:
             return None  # 问「哪天」，「2009年」答不上

@@ -19,6 +19,7 @@ _DIFFERENCE = re.compile(
 _PERCENT = re.compile(r"比重|占比|比例|百分之几|百分比|百分之多少|多少%|覆盖率|普及率|普及程度|率是|率为|率达|份额|几成|占.*多少")
 # 问大小、宽窄、长短的，答案是度量（G、太、公里……），不是个数
 _MEASURE = re.compile(r"多大|多宽|多长|多高|多重|多远|多深|面积|容量|带宽|长度|里程|空间")
+_RANGE = re.compile(r"哪些年|哪几年|起止|期限|从哪一?年")
 _APPROXIMATE = re.compile(r"大概|大约|大致|约|左右|估计")
 _ORDINAL = re.compile(r"第几|排名|名次|排第|位居|位列|排在")
 _YEAR = re.compile(r"哪一年|哪年|何年|什么年份|哪个年份")
@@ -27,6 +28,16 @@ _AMOUNT = re.compile(r"多少|几|多大|多宽|多长|多高|多重|多久|规�
 _MONEY_WORDS = re.compile(
     r"资金|收入|产值|金额|投资|利税|经费|多少钱|总值|增加值|交货值|利润|税收|预算|补贴|扶持款|拨款|"
     r"销售额|营业额|成交额|交易额|出口额|进口额|贸易额|营收"
+)
+# 按顺序试，先中先得：「增长了多少」是计算题，不是普通的「多少」
+_INTENTS = (
+    (_RATE, "rate"),
+    (_DIFFERENCE, "difference"),
+    (_YEAR, "year"),
+    (_DATE, "date"),
+    (_ORDINAL, "ordinal"),
+    (_PERCENT, "percent"),
+    (_AMOUNT, "number"),
 )
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -41,7 +52,8 @@ class QuestionIntent:
     counted: str | None  # 量词后面数的是什么（「多少个单位」→ 单位）
     measure: bool  # 问的是大小、宽窄、长短
     approximate: bool  # 问「大概多少」
-    date_unit: str | None  # 问「哪天」要有「日」，问「几月」要有「月」，问「哪些年」要区间（「～」）
+    date_unit: str | None  # 问「哪天」要有「日」，问「几月」要有「月」
+    wants_range: bool  # 问「哪些年份」「起止」：答案是「2004—2010年」这样的区间
     focus: str  # 紧挨疑问词的词（「表彰了哪些企业」→「表彰企业」）：问的到底是什么
     years: tuple[str, ...]
     content: str  # 去掉疑问词后的问题：用来和原文比对
@@ -55,22 +67,7 @@ def analyse_question(question: str) -> QuestionIntent:
     """Classify the question by its question words; no rules tied to particular topics."""
     years = tuple(dict.fromkeys(_YEAR_IN_TEXT.findall(question)))
     content = _QUESTION_WORDS.sub(" ", question).strip()
-    if _RATE.search(question):
-        wants = "rate"
-    elif _DIFFERENCE.search(question):
-        wants = "difference"
-    elif _YEAR.search(question):
-        wants = "year"
-    elif _DATE.search(question):
-        wants = "date"
-    elif _ORDINAL.search(question):
-        wants = "ordinal"
-    elif _PERCENT.search(question):
-        wants = "percent"
-    elif _AMOUNT.search(question):
-        wants = "number"
-    else:
-        wants = "entity"
+    wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), "entity")
     unit = _expected_unit(question) if wants in ("number", "difference") else None
     return QuestionIntent(
         question,
@@ -80,6 +77,7 @@ def analyse_question(question: str) -> QuestionIntent:
         bool(_MEASURE.search(question)),
         bool(_APPROXIMATE.search(question)),
         _date_unit(question),
+        bool(_RANGE.search(question)),
         _focus(question),
         years,
         content,
@@ -121,8 +119,6 @@ def _focus(question: str) -> str:
 
 
 def _date_unit(question: str) -> str | None:
-    if re.search(r"哪些年|哪几年|起止|期限|从哪一?年", question):
-        return "～"  # 问一段时间：答案是「2004—2010年」这样的区间
     if re.search(r"哪一?天|几号|几日|哪日", question):
         return "日"
     if re.search(r"几月|哪个月|哪月", question):

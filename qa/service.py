@@ -14,7 +14,7 @@ from typing import Callable
 from qa.answer import Answerer
 from qa.build import BuildReport, build_index
 from qa.evaluate import check_documents, evaluate, load_questions
-from qa.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, normalise_text, text_sha256
+from qa.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, load_document, normalise_text, text_sha256
 from qa.question import resolve_follow_up
 from qa.retrieve import load_index
 from qa.synonyms import Thesaurus
@@ -109,7 +109,7 @@ class QAService:
         digest = text_sha256(text)
         for existing in self._corpus_files():
             try:
-                if text_sha256(normalise_text(decode_bytes(existing.read_bytes()))) == digest:
+                if load_document(existing).sha256 == digest:
                     return UploadResult(False, None, f"{name} 与已有的 {existing.name} 内容相同，未重复添加。")
             except (UnreadableFile, OSError):
                 continue
