@@ -225,7 +225,7 @@ class Answerer:
             before.as_dict(),
             after.as_dict(),
         )
-        return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits))
+        return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits), span=result_text)
 
     # ---- 拒答 -------------------------------------------------------------
 
@@ -410,7 +410,8 @@ def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit]) ->
     phrase = candidate.phrase.rstrip("。；;，, ")
     answer_text = f"{phrase}。[1]"
     figures = (candidate.figure.as_dict(),) if candidate.figure else ()
-    return Answer(question, answer_text, False, figures, (_citation(chunk, start, end),), tuple(hits))
+    span = candidate.figure.text if candidate.figure else phrase
+    return Answer(question, answer_text, False, figures, (_citation(chunk, start, end),), tuple(hits), span=span)
 
 
 def _citation(chunk: Chunk, start: int, end: int) -> Citation:
@@ -434,7 +435,10 @@ def answer_record(answer: Answer, latency_ms: float | None = None, question_id: 
         {
             "question": answer.question,
             "answer": answer.answer,
+            "span": answer.span,
+            "confidence": None if answer.confidence is None else round(answer.confidence, 4),
             "abstained": answer.abstained,
+            "veto": None if answer.veto is None else {"name": answer.veto.name, "reason": answer.veto.reason},
             "figures": list(answer.figures),
             "citations": [
                 {"doc": c.doc, "title": c.title, "section": list(c.section), "quote": c.quote, "start": c.start, "end": c.end}

@@ -68,8 +68,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Veto:
+    """Why an answer was withheld: a check's name and a reason a person can read."""
+
+    name: str  # 例如 "year"、"confidence"、"place"
+    reason: str  # 例如「问题问2012年，段落说的是2011年」
+
+
+@dataclass(frozen=True)
 class Answer:
-    """A short answer with its figures and citations, or an abstention with the closest passages."""
+    """A short answer with its figures and citations, or an abstention with the closest passages.
+
+    `span` is the shortest text that answers (「148.13万户」); `confidence` the probability that it is right;
+    `veto` says why an abstention happened (None when the answer stands)."""
 
     question: str
     answer: str
@@ -77,3 +88,6 @@ class Answer:
     figures: tuple[dict, ...]
     citations: tuple[Citation, ...]
     passages: tuple[Hit, ...]
+    span: str = ""
+    confidence: float | None = None
+    veto: Veto | None = None

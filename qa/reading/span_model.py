@@ -1,0 +1,120 @@
+"""The neural span reader: question + passage window -> start/end scores over the passage's tokens.
+
+An E5 encoder (fine-tuned from the bundled multilingual-e5-small) with a linear start/end head. The input
+is `<s> query: 问题 </s></s> passage: 段落 </s>`, as XLM-R pairs are written; position 0 (`<s>`) stands for
+"no answer in this window". Windows and decoding live here so training and inference share them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from qa.reading.e5_model import E5Encoder, E5Tokenizer, Tokens
+from qa.reading.e5_weights import E5Config
+
+QUESTION_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    max_tokens: int = 256  # 一个窗口的总长度（含问题与特殊符号）
+    max_question_tokens: int = 48
+    stride: int = 128  # 相邻窗口的段落起点相隔多少个 token（有重叠，答案不会被切断）
+    max_answer_tokens: int = 32
+
+
+@dataclass(frozen=True)
+class Window:
+    """One model input: ids, and for each passage token its character span in the passage text."""
+
+    ids: list[int]
+    passage_offset: int  # ids 里第一个段落 token 的位置
+    starts: list[int]  # 段落 token 的字符起点（相对段落文本）
+    ends: list[int]
+
+
+class SpanReaderModel(nn.Module):
+    """E5 encoder + a linear head giving a start and an end score per token."""
+
+    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = E5Encoder(config, layers, dropout)
+        self.span_head = nn.Linear(config.hidden, 2)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        logits = self.span_head(self.encoder(ids, mask))
+        return logits[..., 0], logits[..., 1]
+
+
+def question_tokens(tokenizer: E5Tokenizer, question: str, settings: WindowSettings) -> list[int]:
+    return tokenizer.tokenize(QUESTION_PREFIX + question).ids[: settings.max_question_tokens]
+
+
+def passage_tokens(tokenizer: E5Tokenizer, passage: str) -> Tokens:
+    """Tokens of the passage with offsets relative to the passage (the prefix's tokens dropped)."""
+    tokens = tokenizer.tokenize(PASSAGE_PREFIX + passage)
+    shift = len(PASSAGE_PREFIX)
+    keep = [i for i, end in enumerate(tokens.ends) if end > shift]
+    return Tokens(
+        [tokens.ids[i] for i in keep],
+        [max(tokens.starts[i] - shift, 0) for i in keep],
+        [tokens.ends[i] - shift for i in keep],
+    )
+
+
+def make_windows(tokenizer: E5Tokenizer, question_ids: list[int], passage: Tokens, settings: WindowSettings) -> list[Window]:
+    """Overlapping windows over the passage, each with the whole question in front."""
+    bos, eos = tokenizer.special["bos"], tokenizer.special["eos"]
+    prefix = [bos, *question_ids, eos, eos, *tokenizer.tokenize(PASSAGE_PREFIX.strip()).ids]
+    room = settings.max_tokens - len(prefix) - 1
+    windows, first = [], 0
+    while True:
+        last = min(first + room, len(passage.ids))
+        ids = prefix + passage.ids[first:last] + [eos]
+        windows.append(Window(ids, len(prefix), passage.starts[first:last], passage.ends[first:last]))
+        if last >= len(passage.ids):
+            return windows
+        first += min(settings.stride, room)
+
+
+def batch_tensors(id_lists: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Padded ids and the attention mask for a batch of windows."""
+    length = max(len(ids) for ids in id_lists)
+    ids = torch.full((len(id_lists), length), pad, dtype=torch.long)
+    mask = torch.zeros((len(id_lists), length), dtype=torch.long)
+    for row, window_ids in enumerate(id_lists):
+        ids[row, : len(window_ids)] = torch.tensor(window_ids)
+        mask[row, : len(window_ids)] = 1
+    return ids, mask
+
+
+@dataclass(frozen=True)
+class SpanGuess:
+    start: int  # 段落文本里的字符偏移
+    end: int
+    score: float  # 起点分 + 终点分
+    null_score: float  # 这个窗口「没有答案」的分（<s> 的起点分 + 终点分）
+
+
+def best_spans(
+    window: Window, start_logits: np.ndarray, end_logits: np.ndarray, settings: WindowSettings, top: int = 5
+) -> list[SpanGuess]:
+    """The top-scoring (start <= end) token spans of one window, as character spans of the passage."""
+    offset, count = window.passage_offset, len(window.starts)
+    starts = start_logits[offset : offset + count]
+    ends = end_logits[offset : offset + count]
+    null = float(start_logits[0] + end_logits[0])
+    candidates = min(count, 20)
+    start_order = np.argsort(-starts)[:candidates]
+    end_order = np.argsort(-ends)[:candidates]
+    guesses = []
+    for s in start_order:
+        for e in end_order:
+            if s <= e < s + settings.max_answer_tokens:
+                guesses.append(SpanGuess(window.starts[s], window.ends[e], float(starts[s] + ends[e]), null))
+    guesses.sort(key=lambda g: -g.score)
+    return guesses[:top]

