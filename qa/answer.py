@@ -11,6 +11,7 @@ import jieba.posseg
 from qa.chunk import sentence_spans
 from qa.clauses import (
     CLAUSE_BREAK,
+    clause_breaks,
     breakdown_context,
     clause_bounds,
     figure_years,
@@ -21,10 +22,20 @@ from qa.clauses import (
 from qa.compute import change_pair, compute
 from qa.figures import Figure, find_figures
 from qa.question import QuestionIntent, analyse_question
+from qa.reading.reader import (
+    UNCALIBRATED,
+    Calibration,
+    ReaderSettings,
+    SpanCandidate,
+    read_spans,
+    times_in_passage,
+)
+from qa.reading.reader_weights import NeuralReader
+from qa.reading.time import question_times, resolve_label
 from qa.retrieve import SearchIndex, clean_question
 from qa.synonyms import Thesaurus
 from qa.tokenize import STOP_WORDS
-from qa.types import Answer, Chunk, Citation, Hit
+from qa.types import Answer, Chunk, Citation, Hit, Veto
 
 _SHORT_SENTENCE = 80
 _GENERIC_PLACES = {"城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡"}
@@ -67,9 +78,20 @@ class _Candidate:
 class Answerer:
     """Answers questions from one loaded index; holds the corpus statistics it needs."""
 
-    def __init__(self, index: SearchIndex, settings: AnswerSettings = AnswerSettings(), thesaurus: Thesaurus | None = None):
+    def __init__(
+        self,
+        index: SearchIndex,
+        settings: AnswerSettings = AnswerSettings(),
+        thesaurus: Thesaurus | None = None,
+        reader: NeuralReader | None = None,
+        calibration: Calibration = UNCALIBRATED,
+        reader_settings: ReaderSettings = ReaderSettings(),
+    ):
         self.index = index
         self.settings = settings
+        self.reader = reader
+        self.calibration = calibration
+        self.reader_settings = reader_settings
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
         frequencies = Counter()
         for chunk in index.chunks:
@@ -78,27 +100,85 @@ class Answerer:
         self._chunk_count = max(len(index.chunks), 1)
         self._pos = jieba.posseg.POSTokenizer(index.tokenizer.jieba)
 
-    def ask(self, question: str, retriever: str = "hybrid", hits: list[Hit] | None = None) -> Answer:
-        """One answer record; never raises on odd questions (ValueError only for empty ones).
-
-        `hits` lets a caller that already searched (the evaluator, for hit@k) pass its ranking in."""
+    def ask(self, question: str, hits: list[Hit]) -> Answer:
+        """The answer from the retrieved passages (the caller searched: see qa.pipeline); ValueError only for empty questions."""
         question = clean_question(question)
         intent = analyse_question(question)
-        if hits is None:
-            hits = self.index.search(question, k=self.settings.passages, retriever=retriever)
-        hits = hits[: self.settings.passages]
+        hits = list(hits[: self.settings.passages])
         if not hits:
-            return _abstain(question, hits)
+            return _abstain(question, hits, Veto("no_passages", "知识库里没有与问题相关的段落"))
         weights = self._weights(intent.content or question)
 
         answer = None
         if intent.wants in ("difference", "rate"):
             answer = self._computed(intent, hits, weights)
+        if answer is None and self.reader is not None:
+            return self._read(question, intent, hits, weights)
         if answer is None:
             candidate = self._best_candidate(intent, hits, weights)
             if candidate is not None and self._supported(intent, candidate, weights):
                 answer = _extractive_answer(question, candidate, hits)
         return answer or _abstain(question, hits)
+
+    # ---- 神经阅读器 ---------------------------------------------------------
+
+    def _read(self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> Answer:
+        """The reader's best supported span, if its calibrated confidence is high enough."""
+        chosen, features, veto = self.choose_span(question, intent, hits, weights)
+        if chosen is None:
+            return _abstain(question, hits, veto)
+        confidence = self.calibration.probability(features)
+        if confidence < self.calibration.threshold:
+            reason = f"最可能的答案「{_shorten(chosen.text, 20)}」把握只有 {confidence:.0%}，低于 {self.calibration.threshold:.0%}"
+            return _abstain(question, hits, Veto("confidence", reason), confidence)
+        return _span_answer(question, chosen, hits, confidence)
+
+    def choose_span(
+        self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None
+    ) -> tuple[SpanCandidate | None, dict[str, float] | None, Veto | None]:
+        """(the best span that passes the support checks, its confidence features, or the first veto)."""
+        weights = weights or self._weights(intent.content or question)
+        candidates = read_spans(self.reader, question, hits[: self.settings.passages], self.reader_settings)
+        asked = question_times(question)
+        chosen, first_veto, fallback = None, None, None
+        for candidate in candidates:
+            veto = self._support_veto(intent, candidate, asked)
+            if veto is not None:
+                first_veto = first_veto or veto
+                continue
+            if _kind_fits(intent, candidate):
+                chosen = candidate
+                break
+            fallback = fallback or candidate  # 类型不对的片段只在别无选择时用，置信度特征会记下这一点
+        chosen = chosen or fallback
+        if chosen is None:
+            return None, None, first_veto or Veto("no_span", "阅读器在检索到的段落里没有找到答案片段")
+        features = {
+            **chosen.features,
+            "kind_fit": 1.0 if _kind_fits(intent, chosen) else 0.0,
+            "lexical_overlap": _overlap(weights, _sentence_of(chosen.hit.chunk.text, chosen.start)[2]),
+            "time_named": 1.0 if asked else 0.0,
+        }
+        return chosen, features, None
+
+    def _support_veto(self, intent: QuestionIntent, candidate: SpanCandidate, asked) -> Veto | None:
+        """A named reason why this span cannot answer the question, or None when it is supported."""
+        chunk = candidate.hit.chunk
+        if asked:
+            if candidate.time is not None:
+                if not any(candidate.time.overlaps(span) for span in asked):
+                    return Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
+            elif not any(t.overlaps(span) for t in times_in_passage(candidate.hit) for span in asked):
+                return Veto("year", f"段落没有提到{'、'.join(map(str, asked))}")
+        sentence = _sentence_of(chunk.text, candidate.start)[2]
+        for place in self.place_names(intent.text):
+            if not _place_supported(place, intent.text, sentence, chunk):
+                return Veto("place", f"问题问的是「{place}」，段落说的不是它")
+        context = chunk.context_text().lower()
+        for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content):
+            if term.lower() not in context:
+                return Veto("term", f"段落里没有问题中的「{term}」")
+        return None
 
     # ---- 候选 -------------------------------------------------------------
 
@@ -419,9 +499,49 @@ def _citation(chunk: Chunk, start: int, end: int) -> Citation:
     return Citation(chunk.doc, chunk.title, chunk.section_path, quote, start, end)
 
 
-def _abstain(question: str, hits: list[Hit]) -> Answer:
+def _abstain(question: str, hits: list[Hit], veto: Veto | None = None, confidence: float | None = None) -> Answer:
     text = f"知识库中没有找到「{_shorten(question, 40)}」的答案。下面是可能相关的段落，供参考。"
-    return Answer(question, text, True, (), (), tuple(hits))
+    return Answer(question, text, True, (), (), tuple(hits), confidence=confidence, veto=veto)
+
+
+def _sentence_of(text: str, position: int) -> tuple[int, int, str]:
+    """(start, end, sentence) around a position; the sentence keeps its closing punctuation."""
+    start = max(text.rfind(mark, 0, position) for mark in "。！？\n") + 1
+    ends = [i for i in (text.find(mark, position) for mark in "。！？\n") if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    return start, end, text[start:end]
+
+
+def _kind_fits(intent: QuestionIntent, candidate: SpanCandidate) -> bool:
+    """A question that asks for a quantity, date or rank needs a span that is one of the right kind."""
+    if not intent.wants_figure:
+        return True
+    return candidate.figure is not None and _kind_fit(intent, candidate.figure) is not None
+
+
+def _span_answer(question: str, candidate: SpanCandidate, hits: list[Hit], confidence: float) -> Answer:
+    """The answer sentence (the span's clause, with its opening time phrase), the span and its citation."""
+    chunk = candidate.hit.chunk
+    start, end, sentence = _sentence_of(chunk.text, candidate.start)
+    local_start, local_end = candidate.start - start, min(candidate.end, end) - start
+    breaks = [i for i in clause_breaks(sentence) if sentence[i] not in "（）()"]
+    clause_start = max([i + 1 for i in breaks if i < local_start], default=0)
+    clause_end = min([i for i in breaks if i >= local_end], default=len(sentence))
+    clause = sentence[clause_start:clause_end].strip("，,；;、：: 。")
+    if len(clause) < len(candidate.text) + 4 and clause_start > 0:
+        # 分句太短（只有数字）：带上前一个分句，说明这是什么的数字
+        previous = max([i + 1 for i in breaks if i < clause_start - 1], default=0)
+        clause = sentence[previous:clause_end].strip("，,；;、：: 。")
+        clause_start = previous
+    lead = leading_time(sentence, clause_start)
+    answer_text = f"{lead}{clause}。[1]"
+    time = None
+    if candidate.time_mention is not None and candidate.time_mention.relative:
+        mention = candidate.time_mention
+        time = {"text": mention.text, "label": resolve_label(mention), "start": mention.span.start, "end": mention.span.end}
+    citation = Citation(chunk.doc, chunk.title, chunk.section_path, sentence, chunk.start + start, chunk.start + end, time)
+    figures = (candidate.figure.as_dict(),) if candidate.figure and candidate.figure.text in candidate.text else ()
+    return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=candidate.text, confidence=confidence)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -442,6 +562,7 @@ def answer_record(answer: Answer, latency_ms: float | None = None, question_id: 
             "figures": list(answer.figures),
             "citations": [
                 {"doc": c.doc, "title": c.title, "section": list(c.section), "quote": c.quote, "start": c.start, "end": c.end}
+                | ({"time": c.time} if c.time else {})
                 for c in answer.citations
             ],
             "passages": [

@@ -9,16 +9,18 @@ from pathlib import Path
 
 import click
 
-from qa.answer import Answerer, answer_record
+from qa.answer import answer_record
+from qa.pipeline import Pipeline
+from qa.reading.reader_weights import ReaderUnavailable
 from qa.build import BuildReport, build_index
 from qa.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
-from qa.report import write_report
+from qa.report import veto_text, write_report
 from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
 from qa.store import IndexUnavailable
 from qa.types import Answer
 
-_EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile)
+_EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile, ReaderUnavailable)
 
 
 class QAError(click.ClickException):
@@ -96,14 +98,11 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, as_js
 def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
     """回答问题：给出数字和引用出处；资料里没有时明确说明。"""
     question = _checked_question(question)
-    answerer = _open_answerer(index_dir)
-    started = time.perf_counter()
-    answer = answerer.ask(question)
-    latency_ms = (time.perf_counter() - started) * 1000
+    asked = _open_pipeline(index_dir).ask(question)
     if as_json:
-        click.echo(json.dumps(answer_record(answer, latency_ms), ensure_ascii=False))
+        click.echo(json.dumps(answer_record(asked.answer, asked.latency_ms), ensure_ascii=False))
     else:
-        _print_answer(answer)
+        _print_answer(asked.answer)
 
 
 @main.command("eval")
@@ -117,24 +116,24 @@ def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
 def eval_command(
     file: Path, index_dir: Path, output: Path | None, retriever: str, model: str | None, report: Path | None, as_json: bool
 ) -> None:
-    """在评测集上运行，报告检索、答案、引用、拒答和延迟指标。"""
+    """在评测集上运行，报告检索、答案、答案片段（EM/F1）、引用、拒答（及原因）和延迟指标。"""
     try:
         questions = load_questions(file)  # 先检查整个文件，再开始干活
     except BadEvalFile as error:
         raise QAError(str(error)) from error
-    answerer = _open_answerer(index_dir)
-    built_with = answerer.index.manifest["encoder"]["model"]
+    pipeline = _open_pipeline(index_dir)
+    built_with = pipeline.index.manifest["encoder"]["model"]
     if model and resolve_model_name(model) != built_with:
         raise QAError(
             f"索引 {index_dir} 是用 {built_with} 构建的，不是 {model}。"
             f"先为它建一个索引：qa index --index 另一个文件夹 --model {model}，再用 --index 指过去。"
         )
     try:
-        check_documents(questions, set(answerer.index.manifest["documents"]), file)
+        check_documents(questions, set(pipeline.index.manifest["documents"]), file)
     except BadEvalFile as error:
         raise QAError(str(error)) from error
     with click.progressbar(length=len(questions), label="评测", file=sys.stderr) as bar:
-        metrics, records = evaluate(answerer, questions, retriever, progress=lambda done, total: bar.update(1))
+        metrics, records = evaluate(pipeline, questions, retriever, progress=lambda done, total: bar.update(1))
     if output:
         with output.open("w", encoding="utf-8") as out:
             for record in records:
@@ -153,6 +152,10 @@ def eval_command(
             expected = "、".join(record["gold_answers"]) or "（应拒答）"
             click.echo(f"  {record['id']} [{record['kind']}] {record['question']}")
             click.echo(f"      期望：{expected}   得到：{_shorten(record['answer'], 70)}")
+            if record.get("span") and not record["abstained"]:
+                click.echo(f"      片段：{record['span']}")
+            if record["abstained"]:
+                click.echo(f"      拒答原因：{_shorten(veto_text(record), 70)}")
 
 
 @main.command("serve")
@@ -167,19 +170,26 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     serve(corpus, index_dir, host, port)
 
 
-def _open_answerer(index_dir: Path) -> Answerer:
+def _open_pipeline(index_dir: Path) -> Pipeline:
     try:
-        return Answerer(load_index(index_dir))
+        return Pipeline.open(index_dir)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
 
 
 def _print_answer(answer: Answer) -> None:
+    if answer.span and not answer.abstained:
+        confidence = "" if answer.confidence is None else f"（把握 {answer.confidence:.0%}）"
+        click.echo(f"{answer.span}{confidence}")
     click.echo(answer.answer)
+    if answer.abstained and answer.veto is not None:
+        click.echo(f"原因：{answer.veto.reason}")
     if answer.citations:
         click.echo("\n来源：")
         for number, citation in enumerate(answer.citations, start=1):
             click.echo(f"  [{number}] 《{citation.title}》 {citation.doc} › {' › '.join(citation.section)}（字符 {citation.start}–{citation.end}）")
+            if citation.time:
+                click.echo(f"      时间：{citation.time['label']}")
             click.echo(f"      「{citation.quote}」")
     elif answer.passages:
         click.echo("\n可能相关：")
@@ -193,18 +203,36 @@ def _print_metrics(metrics: dict) -> None:
         ("检索 hit@1 / hit@3 / hit@5", f"{metrics['hit@1']:.3f} / {metrics['hit@3']:.3f} / {metrics['hit@5']:.3f}"),
         ("检索 MRR@10", f"{metrics['mrr@10']:.3f}"),
         ("答案准确率", _percent(metrics["answer_accuracy"])),
+        ("答案片段 EM / F1（0–100）", f"{_score(metrics['span_exact_match'])} / {_score(metrics['span_f1'])}"),
+        (
+            "数字答案片段与标准答案一致",
+            f"{_percent(metrics['span_equals_gold_digits'])}（共 {metrics['digit_gold_questions']} 题）",
+        ),
         ("引用准确率", _percent(metrics["citation_accuracy"])),
         ("拒答召回率（该拒的拒了）", _percent(metrics["abstention_recall"])),
         ("拒答精确率（拒的都该拒）", _percent(metrics["abstention_precision"])),
         ("误拒率（能答却拒答）", _percent(metrics["false_abstention"])),
+        ("拒答原因", _reason_counts(metrics["abstention_reasons"])),
         ("计算题", f"{metrics['computed_correct']} 题正确（{_percent(metrics['computed_accuracy'])}）"),
         ("延迟 p50 / p95", f"{metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms"),
     ]
     for name, value in rows:
         click.echo(f"{_pad(name, 30)}{value}")
-    click.echo("按题型：")
+    click.echo("按题型：（答案准确率、片段 EM / F1、拒答原因）")
     for kind, row in metrics["by_kind"].items():
-        click.echo(f"  {kind:<14}{row['questions']:>4} 题  {_percent(row['answer_accuracy'])}")
+        click.echo(
+            f"  {kind:<14}{row['questions']:>4} 题  {_percent(row['answer_accuracy']):>6}  "
+            f"EM {_score(row['span_exact_match'])} / F1 {_score(row['span_f1'])}  "
+            f"{_reason_counts(row['abstention_reasons'])}"
+        )
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _reason_counts(reasons: dict[str, int]) -> str:
+    return "、".join(f"{name} {count}" for name, count in reasons.items()) or "—"
 
 
 def _pad(text: str, width: int) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from qa.figures import UNITS
 
@@ -29,15 +30,37 @@ _MONEY_WORDS = re.compile(
     r"资金|收入|产值|金额|投资|利税|经费|多少钱|总值|增加值|交货值|利润|税收|预算|补贴|扶持款|拨款|"
     r"销售额|营业额|成交额|交易额|出口额|进口额|贸易额|营收"
 )
+
+
+class Wants(str, Enum):
+    """What kind of answer a question asks for (a str, so it reads and serialises as its value)."""
+
+    RATE = "rate"  # 增长率：由两端算出
+    DIFFERENCE = "difference"  # 增加了多少：由两端算出
+    YEAR = "year"
+    DATE = "date"
+    ORDINAL = "ordinal"  # 第几、排名
+    PERCENT = "percent"  # 比重、占比
+    NUMBER = "number"  # 多少、几
+    ENTITY = "entity"  # 哪些、什么、谁：名称或短语
+
+    @classmethod
+    def parse(cls, value: str) -> Wants:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"未知的问题类型 {value!r}，可选：{', '.join(w.value for w in cls)}") from None
+
+
 # 按顺序试，先中先得：「增长了多少」是计算题，不是普通的「多少」
 _INTENTS = (
-    (_RATE, "rate"),
-    (_DIFFERENCE, "difference"),
-    (_YEAR, "year"),
-    (_DATE, "date"),
-    (_ORDINAL, "ordinal"),
-    (_PERCENT, "percent"),
-    (_AMOUNT, "number"),
+    (_RATE, Wants.RATE),
+    (_DIFFERENCE, Wants.DIFFERENCE),
+    (_YEAR, Wants.YEAR),
+    (_DATE, Wants.DATE),
+    (_ORDINAL, Wants.ORDINAL),
+    (_PERCENT, Wants.PERCENT),
+    (_AMOUNT, Wants.NUMBER),
 )
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -47,7 +70,7 @@ class QuestionIntent:
     """What a question asks for."""
 
     text: str
-    wants: str  # number, percent, ordinal, year, date, difference, rate, entity
+    wants: Wants
     unit: str | None  # 期望的基本单位（「多少家」→ 家，「资金」→ 元）
     counted: str | None  # 量词后面数的是什么（「多少个单位」→ 单位）
     measure: bool  # 问的是大小、宽窄、长短
@@ -60,14 +83,14 @@ class QuestionIntent:
 
     @property
     def wants_figure(self) -> bool:
-        return self.wants != "entity"
+        return self.wants != Wants.ENTITY
 
 
 def analyse_question(question: str) -> QuestionIntent:
     """Classify the question by its question words; no rules tied to particular topics."""
     years = tuple(dict.fromkeys(_YEAR_IN_TEXT.findall(question)))
     content = _QUESTION_WORDS.sub(" ", question).strip()
-    wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), "entity")
+    wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), Wants.ENTITY)
     unit = _expected_unit(question) if wants in ("number", "difference") else None
     return QuestionIntent(
         question,

@@ -32,19 +32,27 @@ def highlight_figures(text: str, figures: list[str] | None = None) -> str:
 
 def answer_html(answer: Answer, understood_as: str | None = None) -> str:
     """The chat bubble: answer with highlighted figures and citation markers, then sources and passages."""
-    figure_texts = [f["text"] for f in answer.figures]
+    figure_texts = [f["text"] for f in answer.figures] or ([answer.span] if answer.span else [])
     body = highlight_figures(answer.answer, figure_texts)
     body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
-    parts = [f'<div class="qa-answer">{body}</div>']
+    parts = []
+    if answer.span and not answer.abstained:
+        # 先给最短的答案，再给句子和出处
+        confidence = "" if answer.confidence is None else f'<span class="qa-note">（把握 {answer.confidence:.0%}）</span>'
+        parts.append(f'<div class="qa-span"><b>{html.escape(answer.span)}</b>{confidence}</div>')
+    parts.append(f'<div class="qa-answer">{body}</div>')
     if understood_as:
         parts.append(f'<div class="qa-note">按上下文理解为：「{html.escape(understood_as)}」</div>')
     if answer.citations:
         items = "".join(
             f"<li><b>《{html.escape(c.title)}》</b> {html.escape(c.doc)} › {html.escape(' › '.join(c.section))}"
-            f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span></li>'
+            + (f'<br><span class="qa-note">时间：{html.escape(c.time["label"])}</span>' if c.time else "")
+            + f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span></li>'
             for c in answer.citations
         )
         parts.append(f"<details open><summary>引用来源（{len(answer.citations)}）</summary><ol>{items}</ol></details>")
+    if answer.abstained and answer.veto is not None:
+        parts.append(f'<div class="qa-note">未作答的原因（{html.escape(answer.veto.name)}）：{html.escape(answer.veto.reason)}</div>')
     if answer.abstained and answer.passages:
         # 没找到答案时直接摊开最接近的三段（短一些，答案句留在视野里）
         parts.append(f"<details open><summary>可能相关的段落</summary><ol>{passages_html(list(answer.passages[:3]), 120)}</ol></details>")

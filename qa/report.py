@@ -1,4 +1,5 @@
 """Evaluation metrics and records -> a Markdown report with a PNG chart beside it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,11 @@ METRIC_ROWS = (
     ("拒答精确率（拒的都该拒）", "abstention_precision"),
     ("误拒率（能答却拒答）", "false_abstention"),
     ("计算题准确率", "computed_accuracy"),
+    ("答案片段精确匹配 EM（0–100）", "span_exact_match"),
+    ("答案片段字符 F1（0–100）", "span_f1"),
+    ("数字答案片段与标准答案一致", "span_equals_gold_digits"),
 )
+SCORE_KEYS = frozenset({"span_exact_match", "span_f1"})  # CMRC 的 0–100 分制，其余是 0–1 的比例
 
 
 def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> Path:
@@ -24,19 +29,34 @@ def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> 
     chart = path.with_suffix(".png")
     draw_chart(chart, metrics, [r["latency_ms"] for r in records])
     lines = [f"# 评测报告：{title}", "", f"共 {metrics['questions']} 题。", "", "| 指标 | 数值 |", "|---|---|"]
-    lines += [f"| {label} | {_value(metrics.get(key))} |" for label, key in METRIC_ROWS]
+    lines += [f"| {label} | {_metric(key, metrics.get(key))} |" for label, key in METRIC_ROWS]
     lines += [f"| 延迟 p50 / p95 | {metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms |", ""]
-    lines += ["## 按题型", "", "| 题型 | 题数 | 答案准确率 |", "|---|---|---|"]
-    lines += [f"| {kind} | {row['questions']} | {_value(row['answer_accuracy'])} |" for kind, row in metrics["by_kind"].items()]
+    lines += [
+        "## 按题型",
+        "",
+        "| 题型 | 题数 | 答案准确率 | 片段 EM | 片段 F1 | 拒答原因 |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {kind} | {row['questions']} | {_value(row['answer_accuracy'])} | {_score(row.get('span_exact_match'))} "
+        f"| {_score(row.get('span_f1'))} | {_reasons(row.get('abstention_reasons'))} |"
+        for kind, row in metrics["by_kind"].items()
+    ]
     lines += ["", f"![accuracy per kind and latency]({chart.name})", ""]
+    reasons = metrics.get("abstention_reasons") or {}
+    lines += [f"## 拒答原因（{sum(reasons.values())} 次拒答）", ""]
+    if reasons:
+        lines += ["| 原因 | 次数 |", "|---|---|"] + [f"| {name} | {count} |" for name, count in reasons.items()]
+        lines.append("")
     failures = [r for r in records if not r["answer_correct"]]
     lines += [f"## 答错的题（{len(failures)}）", ""]
     if failures:
-        lines += ["| id | 题型 | 问题 | 期望 | 得到 |", "|---|---|---|---|---|"]
+        lines += ["| id | 题型 | 问题 | 期望 | 得到 | 片段 | 拒答原因 |", "|---|---|---|---|---|---|---|"]
         for record in failures:
             expected = "、".join(record["gold_answers"]) or "（应拒答）"
             lines.append(
-                f"| {record['id']} | {record['kind']} | {_cell(record['question'])} | {_cell(expected)} | {_cell(record['answer'])} |"
+                f"| {record['id']} | {record['kind']} | {_cell(record['question'])} | {_cell(expected)} "
+                f"| {_cell(record['answer'])} | {_cell(record.get('span') or '')} | {_cell(veto_text(record))} |"
             )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return chart
@@ -68,6 +88,26 @@ def draw_chart(path: Path, metrics: dict, latencies: list[float]) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def veto_text(record: dict) -> str:
+    """「name：reason」 of a record's veto, the name alone without a reason, "" when it has none."""
+    veto = record.get("veto")
+    if not isinstance(veto, dict) or not veto.get("name"):
+        return "（未说明原因）" if record.get("abstained") else ""
+    return f"{veto['name']}：{veto['reason']}" if veto.get("reason") else veto["name"]
+
+
+def _metric(key: str, value: float | None) -> str:
+    return _score(value) if key in SCORE_KEYS else _value(value)
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _reasons(reasons: dict[str, int] | None) -> str:
+    return "、".join(f"{name} {count}" for name, count in (reasons or {}).items()) or "—"
 
 
 def _value(value: float | None) -> str:

@@ -11,12 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from qa.answer import Answerer
 from qa.build import BuildReport, build_index
 from qa.evaluate import check_documents, evaluate, load_questions
 from qa.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, load_document, normalise_text, text_sha256
-from qa.question import resolve_follow_up
-from qa.retrieve import load_index
+from qa.pipeline import Pipeline
 from qa.synonyms import Thesaurus
 from qa.types import Answer, Hit
 
@@ -41,7 +39,7 @@ class QAService:
         self.index_dir = Path(index_dir)
         self.model = model
         self.thesaurus = Thesaurus()
-        self._answerer: Answerer | None = None
+        self._pipeline: Pipeline | None = None
         self._rebuild_lock = threading.Lock()
         self.last_report: BuildReport | None = None
 
@@ -51,38 +49,34 @@ class QAService:
         """Incremental update, then swap the new index in; one rebuild at a time."""
         with self._rebuild_lock:
             report = build_index(self.corpus_dir, self.index_dir, model=self.model, progress=progress)
-            encoder = self._answerer.index.encoder if self._answerer else None
-            if encoder is not None and encoder.id != report.model:
-                encoder = None
-            # 新索引完整加载后才替换引用：正在回答的问题继续用旧的
-            self._answerer = Answerer(load_index(self.index_dir, encoder), thesaurus=self.thesaurus)
+            current = self._pipeline
+            encoder = current.index.encoder if current and current.index.encoder.id == report.model else None
+            # 新索引完整加载后才替换引用：正在回答的问题继续用旧的；阅读器不随索引变，沿用
+            self._pipeline = Pipeline.open(self.index_dir, encoder, current.reader if current else None, self.thesaurus)
             self.last_report = report
             return report
 
     @property
-    def answerer(self) -> Answerer:
-        if self._answerer is None:
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
             self.rebuild()
-        return self._answerer
+        return self._pipeline
 
     # ---- 问答 -------------------------------------------------------------
 
     def ask(self, question: str, previous_question: str | None = None) -> tuple[Answer, str, float]:
         """(answer, the question as understood after follow-up resolution, latency in ms)."""
-        answerer = self.answerer
-        resolved = resolve_follow_up(question, previous_question, answerer.place_names)
-        started = time.perf_counter()
-        answer = answerer.ask(resolved)
-        return answer, resolved, (time.perf_counter() - started) * 1000
+        asked = self.pipeline.ask(question, previous_question)
+        return asked.answer, asked.understood_as, asked.latency_ms
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
-        return self.answerer.index.search(question, k=k)
+        return self.pipeline.index.search(question, k=k)
 
     # ---- 知识库 -----------------------------------------------------------
 
     def documents(self) -> list[dict]:
         """One row per indexed document: file, title, sections, chunks, when it was added."""
-        index = self.answerer.index
+        index = self.pipeline.index
         sections: dict[str, set] = {}
         for chunk in index.chunks:
             sections.setdefault(chunk.doc, set()).add(chunk.section_path)
@@ -136,9 +130,9 @@ class QAService:
 
     def evaluate(self, path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[dict]]:
         questions = load_questions(path)
-        answerer = self.answerer
-        check_documents(questions, set(answerer.index.manifest["documents"]), path)
-        return evaluate(answerer, questions, progress=progress)
+        pipeline = self.pipeline
+        check_documents(questions, set(pipeline.index.manifest["documents"]), path)
+        return evaluate(pipeline, questions, progress=progress)
 
 
 def safe_filename(filename: str) -> str | None:

@@ -65,6 +65,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    time: dict | None = None  # 相对时间的解析：{"text": "去年", "label": "去年（2012年）", "start": 2012, "end": 2012}
 
 
 @dataclass(frozen=True)

@@ -216,6 +216,12 @@ def resolve_label(mention: TimeMention) -> str:
 
 def sentence_time(text: str, position: int, doc_year: int | None, paragraph_start: int = 0) -> TimeSpan | None:
     """The time governing a position: the nearest mention before it in its sentence, else in its paragraph."""
+    mention = governing_mention(text, position, doc_year, paragraph_start)
+    return mention.span if mention else None
+
+
+def governing_mention(text: str, position: int, doc_year: int | None, paragraph_start: int = 0) -> TimeMention | None:
+    """The mention behind `sentence_time`, with offsets into `text` (for citing 「去年（2012年）」)."""
     begin = max(paragraph_start, text.rfind("\n", 0, position) + 1)
     # 句末之前的文字都交给 find_times，让「十二五时期」这类词看得到后文
     stop = position
@@ -230,7 +236,9 @@ def sentence_time(text: str, position: int, doc_year: int | None, paragraph_star
         if any(left <= mention.start < right for left, right in titles):
             continue
         # 先在本句里找，找不到再往前到段首：两者都是「段内、位置之前最近的一个」
-        return mention.span
+        return TimeMention(
+            mention.text, begin + mention.start, begin + mention.end, mention.span, mention.relative, mention.comparison
+        )
     return None
 
 

@@ -1,0 +1,60 @@
+"""One `ask` for every caller (CLI, web app, evaluator): clean -> follow-up -> search -> read."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.answer import Answerer
+from qa.embed import Encoder
+from qa.question import resolve_follow_up
+from qa.reading.reader import Calibration
+from qa.reading.reader_weights import NeuralReader, load_reader
+from qa.retrieve import SearchIndex, clean_question, load_index
+from qa.synonyms import Thesaurus
+from qa.types import Answer, Hit
+
+SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An answer with what led to it: the question as understood, the ranking, the time it took."""
+
+    answer: Answer
+    understood_as: str
+    hits: tuple[Hit, ...]
+    latency_ms: float
+
+
+class Pipeline:
+    """A loaded index with its reader; `ask` is the only way questions are answered."""
+
+    def __init__(self, index: SearchIndex, reader: NeuralReader | None, calibration: Calibration, thesaurus: Thesaurus | None = None):
+        self.index = index
+        self.answerer = Answerer(index, thesaurus=thesaurus, reader=reader, calibration=calibration)
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path,
+        encoder: Encoder | None = None,
+        reader: NeuralReader | None = None,
+        thesaurus: Thesaurus | None = None,
+    ) -> Pipeline:
+        """Load the index (with its encoder unless one is passed) and the shipped reader (unless passed)."""
+        index = load_index(Path(index_dir), encoder)
+        return cls(index, reader or load_reader(), Calibration.load(), thesaurus)
+
+    @property
+    def reader(self) -> NeuralReader | None:
+        return self.answerer.reader
+
+    def ask(self, question: str, previous_question: str | None = None, retriever: str = "hybrid") -> Asked:
+        """Answer one question; a short follow-up is read in the context of the previous one."""
+        started = time.perf_counter()
+        question = clean_question(question)
+        understood = resolve_follow_up(question, previous_question, self.answerer.place_names)
+        hits = self.index.search(understood, k=SEARCH_DEPTH, retriever=retriever)
+        answer = self.answerer.ask(understood, hits)
+        return Asked(answer, understood, tuple(hits), (time.perf_counter() - started) * 1000)

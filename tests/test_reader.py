@@ -1,0 +1,37 @@
+"""The reading side's pieces on invented sentences: figure snapping, time of a span, calibrated confidence."""
+import math
+
+from qa.reading.reader import Calibration, governing_time, snap_to_figure
+from qa.types import Chunk, Hit
+
+
+def _hit(text: str, title: str = "2013年政府工作报告", doc: str = "report.txt") -> Hit:
+    return Hit(Chunk("c1", doc, title, (title,), text, 0, len(text)), 1.0, 1)
+
+
+def test_a_span_that_cuts_a_figure_is_widened_to_the_whole_figure():
+    text = "至2007年底，全市因特网注册用户148.13万户，宽带用户120.44万户。"
+    start = text.index("148.13")
+    snapped = snap_to_figure(text, start, start + len("148.13万"), slack=1)
+    assert text[snapped[0] : snapped[1]] == "148.13万户" and snapped[2].unit == "户"
+
+
+def test_a_span_longer_than_its_figure_is_kept():
+    text = "他生于永禄5年（1562年），卒于庆长十年。"
+    start = text.index("永禄")
+    end = text.index("）") + 1
+    assert snap_to_figure(text, start, end, slack=1)[:2] == (start, end)
+
+
+def test_last_year_in_a_2013_report_is_2012():
+    text = "过去五年，国内生产总值从26.6万亿元增加到51.9万亿元。去年国内生产总值增长7.8%。"
+    mention = governing_time(_hit(text), text.index("7.8%"))
+    assert (mention.text, mention.span.start, mention.span.end, mention.relative) == ("去年", 2012, 2012, True)
+    five_years = governing_time(_hit(text), text.index("51.9"))
+    assert (five_years.span.start, five_years.span.end) == (2008, 2012)
+
+
+def test_calibration_is_a_logistic_model_over_named_features():
+    calibration = Calibration({"null_margin": 0.5, "share": 2.0}, -1.0, 0.5)
+    expected = 1 / (1 + math.exp(-(-1.0 + 0.5 * 4.0 + 2.0 * 0.25)))
+    assert math.isclose(calibration.probability({"null_margin": 4.0, "share": 0.25}), expected)

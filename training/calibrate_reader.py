@@ -1,0 +1,111 @@
+"""Fit the reader's confidence (a logistic model over named features) and its abstention threshold.
+
+    python training/calibrate_reader.py        # writes qa/models/reader-calibration.json
+
+Data: the *dev* paragraphs of CMRC 2018 dev-open and DRCD dev (`qa.mrc.split_of`; never used to train the
+reader, never used to report). Each dev question is asked open-domain over an index of all the file's
+paragraphs (the same corpus as benchmarks/mrc_open.py) twice:
+- as is: label 1 when the chosen span is right (character F1 with a gold answer >= RIGHT_F1), else 0;
+- with its own paragraph removed from the retrieved passages: label 0 (the right behaviour is to abstain).
+The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from mrc_open import DEFAULT_WORKDIR, write_corpus  # noqa: E402
+
+from qa.build import build_index  # noqa: E402
+from qa.mrc import load_mrc  # noqa: E402
+from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
+from qa.question import analyse_question  # noqa: E402
+from qa.reading.reader import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
+from qa.reading.reader_weights import load_reader  # noqa: E402
+from qa.retrieve import load_index  # noqa: E402
+from qa.scoring import char_f1  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "mrc"
+FILES = ("cmrc2018_dev_open", "DRCD_dev")
+RIGHT_F1 = 0.5
+L2 = 1e-2  # 轻微的权重衰减：特征不多、数据不大，避免个别特征权重发散
+
+
+def collect(reader) -> tuple[list[dict], list[int]]:
+    rows, labels = [], []
+    for name in FILES:
+        paragraphs = load_mrc(DATA / f"{name}.json")
+        workdir = DEFAULT_WORKDIR / name
+        names = write_corpus(paragraphs, workdir / "corpus")
+        build_index(workdir / "corpus", workdir / "index")
+        pipeline = Pipeline(load_index(workdir / "index"), reader, UNCALIBRATED)
+        answerer = pipeline.answerer
+        for paragraph in paragraphs:
+            if paragraph.split != "dev":
+                continue
+            own = names[paragraph.id]
+            for question in paragraph.questions:
+                intent = analyse_question(question.question)
+                hits = pipeline.index.search(question.question, k=SEARCH_DEPTH)
+                for keep_own in (True, False):
+                    shown = hits if keep_own else [hit for hit in hits if hit.chunk.doc != own]
+                    chosen, features, _ = answerer.choose_span(question.question, intent, shown[: answerer.settings.passages])
+                    if chosen is None:
+                        continue
+                    right = keep_own and char_f1(chosen.text, question.answers) >= RIGHT_F1
+                    rows.append(features)
+                    labels.append(int(right))
+            print(f"{name}: {len(rows)} rows", file=sys.stderr, flush=True)
+    return rows, labels
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Newton's method on the L2-regularised log-loss; returns (weights, bias)."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    theta = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], L2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-design @ theta))
+        gradient = design.T @ (p - y) / len(y) + penalty * theta
+        hessian = (design * (p * (1 - p))[:, None]).T @ design / len(y) + np.diag(penalty)
+        theta -= np.linalg.solve(hessian, gradient)
+    return theta[:-1], float(theta[-1])
+
+
+def main() -> None:
+    reader = load_reader()
+    rows, labels = collect(reader)
+    names = sorted(rows[0])
+    x = np.array([[row[name] for name in names] for row in rows])
+    y = np.array(labels, dtype=float)
+    weights, bias = fit_logistic(x, y)
+    probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
+    # 阈值：答对的留下、该拒的拒掉，两者之和最大
+    thresholds = np.linspace(0.05, 0.95, 91)
+    utility = [int(((probabilities >= t) & (y == 1)).sum() + ((probabilities < t) & (y == 0)).sum()) for t in thresholds]
+    threshold = float(thresholds[int(np.argmax(utility))])
+    calibration = {
+        "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},
+        "bias": round(bias, 5),
+        "threshold": round(threshold, 3),
+        "fitted_on": f"dev paragraphs of {', '.join(FILES)}: {len(y)} rows, {int(y.sum())} right",
+        "reader": reader.info,
+    }
+    CALIBRATION_FILE.write_text(json.dumps(calibration, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    bins = np.digitize(probabilities, [0.2, 0.4, 0.6, 0.8])
+    for b in range(5):
+        chosen = bins == b
+        if chosen.any():
+            print(f"confidence bin {b}: {chosen.sum()} rows, mean predicted {probabilities[chosen].mean():.2f}, right {y[chosen].mean():.2f}")
+    print(json.dumps(calibration, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
