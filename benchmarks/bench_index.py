@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.build import build_index
+from qa.indexing.build import build_index
 from qa.evaluate import load_questions
-from qa.retrieve import load_index
+from qa.search.retrieve import load_index
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from qa.answer import Answerer, AnswerSettings
+from qa.reading.answerer import Answerer, AnswerSettings
 from qa.evaluate import answer_is_correct, load_questions
-from qa.retrieve import load_index
-from qa.synonyms import Thesaurus
+from qa.search.retrieve import load_index
+from qa.text.synonyms import Thesaurus
 
 
 def main() -> None:

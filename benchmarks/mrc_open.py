@@ -7,7 +7,7 @@
 What it does:
 - Every paragraph of FILE (all splits) becomes one document `<paragraph id>.txt` in DIR/corpus: the article
   title on the first line, then the paragraph. Training paragraphs stay in the corpus as distractors.
-- `qa.build.build_index` indexes that corpus into DIR/index (default DIR: /tmp/mrc_open/<file stem>). The
+- `qa.indexing.build.build_index` indexes that corpus into DIR/index (default DIR: /tmp/mrc_open/<file stem>). The
   build is incremental, so a second run on an unchanged corpus reuses the index and embeds nothing.
   The first build of cmrc2018_dev_open.json embeds ~370k characters (minutes on a small machine).
 - Only the questions on paragraphs of the chosen split are asked (`qa.mrc.MrcParagraph.split`, a fixed
@@ -40,12 +40,12 @@ import sys
 import time
 from pathlib import Path
 
-from qa.build import build_index
+from qa.indexing.build import build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
 from qa.mrc import MrcParagraph, load_mrc
 from qa.pipeline import Pipeline
 from qa.reading.reader import UNCALIBRATED
-from qa.retrieve import RETRIEVERS, load_index
+from qa.search.retrieve import RETRIEVERS, load_index
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_WORKDIR = Path("/tmp/mrc_open")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from qa.evaluate import load_questions, retrieval_metrics
-from qa.retrieve import FusionSettings, load_index
+from qa.search.retrieve import FusionSettings, load_index
 
 
 def main() -> None:

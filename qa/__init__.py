@@ -2,9 +2,9 @@
 
 __version__ = "0.1.0"
 
-from qa.answer import Answerer, answer_record  # noqa: E402
-from qa.build import BuildReport, build_index  # noqa: E402
-from qa.retrieve import SearchIndex, load_index  # noqa: E402
+from qa.reading.answerer import Answerer, answer_record  # noqa: E402
+from qa.indexing.build import BuildReport, build_index  # noqa: E402
+from qa.search.retrieve import SearchIndex, load_index  # noqa: E402
 from qa.types import Answer, Chunk, Citation, Document, Hit, Section  # noqa: E402
 
 __all__ = [

@@ -1,4 +1,4 @@
 """`python -m qa` is the `qa` command."""
-from qa.cli import main
+from qa.app.cli import main
 
 main()

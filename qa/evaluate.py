@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answer import Answerer, answer_record
-from qa.pipeline import SEARCH_DEPTH, Asked, Pipeline
-from qa.question import analyse_question
-from qa.retrieve import FusionSettings, SearchIndex
+from qa.reading.answerer import answer_record
+from qa.pipeline import Pipeline
+from qa.reading.intent import analyse_question
+from qa.search.retrieve import FusionSettings, SearchIndex
 from qa.scoring import char_f1, exact_match
 from qa.types import Answer, Hit
 
@@ -214,7 +213,7 @@ def veto_name(record: dict) -> str:
 
 
 def evaluate(
-    pipeline: Pipeline | Answerer,
+    pipeline: Pipeline,
     questions: list[Question],
     retriever: str = "hybrid",
     progress: Callable[[int, int], None] | None = None,
@@ -222,7 +221,7 @@ def evaluate(
     """Ask every question through the pipeline; return (metrics, per-question records with gold fields and flags)."""
     records, ranks, latencies = [], [], []
     for number, question in enumerate(questions, start=1):
-        asked = ask_once(pipeline, question.question, retriever)
+        asked = pipeline.ask(question.question, retriever=retriever)
         answer, hits, latency = asked.answer, list(asked.hits), asked.latency_ms  # 一次检索，同时给 hit@k 和答案用
         latencies.append(latency)
         judged = retrieval_is_judged(question)
@@ -251,16 +250,6 @@ def evaluate(
         if progress:
             progress(number, len(questions))
     return summarise(records, ranks, latencies), records
-
-
-def ask_once(pipeline: Pipeline | Answerer, question: str, retriever: str = "hybrid") -> Asked:
-    """`Pipeline.ask`; a bare Answerer (older callers such as tests/test_floors.py) gets the same search first."""
-    if not isinstance(pipeline, Answerer):
-        return pipeline.ask(question, retriever=retriever)
-    started = time.perf_counter()
-    hits = pipeline.index.search(question, k=SEARCH_DEPTH, retriever=retriever)
-    answer = pipeline.ask(question, hits)
-    return Asked(answer, question, tuple(hits), (time.perf_counter() - started) * 1000)
 
 
 def summarise(records: list[dict], ranks: list[int | None], latencies: list[float]) -> dict:

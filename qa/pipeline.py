@@ -5,13 +5,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answer import Answerer
-from qa.embed import Encoder
-from qa.question import resolve_follow_up
+from qa.reading.answerer import Answerer
+from qa.indexing.embed import Encoder
+from qa.reading.intent import resolve_follow_up
 from qa.reading.reader import Calibration
 from qa.reading.reader_weights import NeuralReader, load_reader
-from qa.retrieve import SearchIndex, clean_question, load_index
-from qa.synonyms import Thesaurus
+from qa.search.retrieve import SearchIndex, clean_question, load_index
+from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Hit
 
 SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k

@@ -62,6 +62,14 @@ def real_seed_index(tmp_path_factory) -> Path:
     return folder / "index"
 
 
+@pytest.fixture(scope="session")
+def reader():
+    """The shipped neural reader, loaded once for the whole run (a few seconds, ~150 MB)."""
+    from qa.reading.reader_weights import load_reader
+
+    return load_reader()
+
+
 @pytest.fixture
 def real_index_copy(real_seed_index: Path, tmp_path: Path) -> tuple[Path, Path]:
     """(corpus, index) copies of the real seed index that a test may change."""

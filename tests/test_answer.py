@@ -6,24 +6,37 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer import Answerer, answer_record
-from qa.build import build_index
+from qa.reading.answerer import answer_record
+from qa.indexing.build import build_index
 from qa.evaluate import load_questions
-from qa.figures import find_figures
-from qa.retrieve import load_index
+from qa.text.figures import find_figures
+from qa.pipeline import Pipeline
 
 from conftest import DATA, ROOT, run_qa
 
 
+class _Asker:
+    """The real pipeline, returning just the answer (what these tests look at)."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    def ask(self, question: str):
+        return self.pipeline.ask(question).answer
+
+
 @pytest.fixture(scope="module")
-def answerer(real_seed_index: Path) -> Answerer:
-    return Answerer(load_index(real_seed_index))
+def answerer(real_seed_index: Path, reader) -> _Asker:
+    return _Asker(Pipeline.open(real_seed_index, reader=reader))
 
 
 def test_ask_json_gives_the_figure_with_a_citation(real_seed_index: Path):
     result = run_qa("ask", "杭州有多少家企业通过了软件能力成熟度模型评估？", "--index", str(real_seed_index), "--json")
     record = json.loads(result.stdout)
-    assert set(record) == {"question", "answer", "abstained", "figures", "citations", "passages", "latency_ms"}
+    assert set(record) == {
+        "question", "answer", "span", "confidence", "abstained", "veto", "figures", "citations", "passages", "latency_ms"
+    }
+    assert record["span"] == "65家" and 0.5 <= record["confidence"] <= 1
     assert "65家" in record["answer"] and not record["abstained"]
     assert record["figures"][0] == {"text": "65家", "value": 65, "unit": "家", "computed": False}
     citation = record["citations"][0]
@@ -41,13 +54,13 @@ def test_human_output_shows_answer_then_numbered_sources(real_seed_index: Path):
     assert lines[3].startswith("  [1] 《杭州大步挺进国际一流信息化城市》") and "信息基础设施建设全国领先" in lines[3]
 
 
-def test_the_right_metric_of_a_sentence_is_chosen(answerer: Answerer):
+def test_the_right_metric_of_a_sentence_is_chosen(answerer: _Asker):
     assert "809.2万户" in answerer.ask("杭州移动电话用户有多少？").answer
     assert "934万户" in answerer.ask("杭州移动电话交换机容量是多少？").answer
     assert "17.71%" in answerer.ask("2002年信息产业占全市工业销售产值的比重是多少？").answer.split("（")[0]
 
 
-def test_computed_difference_cites_both_inputs_and_shows_the_formula(answerer: Answerer):
+def test_computed_difference_cites_both_inputs_and_shows_the_formula(answerer: _Asker):
     answer = answerer.ask("2002年至2007年杭州电子信息产业总产值增加了多少？")
     computed = answer.figures[0]
     assert computed["computed"] and computed["text"] == "1075.85亿元"
@@ -56,7 +69,7 @@ def test_computed_difference_cites_both_inputs_and_shows_the_formula(answerer: A
     assert "389亿元" in answer.citations[0].quote and "1464.85亿元" in answer.citations[0].quote
 
 
-def test_percentage_point_change_has_no_trailing_zeros(answerer: Answerer):
+def test_percentage_point_change_has_no_trailing_zeros(answerer: _Asker):
     answer = answerer.ask("2002年至2007年信息产业占杭州全市GDP的比重提高了多少个百分点？")
     assert answer.figures[0]["text"] == "1.47个百分点"
     assert "6.55% − 5.08% = 1.47个百分点" in answer.answer
@@ -66,13 +79,13 @@ def test_percentage_point_change_has_no_trailing_zeros(answerer: Answerer):
     "question",
     ["宁波市因特网注册用户有多少？", "2005年底杭州因特网注册用户有多少？", "2010年杭州电子信息产业总产值是多少？"],
 )
-def test_abstains_on_other_city_or_year_and_shows_closest_passages(answerer: Answerer, question: str):
+def test_abstains_on_other_city_or_year_and_shows_closest_passages(answerer: _Asker, question: str):
     answer = answerer.ask(question)
     assert answer.abstained and answer.answer.startswith("知识库中没有找到")
     assert answer.passages and not answer.citations and not answer.figures
 
 
-def test_no_answer_invents_a_figure(answerer: Answerer):
+def test_no_answer_invents_a_figure(answerer: _Asker):
     """Every figure in every dev-set answer is in a cited quote, or is a computed result."""
     for question in load_questions(ROOT / "eval" / "questions.jsonl"):
         answer = answerer.ask(question.question)
@@ -87,13 +100,13 @@ def test_no_answer_invents_a_figure(answerer: Answerer):
             assert source[citation.start : citation.end] == citation.quote
 
 
-def test_two_figures_in_one_sentence_on_a_new_document(tmp_path: Path):
+def test_two_figures_in_one_sentence_on_a_new_document(tmp_path: Path, reader):
     """户籍人口 vs 常住人口: the answer takes the figure of the metric asked about."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(DATA / "gongbao.md", corpus)
     build_index(corpus, tmp_path / "index")
-    answerer = Answerer(load_index(tmp_path / "index"))
+    answerer = _Asker(Pipeline.open(tmp_path / "index", reader=reader))
     assert "900万人" in answerer.ask("滨海市常住人口有多少？").answer
     assert "700万人" in answerer.ask("滨海市户籍人口有多少？").answer
     assert "530万户" in answerer.ask("滨海市移动电话用户有多少户？").answer
@@ -107,7 +120,7 @@ def test_empty_questions_get_a_chinese_message(real_seed_index: Path, question: 
     assert result.returncode == 1 and "问题是空的" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_long_and_english_questions_never_crash(answerer: Answerer, real_seed_index: Path):
+def test_long_and_english_questions_never_crash(answerer: _Asker, real_seed_index: Path):
     long_answer = answerer.ask("杭州因特网注册用户有多少？" * 400)
     assert long_answer.answer
     english = answerer.ask("How many internet users does Hangzhou have?")

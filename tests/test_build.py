@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.build import build_index
-from qa.retrieve import load_index
-from qa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, read_index, swap_in
+from qa.indexing.build import build_index
+from qa.search.retrieve import load_index
+from qa.indexing.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, read_index, swap_in
 
 from conftest import DATA
 

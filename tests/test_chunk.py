@@ -1,6 +1,6 @@
-from qa.chunk import ChunkSettings, chunk_document, split_section
-from qa.ingest import load_document
-from qa.sections import split_sections
+from qa.indexing.chunk import ChunkSettings, chunk_document, split_section
+from qa.indexing.ingest import load_document
+from qa.indexing.sections import split_sections
 from qa.types import Document, Section
 
 from conftest import SEEDS

@@ -5,7 +5,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from qa.retrieve import load_index
+from qa.search.retrieve import load_index
 
 from conftest import ROOT, qa_command, run_qa
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embed import E5Encoder, EncoderUnavailable, SentenceTransformerEncoder, load_encoder
+from qa.indexing.embed import E5Encoder, EncoderUnavailable, SentenceTransformerEncoder, load_encoder
 
 from conftest import run_qa
 

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.figures import find_figures, format_number, parse_chinese_number
+from qa.text.figures import find_figures, format_number, parse_chinese_number
 
 
 def one(text: str):
@@ -114,3 +114,12 @@ def test_chinese_numerals(numeral, value):
 
 def test_format_number_has_no_trailing_zeros():
     assert [format_number(v) for v in (1075.85, 800.0, 0.5, 1.4700)] == ["1075.85", "800", "0.5", "1.47"]
+
+
+def test_yi_and_wan_written_together_are_one_figure():
+    figure = one("国家共投入4亿5000万元用于改造")
+    assert (figure.text, figure.value, figure.unit) == ("4亿5000万元", 450000000, "元")
+
+
+def test_a_number_before_hao_is_part_of_a_name():
+    assert [f.text for f in find_figures("地铁2号线全长20公里")] == ["20公里"]

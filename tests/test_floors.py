@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer import Answerer
 from qa.evaluate import evaluate, load_questions
-from qa.retrieve import load_index
+from qa.pipeline import Pipeline
+from qa.search.retrieve import load_index
 
 from conftest import ROOT
 
@@ -14,9 +14,9 @@ FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def metrics(real_seed_index: Path) -> dict:
+def metrics(real_seed_index: Path, reader) -> dict:
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
-    result, _ = evaluate(Answerer(load_index(real_seed_index)), questions)
+    result, _ = evaluate(Pipeline.open(real_seed_index, reader=reader), questions)
     return result
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest import UnreadableFile, decode_bytes, load_corpus, load_document
+from qa.indexing.ingest import UnreadableFile, decode_bytes, load_corpus, load_document
 
 TEXT = "滨海市信息化报告\n全市因特网用户148.13万户，比上年增长12%。\n"
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from qa.ingest import load_document
-from qa.sections import split_sections
+from qa.indexing.ingest import load_document
+from qa.indexing.sections import split_sections
 from qa.types import Document
 
 from conftest import DATA, SEEDS

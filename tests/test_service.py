@@ -1,9 +1,9 @@
 """The web app's service layer on the real index: follow-ups, uploads, deletes, rebuilds."""
 import pytest
 
-from qa.question import resolve_follow_up
-from qa.render import answer_html, highlight_figures
-from qa.service import MAX_UPLOAD_BYTES, QAService, safe_filename
+from qa.reading.intent import resolve_follow_up
+from qa.app.render import answer_html, highlight_figures
+from qa.app.service import MAX_UPLOAD_BYTES, QAService, safe_filename
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_html_rendering_escapes_document_text(service: QAService):
 
 
 def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService):
-    from qa.store import IndexUnavailable
+    from qa.indexing.store import IndexUnavailable
 
     assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
     for document in list(service.corpus_dir.iterdir()):

@@ -22,13 +22,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from mrc_open import DEFAULT_WORKDIR, write_corpus  # noqa: E402
 
-from qa.build import build_index  # noqa: E402
+from qa.indexing.build import build_index  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
-from qa.question import analyse_question  # noqa: E402
+from qa.reading.intent import analyse_question  # noqa: E402
 from qa.reading.reader import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
 from qa.reading.reader_weights import load_reader  # noqa: E402
-from qa.retrieve import load_index  # noqa: E402
+from qa.search.retrieve import load_index  # noqa: E402
 from qa.scoring import char_f1  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"

@@ -77,6 +77,8 @@ def train(args: argparse.Namespace) -> None:
     print(f"{len(examples)} training windows", flush=True)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
     total_steps = steps_per_epoch * args.epochs
+    if args.max_steps:
+        total_steps = min(total_steps, args.max_steps)  # 受时间所限时提前收尾：学习率按新的总步数衰减到 0
 
     model = SpanReaderModel(read_e5_file().config)
     model.encoder.load_from(read_e5_file())
@@ -162,6 +164,7 @@ if __name__ == "__main__":
     parser.add_argument("--lr", type=float, default=6e-5)
     parser.add_argument("--warmup", type=float, default=0.1)
     parser.add_argument("--negative-share", type=float, default=0.3, help="share of answer-less windows kept (teach 'no answer')")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (learning rate decays to 0 there)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--save-every", type=int, default=25)

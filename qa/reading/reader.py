@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.figures import Figure, find_figures
-from qa.reading.reader_weights import NeuralReader, PassageSpan
+from qa.text.figures import Figure, find_figures
+from qa.reading.reader_weights import NeuralReader
 from qa.reading.time import TimeMention, TimeSpan, document_year, find_times, governing_mention, question_times
 from qa.types import Hit
 
@@ -72,8 +72,13 @@ class SpanCandidate:
         return self.hit.chunk.text[self.start : self.end]
 
 
-def read_spans(neural: NeuralReader, question: str, hits: list[Hit], settings: ReaderSettings) -> list[SpanCandidate]:
-    """The reader's spans over the top passages, snapped to figures, with their time and features."""
+def read_spans(
+    neural: NeuralReader, question: str, hits: list[Hit], settings: ReaderSettings, wants_figure: bool = False
+) -> list[SpanCandidate]:
+    """The reader's spans over the top passages, snapped to figures, with their time and features.
+
+    When the question asks for a quantity, a span holding exactly one figure is trimmed to that figure
+    (「3063件产品」→「3063件」): the exact answer is the figure with its unit."""
     read = hits[: settings.passages]
     spans = neural.read_passages(question, [hit.chunk.text for hit in read], top=settings.spans)
     if not spans:
@@ -83,7 +88,8 @@ def read_spans(neural: NeuralReader, question: str, hits: list[Hit], settings: R
     candidates = []
     for span, share in zip(spans, shares):
         hit = read[span.passage]
-        start, end, figure = snap_to_figure(hit.chunk.text, span.start, span.end, settings.snap_slack)
+        slack = len(hit.chunk.text) if wants_figure else settings.snap_slack
+        start, end, figure = snap_to_figure(hit.chunk.text, span.start, span.end, slack)
         mention = governing_time(hit, start)
         candidates.append(
             SpanCandidate(
@@ -99,7 +105,7 @@ def read_spans(neural: NeuralReader, question: str, hits: list[Hit], settings: R
                     "null_margin": span.score - span.null_score,
                     "share": share,
                     "gap_to_best": span.score - best,
-                    "retrieval_score": hit.score,
+                    # 检索分数（z 分数）的尺度随语料大小而变，不作特征；只看名次
                     "first_passage": 1.0 if hit.rank == 1 else 0.0,
                 },
             )

@@ -12,12 +12,12 @@ import bm25s
 import numpy as np
 
 from qa import __version__
-from qa.chunk import ChunkSettings, chunk_document
-from qa.embed import Encoder, load_encoder, resolve_model_name
-from qa.ingest import Skipped, load_corpus
-from qa.sections import split_sections
-from qa.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
-from qa.tokenize import Tokenizer
+from qa.indexing.chunk import ChunkSettings, chunk_document
+from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
+from qa.indexing.ingest import Skipped, load_corpus
+from qa.indexing.sections import split_sections
+from qa.indexing.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
+from qa.indexing.tokenize import Tokenizer
 from qa.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (阶段, 已完成, 总数)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import jieba.posseg
 
-from qa.chunk import sentence_spans
-from qa.clauses import (
+from qa.indexing.chunk import sentence_spans
+from qa.text.clauses import (
     CLAUSE_BREAK,
     clause_breaks,
     breakdown_context,
@@ -19,9 +19,9 @@ from qa.clauses import (
     leading_time,
     windows,
 )
-from qa.compute import change_pair, compute
-from qa.figures import Figure, find_figures
-from qa.question import QuestionIntent, analyse_question
+from qa.reading.compute import change_pair, compute
+from qa.text.figures import Figure, find_figures
+from qa.reading.intent import QuestionIntent, analyse_question
 from qa.reading.reader import (
     UNCALIBRATED,
     Calibration,
@@ -32,9 +32,9 @@ from qa.reading.reader import (
 )
 from qa.reading.reader_weights import NeuralReader
 from qa.reading.time import question_times, resolve_label
-from qa.retrieve import SearchIndex, clean_question
-from qa.synonyms import Thesaurus
-from qa.tokenize import STOP_WORDS
+from qa.search.retrieve import SearchIndex, clean_question
+from qa.text.synonyms import Thesaurus
+from qa.indexing.tokenize import STOP_WORDS
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
 _SHORT_SENTENCE = 80
@@ -138,7 +138,9 @@ class Answerer:
     ) -> tuple[SpanCandidate | None, dict[str, float] | None, Veto | None]:
         """(the best span that passes the support checks, its confidence features, or the first veto)."""
         weights = weights or self._weights(intent.content or question)
-        candidates = read_spans(self.reader, question, hits[: self.settings.passages], self.reader_settings)
+        candidates = read_spans(
+            self.reader, question, hits[: self.settings.passages], self.reader_settings, intent.wants_figure
+        )
         asked = question_times(question)
         chosen, first_veto, fallback = None, None, None
         for candidate in candidates:

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import click
 
-from qa.answer import answer_record
+from qa.reading.answerer import answer_record
 from qa.pipeline import Pipeline
 from qa.reading.reader_weights import ReaderUnavailable
-from qa.build import BuildReport, build_index
-from qa.embed import EncoderUnavailable, resolve_model_name
+from qa.indexing.build import BuildReport, build_index
+from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
-from qa.report import veto_text, write_report
-from qa.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
-from qa.store import IndexUnavailable
+from qa.app.report import veto_text, write_report
+from qa.search.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
+from qa.indexing.store import IndexUnavailable
 from qa.types import Answer
 
 _EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile, ReaderUnavailable)
@@ -165,7 +165,7 @@ def eval_command(
 @click.option("--port", default=7860, envvar="QA_PORT", show_default=True, type=int)
 def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     """启动网页版（与 python app.py 相同）。"""
-    from qa.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
+    from qa.app.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
 
     serve(corpus, index_dir, host, port)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from qa.figures import Figure, find_figures
+from qa.text.figures import Figure, find_figures
 
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")

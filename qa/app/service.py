@@ -4,18 +4,17 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from qa.build import BuildReport, build_index
+from qa.indexing.build import BuildReport, build_index
 from qa.evaluate import check_documents, evaluate, load_questions
-from qa.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, load_document, normalise_text, text_sha256
+from qa.indexing.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, load_document, normalise_text, text_sha256
 from qa.pipeline import Pipeline
-from qa.synonyms import Thesaurus
+from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Hit
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

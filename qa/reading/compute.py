@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from qa.figures import Figure, format_number
+from qa.text.figures import Figure, format_number
 
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 

@@ -33,6 +33,10 @@ _NUMBER = re.compile(
     rf"(?<![A-Za-z\d.,/])(?P<num>{_ARABIC})(?P<approx1>多|余)?(?P<scale>万亿|亿|万)?(?P<approx2>多|余)?"
     rf"(?:(?P<percent>[%％])|(?P<unit>{_UNIT}))?(?P<suffix>左右|以上|以下)?(?![A-Za-z\d])"
 )
+# 「4亿5000万元」：亿与万两级连写的一个数
+_MIXED = re.compile(rf"(?<![\d.])(?P<a>\d+)亿(?P<b>\d{{1,4}})万(?P<unit>{_UNIT})?")
+# 「2号线」「1号文件」「3号楼」：数字后跟「号」是名称里的编号，不是数量
+_NAME_NUMBER_FOLLOWER = "号"
 _FRACTION = re.compile(r"(?<![\d.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])")
 _CN_FRACTION = re.compile(rf"(?P<b>[{_CN_NUM}]+)分之(?P<a>[{_CN_NUM}点]+)")
 _CN_NUMBER = re.compile(
@@ -65,6 +69,7 @@ def find_figures(text: str) -> list[Figure]:
     candidates: list[Figure] = []
     candidates += _dates(text)
     candidates += _arabic_numbers(text)
+    candidates += _mixed_numbers(text)
     candidates += _fractions(text)
     candidates += _ordinals(text)
     candidates += [f for f in _chinese_numbers(text) if not _inside(f, quoted)]
@@ -128,11 +133,23 @@ def _arabic_numbers(text: str) -> list[Figure]:
         elif not unit and not scale and re.fullmatch(r"(?:19|20)\d{2}", match["num"]):
             kind, unit = "date", "年"  # 「2009中国杭州电子信息博览会」里的年份
         start, end = match.start(), match.end()
+        if not unit and not scale and kind == "number" and text.startswith(_NAME_NUMBER_FOLLOWER, end):
+            continue
         qualifier = approx or match["suffix"] or ""
         prefix = _prefix_qualifier(text, start)
         if prefix:
             qualifier = qualifier or prefix
         figures.append(Figure(text[start:end], start, end, value, unit, kind, qualifier, scale))
+    return figures
+
+
+def _mixed_numbers(text: str) -> list[Figure]:
+    """「4亿5000万元」 as one figure (450000000 元), not 4 and 5000万元."""
+    figures = []
+    for match in _MIXED.finditer(text):
+        value = int(match["a"]) * _SCALES["亿"] + int(match["b"]) * _SCALES["万"]
+        unit = match["unit"] or ""
+        figures.append(Figure(match.group(0), match.start(), match.end(), value, unit, "number", _prefix_qualifier(text, match.start()), "亿"))
     return figures
 
 

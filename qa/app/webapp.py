@@ -10,13 +10,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from qa.answer import answer_record
+from qa.reading.answerer import answer_record
 from qa.evaluate import BadEvalFile
-from qa.render import answer_html
-from qa.retrieve import hit_record
-from qa.report import METRIC_ROWS, draw_chart
-from qa.service import MAX_UPLOAD_BYTES, QAService
-from qa.store import IndexUnavailable
+from qa.app.render import answer_html
+from qa.search.retrieve import hit_record
+from qa.app.report import METRIC_ROWS, draw_chart
+from qa.app.service import MAX_UPLOAD_BYTES, QAService
+from qa.indexing.store import IndexUnavailable
 
 EXAMPLES = [
     "2007年底杭州因特网注册用户有多少？",
@@ -173,7 +173,7 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
     except IndexUnavailable as error:
         sys.exit(f"错误：{error}")
     print(f"索引就绪：{report.docs} 篇文档，{report.chunks} 个段落（新嵌入 {report.chunks_embedded}）。", file=sys.stderr)
-    app = build_app(service, eval_dir or Path(__file__).resolve().parent.parent / "eval")
+    app = build_app(service, eval_dir or Path(__file__).resolve().parents[2] / "eval")
     app.queue(default_concurrency_limit=2)
     print(f"打开 http://{host}:{port}", file=sys.stderr)
     app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, css=CSS, show_error=False, quiet=True)

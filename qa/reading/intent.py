@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from qa.figures import UNITS
+from qa.text.figures import UNITS
 
 # 去掉疑问词后剩下的才是「问的是什么」
 _QUESTION_WORDS = re.compile(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed import Encoder, load_encoder
-from qa.store import REBUILD_HINT, IndexUnavailable, StoredIndex, read_index
-from qa.tokenize import Tokenizer
+from qa.indexing.embed import Encoder, load_encoder
+from qa.indexing.store import REBUILD_HINT, IndexUnavailable, StoredIndex, read_index
+from qa.indexing.tokenize import Tokenizer
 from qa.types import Chunk, Hit
 
 RETRIEVERS = ("hybrid", "dense", "bm25")

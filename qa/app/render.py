@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 
-from qa.figures import find_figures
+from qa.text.figures import find_figures
 from qa.types import Answer, Hit
 
 _MARKER = re.compile(r"\[(\d+)\]")
