@@ -2,7 +2,7 @@
 
     . .venv/bin/activate
     python benchmarks/mrc_open.py /work/shared/data/mrc/cmrc2018_dev_open.json [--split test] [--limit N]
-                                  [--workdir DIR] [--retriever hybrid] [--no-reader] [--json]
+                                  [--workdir DIR] [--retriever hybrid] [--reader learned|rules] [--json]
 
 What it does:
 - Every paragraph of FILE (all splits) becomes one document `<paragraph id>.txt` in DIR/corpus: the article
@@ -15,7 +15,7 @@ What it does:
   `--limit N` keeps the first N of them in file order. Each is asked open-domain (no paragraph given)
   through `qa.evaluate.evaluate` and `qa.pipeline.Pipeline`, the same code as `qa eval`: doc = its
   paragraph's file, section = "", kind inferred from the question (`qa.evaluate.infer_kind`).
-  `--no-reader` answers with the rule-based answerer alone (no neural reader, uncalibrated).
+  `--reader rules` answers with the rule-based route instead of the learned reader (for comparison).
 
 What the numbers mean (all rates are percentages, 0–100, over the questions asked):
 - paragraph hit@1 / hit@5: the question's own paragraph is the first / among the first five retrieved chunks.
@@ -27,7 +27,7 @@ What the numbers mean (all rates are percentages, 0–100, over the questions as
 - latency p50 / p95: milliseconds per question, retrieval plus answering, warm.
 
 The JSON summary goes to benchmarks/results/mrc_open_<file stem>_<split>.json (with `limit` recorded in
-it); the per-question records to DIR/records_<split>.jsonl. On a busy machine run it with
+it); the per-question records to DIR/records_<split>_<reader>.jsonl. On a busy machine run it with
 `OMP_NUM_THREADS=1 nice` so the embedding does not take every core.
 """
 
@@ -43,9 +43,8 @@ from pathlib import Path
 from qa.indexing.build import build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
 from qa.mrc import MrcParagraph, load_mrc
-from qa.pipeline import Pipeline
-from qa.reading.reader import UNCALIBRATED
-from qa.search.retrieve import RETRIEVERS, load_index
+from qa.pipeline import READINGS, Pipeline
+from qa.search.retrieve import RETRIEVERS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_WORKDIR = Path("/tmp/mrc_open")
@@ -64,7 +63,7 @@ def main() -> None:
         "--workdir", type=Path, default=None, help="corpus and index folder (default /tmp/mrc_open/<stem>)"
     )
     parser.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
-    parser.add_argument("--no-reader", action="store_true", help="answer with the rule-based answerer only")
+    parser.add_argument("--reader", dest="reading", choices=READINGS, default="learned", help="reading route (default: learned)")
     parser.add_argument("--json", dest="as_json", action="store_true", help="print the JSON summary instead of a table")
     args = parser.parse_args()
 
@@ -81,26 +80,23 @@ def main() -> None:
     )
 
     questions = held_out_questions(paragraphs, names, args.split, args.limit)
-    if args.no_reader:
-        pipeline = Pipeline(load_index(index_dir), None, UNCALIBRATED)
-    else:
-        pipeline = Pipeline.open(index_dir)
+    pipeline = Pipeline.open(index_dir, reading=args.reading)
     check_documents(questions, set(pipeline.index.manifest["documents"]), args.file)
     pipeline.ask(questions[0].question)  # 预热：第一次提问要加载分词词典等，不算进延迟
     metrics, records = evaluate(pipeline, questions, args.retriever, progress=_answer_progress)
 
     summary = summarise_open(args, paragraphs, questions, metrics, records, build.as_dict())
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    result_path = RESULTS_DIR / f"mrc_open_{args.file.stem}_{args.split}.json"
+    result_path = RESULTS_DIR / f"mrc_open_{args.file.stem}_{args.split}_{args.reading}.json"
     result_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with (workdir / f"records_{args.split}.jsonl").open("w", encoding="utf-8") as out:
+    with (workdir / f"records_{args.split}_{args.reading}.jsonl").open("w", encoding="utf-8") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if args.as_json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print_table(summary)
-        print(f"\nsummary: {result_path}\nrecords: {workdir / f'records_{args.split}.jsonl'}")
+        print(f"\nsummary: {result_path}\nrecords: {workdir / f'records_{args.split}_{args.reading}.jsonl'}")
 
 
 def document_name(paragraph: MrcParagraph) -> str:
@@ -166,7 +162,7 @@ def summarise_open(
         "split": args.split,
         "limit": args.limit,
         "retriever": args.retriever,
-        "reader": not args.no_reader,
+        "reader": args.reading,
         "documents": len(paragraphs),
         "paragraphs_asked": len({question.doc for question in questions}),
         "questions": count,

@@ -25,9 +25,9 @@ def test_a_span_longer_than_its_figure_is_kept():
 
 def test_last_year_in_a_2013_report_is_2012():
     text = "过去五年，国内生产总值从26.6万亿元增加到51.9万亿元。去年国内生产总值增长7.8%。"
-    mention = governing_time(_hit(text), text.index("7.8%"))
+    mention = governing_time(_hit(text), text.index("7.8%"), 2013)
     assert (mention.text, mention.span.start, mention.span.end, mention.relative) == ("去年", 2012, 2012, True)
-    five_years = governing_time(_hit(text), text.index("51.9"))
+    five_years = governing_time(_hit(text), text.index("51.9"), 2013)
     assert (five_years.span.start, five_years.span.end) == (2008, 2012)
 
 

@@ -71,10 +71,10 @@ def test_uploads_land_inside_the_corpus_or_nowhere(service: QAService):
 
 
 def test_rebuild_swaps_in_the_new_index_and_delete_removes_a_document(service: QAService):
-    old_answerer = service.answerer  # 先加载旧索引
+    old_pipeline = service.pipeline  # 先加载旧索引
     service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"))
     report = service.rebuild()
-    assert report.docs_added == ["parks.txt"] and service.answerer is not old_answerer
+    assert report.docs_added == ["parks.txt"] and service.pipeline is not old_pipeline
     assert "35个" in service.ask("滨海市共有公园多少个？")[0].answer
     assert "已删除" in service.delete_document("parks.txt")
     assert service.rebuild().docs_removed == ["parks.txt"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from qa.reading.answerer import answer_record
-from qa.pipeline import Pipeline
+from qa.pipeline import READINGS, Pipeline
 from qa.reading.reader_weights import ReaderUnavailable
 from qa.indexing.build import BuildReport, build_index
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
@@ -36,6 +36,10 @@ index_option = click.option(
     "--index", "index_dir", type=click.Path(path_type=Path), default="index", envvar="QA_INDEX", show_default=True, help="索引文件夹"
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON（给程序用）")
+reading_option = click.option(
+    "--reader", "reading", type=click.Choice(READINGS), envvar="QA_READER", default=None,
+    help="阅读方式：rules（默认）或 learned（微调的片段阅读器）",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,11 +98,12 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, as_js
 @main.command("ask")
 @click.argument("question")
 @index_option
+@reading_option
 @json_option
-def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
+def ask_command(question: str, index_dir: Path, reading: str | None, as_json: bool) -> None:
     """回答问题：给出数字和引用出处；资料里没有时明确说明。"""
     question = _checked_question(question)
-    asked = _open_pipeline(index_dir).ask(question)
+    asked = _open_pipeline(index_dir, reading).ask(question)
     if as_json:
         click.echo(json.dumps(answer_record(asked.answer, asked.latency_ms), ensure_ascii=False))
     else:
@@ -112,16 +117,24 @@ def ask_command(question: str, index_dir: Path, as_json: bool) -> None:
 @click.option("--retriever", type=click.Choice(RETRIEVERS), default="hybrid", show_default=True, help="检索方式")
 @click.option("--model", default=None, help="只在索引是用这个模型构建的时候运行（比较不同编码器时用）")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="写 Markdown 报告，图表 PNG 放在旁边")
+@reading_option
 @json_option
 def eval_command(
-    file: Path, index_dir: Path, output: Path | None, retriever: str, model: str | None, report: Path | None, as_json: bool
+    file: Path,
+    index_dir: Path,
+    output: Path | None,
+    retriever: str,
+    model: str | None,
+    report: Path | None,
+    reading: str | None,
+    as_json: bool,
 ) -> None:
     """在评测集上运行，报告检索、答案、答案片段（EM/F1）、引用、拒答（及原因）和延迟指标。"""
     try:
         questions = load_questions(file)  # 先检查整个文件，再开始干活
     except BadEvalFile as error:
         raise QAError(str(error)) from error
-    pipeline = _open_pipeline(index_dir)
+    pipeline = _open_pipeline(index_dir, reading)
     built_with = pipeline.index.manifest["encoder"]["model"]
     if model and resolve_model_name(model) != built_with:
         raise QAError(
@@ -170,9 +183,9 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     serve(corpus, index_dir, host, port)
 
 
-def _open_pipeline(index_dir: Path) -> Pipeline:
+def _open_pipeline(index_dir: Path, reading: str | None = None) -> Pipeline:
     try:
-        return Pipeline.open(index_dir)
+        return Pipeline.open(index_dir, reading=reading)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
 

@@ -33,10 +33,11 @@ class UploadResult:
 class QAService:
     """One corpus and its index; questions keep using the old index while a rebuild runs."""
 
-    def __init__(self, corpus_dir: Path, index_dir: Path, model: str | None = None):
+    def __init__(self, corpus_dir: Path, index_dir: Path, model: str | None = None, reading: str | None = None):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.model = model
+        self.reading = reading
         self.thesaurus = Thesaurus()
         self._pipeline: Pipeline | None = None
         self._rebuild_lock = threading.Lock()
@@ -51,7 +52,8 @@ class QAService:
             current = self._pipeline
             encoder = current.index.encoder if current and current.index.encoder.id == report.model else None
             # 新索引完整加载后才替换引用：正在回答的问题继续用旧的；阅读器不随索引变，沿用
-            self._pipeline = Pipeline.open(self.index_dir, encoder, current.reader if current else None, self.thesaurus)
+            reader = current.reader if current else None
+            self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus, self.reading)
             self.last_report = report
             return report
 

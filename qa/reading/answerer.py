@@ -27,11 +27,14 @@ from qa.reading.reader import (
     Calibration,
     ReaderSettings,
     SpanCandidate,
+    asks_for_plan,
+    document_years,
+    is_plan,
     read_spans,
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader
-from qa.reading.time import question_times, resolve_label
+from qa.reading.time import governing_mention, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.synonyms import Thesaurus
 from qa.indexing.tokenize import STOP_WORDS
@@ -73,6 +76,7 @@ class _Candidate:
     figure: Figure | None  # 句内偏移
     phrase: str
     year_conflict: bool = False
+    time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
 
 
 class Answerer:
@@ -92,6 +96,7 @@ class Answerer:
         self.reader = reader
         self.calibration = calibration
         self.reader_settings = reader_settings
+        self.document_years = document_years(index.chunks)  # 「去年」按文档年份解析
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
         frequencies = Counter()
         for chunk in index.chunks:
@@ -116,9 +121,13 @@ class Answerer:
             return self._read(question, intent, hits, weights)
         if answer is None:
             candidate = self._best_candidate(intent, hits, weights)
-            if candidate is not None and self._supported(intent, candidate, weights):
-                answer = _extractive_answer(question, candidate, hits)
-        return answer or _abstain(question, hits)
+            if candidate is None:
+                return _abstain(question, hits, Veto("no_candidate", "段落里没有能回答这个问题的数字或分句"))
+            veto = self._rules_veto(intent, candidate)
+            if veto is not None:
+                return _abstain(question, hits, veto)
+            answer = _extractive_answer(question, candidate, hits)
+        return answer
 
     # ---- 神经阅读器 ---------------------------------------------------------
 
@@ -139,7 +148,7 @@ class Answerer:
         """(the best span that passes the support checks, its confidence features, or the first veto)."""
         weights = weights or self._weights(intent.content or question)
         candidates = read_spans(
-            self.reader, question, hits[: self.settings.passages], self.reader_settings, intent.wants_figure
+            self.reader, question, hits[: self.settings.passages], self.reader_settings, self.document_years, intent.wants_figure
         )
         asked = question_times(question)
         chosen, first_veto, fallback = None, None, None
@@ -170,8 +179,11 @@ class Answerer:
             if candidate.time is not None:
                 if not any(candidate.time.overlaps(span) for span in asked):
                     return Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
-            elif not any(t.overlaps(span) for t in times_in_passage(candidate.hit) for span in asked):
+            elif not any(t.overlaps(span) for t in self._passage_times(candidate.hit) for span in asked):
                 return Veto("year", f"段落没有提到{'、'.join(map(str, asked))}")
+        year = self.document_years.get(chunk.doc)
+        if asked and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
+            return Veto("plan", f"「{candidate.time_mention.text}」在{year}年的文件里指计划或目标，问题问的是实际数")
         sentence = _sentence_of(chunk.text, candidate.start)[2]
         for place in self.place_names(intent.text):
             if not _place_supported(place, intent.text, sentence, chunk):
@@ -232,12 +244,22 @@ class Answerer:
             adjacent = _overlap(weights, left + right) + 0.5 * _precision(left, intent.content)
             counted = 0.5 if intent.counted and sentence.startswith(intent.counted, figure.end) else 0.0
             counted += 0.3 * _suffix_match(left, intent.content)
-            years = figure_years(sentence, figures, position, hit.chunk.text[:offset])
+            # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
+            year = self.document_years.get(hit.chunk.doc)
+            mention = governing_mention(hit.chunk.text, offset + figure.start, year) if year else None
+            time = None
+            if mention is not None and mention.relative:
+                years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+                time = _time_record(mention)
+            else:
+                years = figure_years(sentence, figures, position, hit.chunk.text[:offset])
             year_score, conflict = _year_fit(intent, years)
+            if intent.years and is_plan(mention, year) and not asks_for_plan(intent.text):
+                year_score, conflict = _year_fit(intent, set())[0] - 1.0, True  # 问实际数，这是当年的计划
             score = 1.5 * label + adjacent + base + fit + year_score + counted
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
-            yield _Candidate(score, hit, quote_span, figure, phrase, conflict)
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time)
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
@@ -311,22 +333,30 @@ class Answerer:
 
     # ---- 拒答 -------------------------------------------------------------
 
-    def _supported(self, intent: QuestionIntent, candidate: _Candidate, weights: _Terms) -> bool:
-        """Does the chosen passage really answer, or is it only the closest thing?"""
+    def _rules_veto(self, intent: QuestionIntent, candidate: _Candidate) -> Veto | None:
+        """Why the chosen passage does not really answer (it is only the closest thing), or None."""
         chunk = candidate.hit.chunk
         context = chunk.context_text()
         if candidate.year_conflict:
-            return False
-        if any(year not in context for year in intent.years):
-            return False
-        if not all(_place_supported(place, intent.text, candidate.phrase, chunk) for place in self.place_names(intent.text)):
-            return False
+            return Veto("year", f"问题问{'、'.join(intent.years)}年，这个数字说的是别的年份")
+        # 「去年」「过去五年」按文档年份解析后也算提到了
+        resolved = self._passage_times(candidate.hit)
+        for year in intent.years:
+            if year not in context and not any(span.start <= int(year) <= span.end for span in resolved):
+                return Veto("year", f"段落没有提到{year}年")
+        for place in self.place_names(intent.text):
+            if not _place_supported(place, intent.text, candidate.phrase, chunk):
+                return Veto("place", f"问题问的是「{place}」，段落说的不是它")
         # 「ISO9001」「5G」这类字母数字的名称，段落里必须有
-        if any(term.lower() not in context.lower() for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content)):
-            return False
+        for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content):
+            if term.lower() not in context.lower():
+                return Veto("term", f"段落里没有问题中的「{term}」")
         if candidate.figure is not None and candidate.score < self.settings.min_figure_score:
-            return False
-        return True
+            return Veto("low_score", f"最接近的数字「{candidate.figure.text}」与问题对不上（得分 {candidate.score:.2f}，低于 {self.settings.min_figure_score}）")
+        return None
+
+    def _passage_times(self, hit: Hit) -> list:
+        return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
 
     def place_names(self, text: str) -> list[str]:
         """Place and organisation names in a text (jieba POS tags ns/nt)."""
@@ -493,12 +523,18 @@ def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit]) ->
     answer_text = f"{phrase}。[1]"
     figures = (candidate.figure.as_dict(),) if candidate.figure else ()
     span = candidate.figure.text if candidate.figure else phrase
-    return Answer(question, answer_text, False, figures, (_citation(chunk, start, end),), tuple(hits), span=span)
+    citation = _citation(chunk, start, end, candidate.time)
+    return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=span)
 
 
-def _citation(chunk: Chunk, start: int, end: int) -> Citation:
+def _citation(chunk: Chunk, start: int, end: int, time: dict | None = None) -> Citation:
     quote = chunk.text[start - chunk.start : end - chunk.start]
-    return Citation(chunk.doc, chunk.title, chunk.section_path, quote, start, end)
+    return Citation(chunk.doc, chunk.title, chunk.section_path, quote, start, end, time)
+
+
+def _time_record(mention) -> dict:
+    """A resolved relative time as the citation shows it: {"text": "去年", "label": "去年（2012年）", ...}."""
+    return {"text": mention.text, "label": resolve_label(mention), "start": mention.span.start, "end": mention.span.end}
 
 
 def _abstain(question: str, hits: list[Hit], veto: Veto | None = None, confidence: float | None = None) -> Answer:
@@ -518,7 +554,10 @@ def _kind_fits(intent: QuestionIntent, candidate: SpanCandidate) -> bool:
     """A question that asks for a quantity, date or rank needs a span that is one of the right kind."""
     if not intent.wants_figure:
         return True
-    return candidate.figure is not None and _kind_fit(intent, candidate.figure) is not None
+    if candidate.figure is None:
+        return False
+    fit = _kind_fit(intent, candidate.figure)
+    return fit is not None and fit >= 0  # 负分是「能用但不像」：单位不对、问数量答了百分数
 
 
 def _span_answer(question: str, candidate: SpanCandidate, hits: list[Hit], confidence: float) -> Answer:
@@ -539,8 +578,7 @@ def _span_answer(question: str, candidate: SpanCandidate, hits: list[Hit], confi
     answer_text = f"{lead}{clause}。[1]"
     time = None
     if candidate.time_mention is not None and candidate.time_mention.relative:
-        mention = candidate.time_mention
-        time = {"text": mention.text, "label": resolve_label(mention), "start": mention.span.start, "end": mention.span.end}
+        time = _time_record(candidate.time_mention)
     citation = Citation(chunk.doc, chunk.title, chunk.section_path, sentence, chunk.start + start, chunk.start + end, time)
     figures = (candidate.figure.as_dict(),) if candidate.figure and candidate.figure.text in candidate.text else ()
     return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=candidate.text, confidence=confidence)

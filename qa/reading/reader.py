@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.text.figures import Figure, find_figures
 from qa.reading.reader_weights import NeuralReader
-from qa.reading.time import TimeMention, TimeSpan, document_year, find_times, governing_mention, question_times
-from qa.types import Hit
+from qa.reading.time import TimeMention, TimeSpan, document_year, find_times, governing_mention
+from qa.types import Chunk, Hit
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
+# 问的是计划、目标，而不是实际数：报告里写「今年」「明年」的数字多半是预期目标
+PLAN_WORDS = re.compile(r"目标|预期|计划|规划|力争|打算|安排")
 _SENTENCE_END = "。！？\n"
 
 
@@ -73,7 +76,12 @@ class SpanCandidate:
 
 
 def read_spans(
-    neural: NeuralReader, question: str, hits: list[Hit], settings: ReaderSettings, wants_figure: bool = False
+    neural: NeuralReader,
+    question: str,
+    hits: list[Hit],
+    settings: ReaderSettings,
+    years: dict[str, int | None],
+    wants_figure: bool = False,
 ) -> list[SpanCandidate]:
     """The reader's spans over the top passages, snapped to figures, with their time and features.
 
@@ -83,14 +91,16 @@ def read_spans(
     spans = neural.read_passages(question, [hit.chunk.text for hit in read], top=settings.spans)
     if not spans:
         return []
-    best = spans[0].score
-    shares = _softmax([span.score for span in spans])
+    # 不同段落的片段分不能直接比：各减去本窗口「无答案」的分再比（段落越确定有答案，差越大）
+    spans = sorted(spans, key=lambda span: span.null_score - span.score)
+    margins = [span.score - span.null_score for span in spans]
+    shares = _softmax(margins)
     candidates = []
-    for span, share in zip(spans, shares):
+    for span, margin, share in zip(spans, margins, shares):
         hit = read[span.passage]
         slack = len(hit.chunk.text) if wants_figure else settings.snap_slack
         start, end, figure = snap_to_figure(hit.chunk.text, span.start, span.end, slack)
-        mention = governing_time(hit, start)
+        mention = governing_time(hit, start, years.get(hit.chunk.doc))
         candidates.append(
             SpanCandidate(
                 hit,
@@ -102,9 +112,9 @@ def read_spans(
                 mention.span if mention else None,
                 mention,
                 {
-                    "null_margin": span.score - span.null_score,
+                    "null_margin": margin,
                     "share": share,
-                    "gap_to_best": span.score - best,
+                    "gap_to_best": margin - margins[0],
                     # 检索分数（z 分数）的尺度随语料大小而变，不作特征；只看名次
                     "first_passage": 1.0 if hit.rank == 1 else 0.0,
                 },
@@ -131,25 +141,23 @@ def snap_to_figure(text: str, start: int, end: int, slack: int) -> tuple[int, in
     return figure_start, figure_end, figure
 
 
-def governing_time(hit: Hit, position: int) -> TimeMention | None:
+def governing_time(hit: Hit, position: int, document_year: int | None) -> TimeMention | None:
     """The time mention that governs a position of a chunk (see `time.governing_mention`)."""
-    return governing_mention(hit.chunk.text, position, chunk_document_year(hit))
+    return governing_mention(hit.chunk.text, position, document_year)
 
 
-def chunk_document_year(hit: Hit) -> int | None:
-    """The year the chunk's document was written (title, opening lines or file name)."""
-    chunk = hit.chunk
-    return document_year(chunk.title, chunk.title if chunk.start else chunk.text, chunk.doc)
+def document_years(chunks: list[Chunk]) -> dict[str, int | None]:
+    """The year each document was written, from its title, its opening lines (its first chunk) or its file name."""
+    first: dict[str, Chunk] = {}
+    for chunk in chunks:
+        if chunk.doc not in first or chunk.start < first[chunk.doc].start:
+            first[chunk.doc] = chunk
+    return {doc: document_year(chunk.title, chunk.text, doc) for doc, chunk in first.items()}
 
 
-def asked_times(question: str) -> list[TimeSpan]:
-    return question_times(question)
-
-
-def times_in_passage(hit: Hit) -> list[TimeSpan]:
+def times_in_passage(hit: Hit, document_year: int | None) -> list[TimeSpan]:
     """Every year or range the passage (with its title and section path) speaks of, relative ones resolved."""
-    year = chunk_document_year(hit)
-    return [mention.span for mention in find_times(hit.chunk.context_text(), year) if not mention.comparison]
+    return [mention.span for mention in find_times(hit.chunk.context_text(), document_year) if not mention.comparison]
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -157,3 +165,12 @@ def _softmax(scores: list[float]) -> list[float]:
     exps = [math.exp(score - top) for score in scores]
     total = sum(exps)
     return [value / total for value in exps]
+
+
+def is_plan(mention: TimeMention | None, document_year: int | None) -> bool:
+    """A figure about the document's own year or later (「今年」「明年」「今后五年」) is a plan, not a result."""
+    return mention is not None and document_year is not None and mention.span.start >= document_year
+
+
+def asks_for_plan(question: str) -> bool:
+    return bool(PLAN_WORDS.search(question))

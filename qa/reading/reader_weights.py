@@ -136,7 +136,7 @@ class NeuralReader:
         for row, (window, owner) in enumerate(zip(windows, owners)):
             for guess in best_spans(window, starts[row], ends[row], self.settings, top):
                 spans.append(PassageSpan(owner, guess.start, guess.end, guess.score, guess.null_score))
-        spans.sort(key=lambda s: -s.score)
+        spans.sort(key=lambda s: s.null_score - s.score)  # 减去本窗口「无答案」的分：不同段落之间才可比
         # 重叠窗口会给出同一个片段：只留最高分的那个
         unique, seen = [], set()
         for span in spans:

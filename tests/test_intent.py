@@ -1,0 +1,55 @@
+"""Question intent on invented questions: one per lexicon entry class (what kind of answer, which unit)."""
+import pytest
+
+from qa.reading.intent import Wants, analyse_question
+
+
+@pytest.mark.parametrize(
+    "question, wants",
+    [
+        ("滨海市有多少家医院？", Wants.NUMBER),
+        ("滨海市医院有几家？", Wants.NUMBER),
+        ("滨海港的吞吐规模多大？", Wants.NUMBER),
+        ("滨海市工业增加值占地区生产总值的比重是多少？", Wants.PERCENT),
+        ("滨海市宽带的覆盖率是多少？", Wants.PERCENT),
+        ("滨海市城镇化率是多少？", Wants.PERCENT),
+        ("滨海市的软件业收入排名第几？", Wants.ORDINAL),
+        ("滨海大桥是哪一年建成的？", Wants.YEAR),
+        ("滨海博览会什么时候开幕？", Wants.DATE),
+        ("滨海博览会在哪一天闭幕？", Wants.DATE),
+        ("滨海市生产总值增长率是多少？", Wants.RATE),
+        ("滨海市生产总值增速是多少？", Wants.RATE),
+        ("滨海市人口增加了多少？", Wants.DIFFERENCE),
+        ("两年的出口额相差多少？", Wants.DIFFERENCE),
+        ("滨海市的普及率提高了多少个百分点？", Wants.DIFFERENCE),
+        ("滨海市表彰了哪些企业？", Wants.ENTITY),
+        ("滨海大桥由谁设计？", Wants.ENTITY),
+    ],
+)
+def test_question_words_decide_the_kind_of_answer(question: str, wants: Wants):
+    assert analyse_question(question).wants == wants
+
+
+@pytest.mark.parametrize(
+    "question, unit",
+    [
+        ("滨海市有多少家医院？", "家"),
+        ("滨海市有多少名医生？", "名"),
+        ("滨海市接待游客多少人次？", "人次"),
+        ("滨海市的财政收入是多少？", "元"),  # 钱的词：答案的单位是元
+        ("滨海市的软件产值是多少？", "元"),
+        ("滨海市有多少条公交线路？", "条"),
+    ],
+)
+def test_expected_unit_comes_from_the_measure_word_or_money_words(question: str, unit: str):
+    assert analyse_question(question).unit == unit
+
+
+def test_years_and_approximation_and_measure():
+    intent = analyse_question("2012年滨海港的码头岸线大约多长？")
+    assert intent.years == ("2012",) and intent.approximate and intent.measure
+
+
+def test_unknown_kind_lists_the_choices():
+    with pytest.raises(ValueError, match="可选：rate"):
+        Wants.parse("weight")

@@ -1,0 +1,54 @@
+"""Relative time in real answers: two invented reports of different years, real index, real encoder, both reading routes."""
+from pathlib import Path
+
+import pytest
+
+from qa.indexing.build import build_index
+from qa.pipeline import READINGS, Pipeline
+
+from conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def reports_index(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    build_index(DATA / "reports", folder / "index")
+    return folder / "index"
+
+
+@pytest.mark.parametrize("reading", ["rules"])
+def test_last_year_in_a_2013_report_answers_a_question_about_2012(reports_index: Path, reader, reading: str):
+    answer = Pipeline.open(reports_index, reader=reader, reading=reading).ask("2012年城镇新增就业多少人？").answer
+    assert not answer.abstained and answer.span == "12.66万人"
+    citation = answer.citations[0]
+    assert citation.doc == "2013年滨海市政府工作报告.txt"
+    assert citation.time == {"text": "去年", "label": "去年（2012年）", "start": 2012, "end": 2012}
+
+
+@pytest.mark.parametrize("reading", ["rules"])
+def test_the_same_words_in_the_2012_report_answer_2011(reports_index: Path, reader, reading: str):
+    answer = Pipeline.open(reports_index, reader=reader, reading=reading).ask("2011年城镇新增就业多少人？").answer
+    assert answer.span == "12.21万人" and answer.citations[0].doc == "2012年滨海市政府工作报告.txt"
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_a_year_no_report_speaks_of_is_not_answered(reports_index: Path, reader, reading: str):
+    answer = Pipeline.open(reports_index, reader=reader, reading=reading).ask("2009年城镇新增就业多少人？").answer
+    assert answer.abstained and answer.veto.name == "year" and "2009" in answer.veto.reason
+
+
+def test_the_learned_reader_picks_the_span_of_the_asked_year(reports_index: Path, reader):
+    """The learned route's choice before its confidence check (its calibration comes from Wikipedia questions)."""
+    from qa.reading.intent import analyse_question
+
+    pipeline = Pipeline.open(reports_index, reader=reader, reading="learned")
+    for question, span, doc in (
+        ("2012年城镇新增就业多少人？", "12.66万人", "2013年滨海市政府工作报告.txt"),
+        ("2011年城镇新增就业多少人？", "12.21万人", "2012年滨海市政府工作报告.txt"),
+    ):
+        hits = pipeline.index.search(question, k=5)
+        chosen, features, veto = pipeline.answerer.choose_span(question, analyse_question(question), hits)
+        assert veto is None and chosen.text == span and chosen.hit.chunk.doc == doc
+        assert chosen.time_mention.text == "去年" and features["kind_fit"] == 1.0
