@@ -17,8 +17,9 @@ from qa.reading.time import (
     sentence_time,
 )
 
-GWR = Path("/work/shared/data/gwr")
-SEEDS = Path("/work/shared/seeds")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repository, as in CI
+GWR = SHARED / "data" / "gwr"
+SEEDS = SHARED / "seeds"
 needs_gwr = pytest.mark.skipif(not GWR.is_dir(), reason="government work reports not available")
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available")
 
