@@ -9,19 +9,9 @@ from dataclasses import dataclass
 import jieba.posseg
 
 from qa.indexing.chunk import sentence_spans
-from qa.text.clauses import (
-    CLAUSE_BREAK,
-    clause_breaks,
-    breakdown_context,
-    clause_bounds,
-    figure_years,
-    last_year_range,
-    leading_time,
-    windows,
-)
+from qa.indexing.tokenize import STOP_WORDS
 from qa.reading.compute import change_pair, compute
-from qa.text.figures import Figure, find_figures
-from qa.reading.intent import QuestionIntent, analyse_question
+from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import (
     UNCALIBRATED,
     Calibration,
@@ -36,8 +26,19 @@ from qa.reading.reader import (
 from qa.reading.reader_weights import NeuralReader
 from qa.reading.time import governing_mention, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
+from qa.text.clauses import (
+    CLAUSE_BREAK,
+    breakdown_context,
+    clause_bounds,
+    clause_breaks,
+    figure_years,
+    last_year_range,
+    leading_time,
+    sentence_around,
+    windows,
+)
+from qa.text.figures import Figure, find_figures
 from qa.text.synonyms import Thesaurus
-from qa.indexing.tokenize import STOP_WORDS
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
 _SHORT_SENTENCE = 80
@@ -114,20 +115,19 @@ class Answerer:
             return _abstain(question, hits, Veto("no_passages", "知识库里没有与问题相关的段落"))
         weights = self._weights(intent.content or question)
 
-        answer = None
-        if intent.wants in ("difference", "rate"):
-            answer = self._computed(intent, hits, weights)
-        if answer is None and self.reader is not None:
+        if intent.wants in (Wants.DIFFERENCE, Wants.RATE):
+            computed = self._computed(intent, hits, weights)
+            if computed is not None:
+                return computed
+        if self.reader is not None:
             return self._read(question, intent, hits, weights)
-        if answer is None:
-            candidate = self._best_candidate(intent, hits, weights)
-            if candidate is None:
-                return _abstain(question, hits, Veto("no_candidate", "段落里没有能回答这个问题的数字或分句"))
-            veto = self._rules_veto(intent, candidate)
-            if veto is not None:
-                return _abstain(question, hits, veto)
-            answer = _extractive_answer(question, candidate, hits)
-        return answer
+        candidate = self._best_candidate(intent, hits, weights)
+        if candidate is None:
+            return _abstain(question, hits, Veto("no_candidate", "段落里没有能回答这个问题的数字或分句"))
+        veto = self._rules_veto(intent, candidate)
+        if veto is not None:
+            return _abstain(question, hits, veto)
+        return _extractive_answer(question, candidate, hits)
 
     # ---- 神经阅读器 ---------------------------------------------------------
 
@@ -544,9 +544,7 @@ def _abstain(question: str, hits: list[Hit], veto: Veto | None = None, confidenc
 
 def _sentence_of(text: str, position: int) -> tuple[int, int, str]:
     """(start, end, sentence) around a position; the sentence keeps its closing punctuation."""
-    start = max(text.rfind(mark, 0, position) for mark in "。！？\n") + 1
-    ends = [i for i in (text.find(mark, position) for mark in "。！？\n") if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
+    start, end = sentence_around(text, position)
     return start, end, text[start:end]
 
 

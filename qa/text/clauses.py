@@ -10,6 +10,16 @@ _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
 
 
+SENTENCE_MARKS = "。！？\n"
+
+
+def sentence_around(text: str, position: int) -> tuple[int, int]:
+    """[start, end) of the sentence holding a position; the end includes its closing mark."""
+    start = max(text.rfind(mark, 0, position) for mark in SENTENCE_MARKS) + 1
+    ends = [i for i in (text.find(mark, position) for mark in SENTENCE_MARKS) if i >= 0]
+    return start, (min(ends) + 1 if ends else len(text))
+
+
 def clause_breaks(sentence: str) -> list[int]:
     """Positions of clause punctuation; brackets count only around figures (「(其中……120.44万户)」, not 「(市)」)."""
     breaks = []
