@@ -29,6 +29,7 @@ from qa.reading.span_model import (
     make_windows,
     passage_tokens,
     question_tokens,
+    token_span,
 )
 from qa.scoring import char_f1, exact_match
 
@@ -55,12 +56,12 @@ def training_examples(tokenizer: E5Tokenizer, settings: WindowSettings, negative
                 windows = make_windows(tokenizer, question_tokens(tokenizer, question.question, settings), passage, settings)
                 positives = []
                 for window in windows:
-                    if not window.starts or window.starts[0] > answer_start or window.ends[-1] < answer_end:
+                    tokens = token_span(window, answer_start, answer_end)
+                    if tokens is None:
                         if rng.random() < negative_share:
                             examples.append((window.ids, 0, 0))
                         continue
-                    start = next(i for i, end in enumerate(window.ends) if end > answer_start)
-                    end = next(i for i in range(len(window.starts) - 1, -1, -1) if window.starts[i] < answer_end)
+                    start, end = tokens
                     positives.append((window.ids, window.passage_offset + start, window.passage_offset + end))
                 if positives:
                     examples.append(rng.choice(positives))
@@ -90,8 +91,13 @@ def train(args: argparse.Namespace) -> None:
         optimiser, lambda step: min((step + 1) / max(warmup, 1), max(0.0, (total_steps - step) / max(total_steps - warmup, 1)))
     )
     step = 0
-    CHECKPOINTS.mkdir(parents=True, exist_ok=True)
-    latest = CHECKPOINTS / "latest.pt"
+    checkpoints = CHECKPOINTS / args.run if args.run else CHECKPOINTS
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    latest = checkpoints / "latest.pt"
+    if args.init_from and not latest.exists():
+        # 第二阶段：从上一阶段的权重出发，优化器与学习率从头来（上一阶段的学习率已衰减到 0）
+        model.load_state_dict(torch.load(args.init_from, weights_only=True)["model"], strict=False)
+        print(f"initialised from {args.init_from}", flush=True)
     if latest.exists():
         state = torch.load(latest, weights_only=True)
         model.load_state_dict(state["model"], strict=False)
@@ -126,15 +132,16 @@ def train(args: argparse.Namespace) -> None:
             print(f"step {step}/{total_steps} loss {np.mean(losses[-50:]):.3f} {rate:.1f}s/step eta {rate * (total_steps - step) / 60:.0f} min", flush=True)
         if step % args.save_every == 0 or step == total_steps:
             trainable = {k: v for k, v in model.state_dict().items() if k != "encoder.word.weight"}
-            torch.save({"model": trainable, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(), "step": step}, CHECKPOINTS / "latest.tmp")
-            (CHECKPOINTS / "latest.tmp").replace(latest)
+            torch.save({"model": trainable, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(), "step": step}, checkpoints / "latest.tmp")
+            (checkpoints / "latest.tmp").replace(latest)
     print("training done", flush=True)
 
 
 def export(args: argparse.Namespace) -> None:
     from qa.reading.reader_weights import export_weights
 
-    state = torch.load(CHECKPOINTS / "latest.pt", weights_only=True)
+    checkpoints = CHECKPOINTS / args.run if args.run else CHECKPOINTS
+    state = torch.load(checkpoints / "latest.pt", weights_only=True)
     path = export_weights(state["model"], ROOT / "qa" / "models" / "reader-int8.npz", {"step": state["step"]})
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
@@ -168,6 +175,8 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--save-every", type=int, default=25)
+    parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
+    parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (fresh optimiser and schedule)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--score", type=int, default=0, help="score the exported reader on N held-out questions per file")
     args = parser.parse_args()

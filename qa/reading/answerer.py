@@ -46,6 +46,23 @@ _GENERIC_PLACES = {"城市", "全国", "全省", "全市", "国家", "地方", "
 _PERSON_UNITS = {"人", "名", "位", "人次"}
 _COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
 _MEASURE_UNITS = {"G", "T", "M", "太", "公里", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千瓦", "千瓦时", "度"}
+# rules 路线的手定权重（数字候选的具名特征 × 权重 = 得分）；learned 路线用 training/train_ranker.py 拟合的权重
+RULE_WEIGHTS = {
+    "label_overlap": 1.5,  # 数字所在分句（及其说明）与问题的重合
+    "adjacent_overlap": 1.0,  # 紧挨数字两侧的词
+    "adjacent_precision": 0.5,  # 数字前面的词有多少是问题里的
+    "sentence_overlap": 1.0,  # 整句（连同小节标题）
+    "rank_prior": 0.6,  # 检索名次 1/k（实际值取 AnswerSettings.rank_weight）
+    "kind_fit": 1.0,  # 数字的类型、单位合不合问题（_kind_fit）
+    "person_unit_match": 0.5,  # 问人数，单位是人、名、位
+    "person_unit_mismatch": -0.3,
+    "approximate_qualifier": 0.2,  # 问「大约」，数字带「约」「近」
+    "counted_follows": 0.5,  # 问「多少家企业」，数字后面紧跟「企业」
+    "suffix_match": 0.3,  # 数字前面的词与问题结尾重合的字数
+    "year_match": 0.6,
+    "year_mismatch": -1.0,
+    "plan_for_actual": -1.0,
+}
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
 
 
@@ -78,6 +95,8 @@ class _Candidate:
     phrase: str
     year_conflict: bool = False
     time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
+    features: dict[str, float] | None = None  # 数字候选的具名特征（两条路线共用，权重不同）
+    sentence_offset: int = 0  # 句子在段落（chunk）里的起点；figure 的偏移相对句子
 
 
 class Answerer:
@@ -206,24 +225,20 @@ class Answerer:
                 sentence = chunk.text[start:end]
                 sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
                 if intent.wants_figure:
-                    for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score + rank_bonus):
+                    for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score):
                         best = _better(best, candidate)
                 if not intent.wants_figure:
                     for candidate in self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus):
                         best = _better(best, candidate)
         return best
 
-    def _figure_candidates(self, intent, hit, sentence, offset, weights, base):
+    def _figure_candidates(self, intent, hit, sentence, offset, weights, sentence_overlap):
         figures = find_figures(sentence)
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
         for position, figure in enumerate(figures):
             fit = _kind_fit(intent, figure)
             if fit is None:
                 continue
-            if weights.counts_people and not intent.unit and not intent.measure and figure.kind == "number":
-                fit += 0.5 if figure.unit in _PERSON_UNITS else -0.3
-            if intent.approximate and figure.qualifier:
-                fit += 0.2
             clause_start, clause_end = clause_bounds(sentence, figure)
             clause = sentence[clause_start:clause_end]
             label_text = clause
@@ -240,10 +255,6 @@ class Answerer:
             # 「……202家，其中示范企业88家」：分项继承总数的说明，再靠紧挨着的词区分
             label_text = breakdown_context(sentence, clause_start, hit.chunk.text[:offset]) + label_text
             left, right = windows(sentence, figures, position)
-            label = _overlap(weights, label_text)
-            adjacent = _overlap(weights, left + right) + 0.5 * _precision(left, intent.content)
-            counted = 0.5 if intent.counted and sentence.startswith(intent.counted, figure.end) else 0.0
-            counted += 0.3 * _suffix_match(left, intent.content)
             # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
             year = self.document_years.get(hit.chunk.doc)
             mention = governing_mention(hit.chunk.text, offset + figure.start, year) if year else None
@@ -253,13 +264,35 @@ class Answerer:
                 time = _time_record(mention)
             else:
                 years = figure_years(sentence, figures, position, hit.chunk.text[:offset])
-            year_score, conflict = _year_fit(intent, years)
-            if intent.years and is_plan(mention, year) and not asks_for_plan(intent.text):
-                year_score, conflict = _year_fit(intent, set())[0] - 1.0, True  # 问实际数，这是当年的计划
-            score = 1.5 * label + adjacent + base + fit + year_score + counted
+            plan = bool(intent.years) and is_plan(mention, year) and not asks_for_plan(intent.text)
+            matched = bool(intent.years and years and years & set(intent.years))
+            conflict = plan or bool(intent.years and years and not matched)
+            people = weights.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
+            features = {
+                "label_overlap": _overlap(weights, label_text),
+                "adjacent_overlap": _overlap(weights, left + right),
+                "adjacent_precision": _precision(left, intent.content),
+                "sentence_overlap": sentence_overlap,
+                "rank_prior": 1.0 / hit.rank,
+                "kind_fit": fit,
+                "person_unit_match": float(people and figure.unit in _PERSON_UNITS),
+                "person_unit_mismatch": float(people and figure.unit not in _PERSON_UNITS),
+                "approximate_qualifier": float(bool(intent.approximate and figure.qualifier)),
+                "counted_follows": float(bool(intent.counted) and sentence.startswith(intent.counted, figure.end)),
+                "suffix_match": float(_suffix_match(left, intent.content)),
+                "year_match": float(matched and not plan),
+                "year_mismatch": float(conflict and not plan),
+                "plan_for_actual": float(plan),  # 问实际数，这是当年的计划
+            }
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
-            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time)
+            score = self.rule_score(features)
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset)
+
+    def rule_score(self, features: dict[str, float]) -> float:
+        """The rules route's score of a figure candidate: named features times hand-set weights."""
+        weights = dict(RULE_WEIGHTS, rank_prior=self.settings.rank_weight)
+        return sum(weights[name] * value for name, value in features.items())
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
@@ -481,14 +514,6 @@ def _figure_phrase(
     if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
         return f"{figure.text}（{lead}{clause}）", lead_start
     return lead + clause, lead_start
-
-
-def _year_fit(intent: QuestionIntent, years: set[str]) -> tuple[float, bool]:
-    if not intent.years or not years:
-        return 0.0, False
-    if years & set(intent.years):
-        return 0.6, False
-    return -1.0, True
 
 
 def _place_supported(place: str, question: str, phrase: str, chunk: Chunk) -> bool:

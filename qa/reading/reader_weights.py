@@ -25,6 +25,7 @@ from qa.reading.span_model import (
     make_windows,
     passage_tokens,
     question_tokens,
+    token_span,
 )
 
 READER_WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "reader-int8.npz"
@@ -119,6 +120,10 @@ class NeuralReader:
 
     def read_passages(self, question: str, passages: list[str], top: int = 5) -> list[PassageSpan]:
         """The best spans over all passages, best first."""
+        return self.read(question, passages, top).spans
+
+    def read(self, question: str, passages: list[str], top: int = 5) -> Reading:
+        """One pass of the model over the passages: the best spans, and the scores to rate any other span."""
         question_ids = question_tokens(self.tokenizer, question, self.settings)
         windows, owners = [], []
         for number, passage in enumerate(passages):
@@ -126,7 +131,7 @@ class NeuralReader:
                 windows.append(window)
                 owners.append(number)
         if not windows:
-            return []
+            return Reading([], [], [], np.zeros((0, 0)), np.zeros((0, 0)))
         ids, mask = batch_tensors([w.ids for w in windows], self.tokenizer.special["pad"])
         with self._lock, torch.inference_mode():
             starts, ends = self.model(ids, mask)
@@ -143,7 +148,33 @@ class NeuralReader:
             if (span.passage, span.start, span.end) not in seen:
                 seen.add((span.passage, span.start, span.end))
                 unique.append(span)
-        return unique[:top]
+        return Reading(unique[:top], windows, owners, starts, ends)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader made of the passages: its best spans, and the token scores behind them."""
+
+    spans: list[PassageSpan]
+    windows: list
+    owners: list[int]
+    start_logits: np.ndarray
+    end_logits: np.ndarray
+
+    def margin(self, passage: int, start: int, end: int) -> float | None:
+        """The reader's score for one given character span minus its window's no-answer score
+        (the best over the windows that hold the whole span); None when no window read it."""
+        best = None
+        for row, (window, owner) in enumerate(zip(self.windows, self.owners)):
+            tokens = token_span(window, start, end) if owner == passage else None
+            if tokens is None:
+                continue
+            first, last = tokens
+            offset = window.passage_offset
+            score = self.start_logits[row, offset + first] + self.end_logits[row, offset + last]
+            null = self.start_logits[row, 0] + self.end_logits[row, 0]
+            best = max(best if best is not None else -np.inf, float(score - null))
+        return best
 
 
 def load_reader(path: Path = READER_WEIGHTS) -> NeuralReader:

@@ -81,6 +81,15 @@ def make_windows(tokenizer: E5Tokenizer, question_ids: list[int], passage: Token
         first += min(settings.stride, room)
 
 
+def token_span(window: Window, start: int, end: int) -> tuple[int, int] | None:
+    """The window's first and last passage tokens covering characters [start, end); None when the window does not hold them all."""
+    if not window.starts or window.starts[0] > start or window.ends[-1] < end:
+        return None
+    first = next(i for i, token_end in enumerate(window.ends) if token_end > start)
+    last = next(i for i in range(len(window.starts) - 1, -1, -1) if window.starts[i] < end)
+    return first, last
+
+
 def batch_tensors(id_lists: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Padded ids and the attention mask for a batch of windows."""
     length = max(len(ids) for ids in id_lists)
