@@ -9,7 +9,7 @@ from pathlib import Path
 from qa.reading.answerer import Answerer
 from qa.indexing.embed import Encoder
 from qa.reading.intent import resolve_follow_up
-from qa.reading.reader import UNCALIBRATED, Calibration
+from qa.reading.reader import RANKER_FILE, UNCALIBRATED, Calibration
 from qa.reading.reader_weights import NeuralReader, load_reader
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
@@ -35,9 +35,16 @@ class Asked:
 class Pipeline:
     """A loaded index with its reader; `ask` is the only way questions are answered."""
 
-    def __init__(self, index: SearchIndex, reader: NeuralReader | None, calibration: Calibration, thesaurus: Thesaurus | None = None):
+    def __init__(
+        self,
+        index: SearchIndex,
+        reader: NeuralReader | None,
+        calibration: Calibration,
+        thesaurus: Thesaurus | None = None,
+        ranker: Calibration | None = None,
+    ):
         self.index = index
-        self.answerer = Answerer(index, thesaurus=thesaurus, reader=reader, calibration=calibration)
+        self.answerer = Answerer(index, thesaurus=thesaurus, reader=reader, calibration=calibration, ranker=ranker)
 
     @classmethod
     def open(
@@ -53,7 +60,7 @@ class Pipeline:
         index = load_index(Path(index_dir), encoder)
         if reading == "rules":
             return cls(index, None, UNCALIBRATED, thesaurus)
-        return cls(index, reader or load_reader(), Calibration.load(), thesaurus)
+        return cls(index, reader or load_reader(), Calibration.load(), thesaurus, Calibration.load(RANKER_FILE))
 
     @property
     def reader(self) -> NeuralReader | None:

@@ -123,3 +123,21 @@ def test_yi_and_wan_written_together_are_one_figure():
 
 def test_a_number_before_hao_is_part_of_a_name():
     assert [f.text for f in find_figures("地铁2号线全长20公里")] == ["20公里"]
+
+
+@pytest.mark.parametrize(
+    "text, figure_text, value, unit, kind",
+    [
+        ("居民消费价格总水平上升０．７％。", "０．７％", 0.7, "%", "percent"),
+        ("农民人均纯收入达到３０９．８元", "３０９．８元", 309.8, "元", "number"),
+        ("全年外贸出口１９４９亿美元", "１９４９亿美元", 1949e8, "美元", "number"),
+    ],
+)
+def test_full_width_digits_are_read_and_quoted_verbatim(text, figure_text, value, unit, kind):
+    (figure,) = [f for f in find_figures(text) if f.kind == kind]
+    assert (figure.text, figure.value, figure.unit) == (figure_text, value, unit)
+    assert text[figure.start : figure.end] == figure_text
+
+
+def test_a_full_width_comma_still_separates_figures():
+    assert [f.text for f in find_figures("投资分别为100，200万")] == ["100", "200万"]

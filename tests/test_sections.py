@@ -80,3 +80,28 @@ def test_text_without_headings_is_one_section_under_the_title(tmp_path: Path):
     document = load_document(path)
     assert document.title == "plain"
     assert _paths(document) == [("plain",)]
+
+
+def test_words_broken_onto_their_own_lines_in_a_web_copy_are_not_headings():
+    # 网页复制来的文本：段与段空一行，链接词各占一行，零宽字符单独成行
+    text = (
+        "滨海市政府工作报告\n\n\n国务院总理\n　王某某\n\n\n一、2016年工作回顾\n\n\n"
+        "过去一年，全市经济稳中向好。\n党的代表大会\n正式明确\n\u200b\n发展方向，意义重大。\n\n"
+        "——经济运行稳中向好。地区生产总值达到74.4\n\u200b\n亿元。\n\n"
+        "——\n改革开放\n深入推进。\n\n二、2017年工作安排\n\n\n全年新增就业8万人。\n"
+    )
+    document = Document(doc="r.txt", title="滨海市政府工作报告", text=text, sha256="x")
+    paths = _paths(document)
+    # 封面上的短行（「国务院总理」）不管后面的编号标题；断开的链接词、「——经济运行……」都是正文
+    assert paths == [("一、2016年工作回顾",), ("二、2017年工作安排",)]
+    review = next(s for s in split_sections(document) if s.path == ("一、2016年工作回顾",))
+    assert "正式明确" in review.text and "改革开放" in review.text
+
+
+def test_a_numbered_heading_right_after_its_title_line_stays_a_heading_in_a_blank_line_document():
+    text = "报告\n\n一、综合\n全年生产总值100亿元。\n\n（一）工业\n工业增加值40亿元。\n\n二、民生\n\n新增就业8万人。\n"
+    document = Document(doc="r.txt", title="报告", text=text, sha256="x")
+    by_path = {section.path: section.text for section in split_sections(document)}
+    assert "100亿元" in by_path[("一、综合",)]
+    assert "40亿元" in by_path[("一、综合", "（一）工业")]
+    assert "8万人" in by_path[("二、民生",)]

@@ -7,7 +7,8 @@ reader, never used to report). Each dev question is asked open-domain over an in
 paragraphs (the same corpus as benchmarks/mrc_open.py) twice:
 - as is: label 1 when the chosen span is right (character F1 with a gold answer >= RIGHT_F1), else 0;
 - with its own paragraph removed from the retrieved passages: label 0 (the right behaviour is to abstain).
-The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these.
+The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these, the two
+weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use).
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "training"))
 
+from logistic import UNANSWERABLE_SHARE, choose_threshold, fit_logistic  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, write_corpus  # noqa: E402
 
 from qa.indexing.build import build_index  # noqa: E402
@@ -34,11 +37,10 @@ from qa.scoring import char_f1  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 RIGHT_F1 = 0.5
-L2 = 1e-2  # 轻微的权重衰减：特征不多、数据不大，避免个别特征权重发散
 
 
-def collect(reader) -> tuple[list[dict], list[int]]:
-    rows, labels = [], []
+def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
+    rows, labels, answerable = [], [], []
     for name in FILES:
         paragraphs = load_mrc(DATA / f"{name}.json")
         workdir = DEFAULT_WORKDIR / name
@@ -61,41 +63,26 @@ def collect(reader) -> tuple[list[dict], list[int]]:
                     right = keep_own and char_f1(chosen.text, question.answers) >= RIGHT_F1
                     rows.append(features)
                     labels.append(int(right))
+                    answerable.append(keep_own)
             print(f"{name}: {len(rows)} rows", file=sys.stderr, flush=True)
-    return rows, labels
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[np.ndarray, float]:
-    """Newton's method on the L2-regularised log-loss; returns (weights, bias)."""
-    design = np.hstack([x, np.ones((len(x), 1))])
-    theta = np.zeros(design.shape[1])
-    penalty = np.full(design.shape[1], L2)
-    penalty[-1] = 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-design @ theta))
-        gradient = design.T @ (p - y) / len(y) + penalty * theta
-        hessian = (design * (p * (1 - p))[:, None]).T @ design / len(y) + np.diag(penalty)
-        theta -= np.linalg.solve(hessian, gradient)
-    return theta[:-1], float(theta[-1])
+    return rows, labels, answerable
 
 
 def main() -> None:
     reader = load_reader()
-    rows, labels = collect(reader)
+    rows, labels, answerable = collect(reader)
     names = sorted(rows[0])
     x = np.array([[row[name] for name in names] for row in rows])
     y = np.array(labels, dtype=float)
     weights, bias = fit_logistic(x, y)
     probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
-    # 阈值：答对的留下、该拒的拒掉，两者之和最大
-    thresholds = np.linspace(0.05, 0.95, 91)
-    utility = [int(((probabilities >= t) & (y == 1)).sum() + ((probabilities < t) & (y == 0)).sum()) for t in thresholds]
-    threshold = float(thresholds[int(np.argmax(utility))])
+    threshold, stats = choose_threshold(probabilities, y == 1, np.array(answerable))
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},
         "bias": round(bias, 5),
         "threshold": round(threshold, 3),
-        "fitted_on": f"dev paragraphs of {', '.join(FILES)}: {len(y)} rows, {int(y.sum())} right",
+        "fitted_on": f"dev paragraphs of {', '.join(FILES)}: {len(y)} rows, {int(y.sum())} right (unanswerable share {UNANSWERABLE_SHARE})",
+        "dev": stats,
         "reader": reader.info,
     }
     CALIBRATION_FILE.write_text(json.dumps(calibration, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -22,6 +22,11 @@ STYLE_RANK = {
 
 _CN_DIGITS = "一二三四五六七八九十百零〇两"
 _SENTENCE_PUNCT = "。！？；，、,;!?：:"
+# 段与段之间空一行的文档里，相邻的几行是同一段（网页复制来的文本把链接词断成单独的行：
+# 「党的十八届六中全会\n正式明确\n习近平\n总书记……」）；这样的换行占到这个比例就按空行分段
+_BLANK_LINE_PARAGRAPHS = 0.3
+_NUMBERED_STYLES = {"chapter", "part", "cn", "cn_paren", "num", "num_paren"}
+_INVISIBLE = "\u200b\u200c\u200d\ufeff"  # 零宽字符：网页复制来的文本里常单独成行
 _MAX_HEADING = 40
 _MAX_SHORT_LINE = 20
 _MAX_INLINE_HEADING = 30
@@ -54,7 +59,7 @@ def split_sections(document: Document) -> list[Section]:
     """Split a document into sections; the text before any heading belongs to the title."""
     paragraphs = list(_paragraphs(document.text))
     title_line = 0 if paragraphs and paragraphs[0][2].lstrip("#").strip() == document.title else None
-    stack: list[tuple[int, str]] = []  # (rank, name) of the open headings
+    stack: list[tuple[int, str, str]] = []  # (rank, name, style) of the open headings
     runs: list[tuple[tuple[str, ...], int, int]] = []  # (path, start, end)
 
     for index, (start, end, line) in enumerate(paragraphs):
@@ -69,9 +74,9 @@ def split_sections(document: Document) -> list[Section]:
             path = (*_path(stack, document.title, intro=False), heading.name)
         else:
             rank = STYLE_RANK[heading.style]
-            while stack and stack[-1][0] >= rank:
-                stack.pop()
-            stack.append((rank, heading.name))
+            while stack and (stack[-1][0] >= rank or (heading.style in _NUMBERED_STYLES and stack[-1][2] == "short")):
+                stack.pop()  # 编号标题（「一、」）不会挂在一个不带编号的短行下面（封面上的「国务院总理」「李克强」）
+            stack.append((rank, heading.name, heading.style))
             if not heading.inline:
                 continue
             path = _path(stack, document.title)
@@ -86,7 +91,7 @@ def detect_heading(line: str, is_last: bool = False) -> _Heading | None:
     if markdown:
         return _Heading(f"md{len(markdown.group(1))}", markdown.group(2).strip(), inline=False)
     dash = _DASH.match(line)
-    if dash and len(line) <= _MAX_HEADING:
+    if dash and len(line) <= _MAX_HEADING and "。" not in line and _CJK.search(dash.group(1)):  # 「——经济运行稳中向好。国内生产总值……」是正文
         return _Heading("dash", dash.group(1).strip(), inline=False)
     for style, pattern in (("chapter", _CHAPTER), ("part", _PART), *_NUMBERED):
         if pattern.match(line):
@@ -127,9 +132,9 @@ def _is_short_line(line: str) -> bool:
     )
 
 
-def _path(stack: list[tuple[int, str]], title: str, intro: bool = True) -> tuple[str, ...]:
+def _path(stack: list[tuple[int, str, str]], title: str, intro: bool = True) -> tuple[str, ...]:
     if stack:
-        return tuple(name for _, name in stack)
+        return tuple(name for _, name, _ in stack)
     return (title,) if intro else ()
 
 
@@ -142,10 +147,39 @@ def _extend(runs: list, path: tuple[str, ...], start: int, end: int) -> None:
 
 
 def _paragraphs(text: str):
-    """Yield (start, end, stripped line) for each non-empty line, offsets into `text`."""
+    """Yield (start, end, stripped text) for each paragraph, offsets into `text`: each non-empty line, or, where
+    the document separates paragraphs with blank lines, each run of adjacent lines joined."""
+    lines = list(_lines(text))
+    # 两行之间有没有空行（只有零宽字符的行不算空行：它是网页里断开一个词的地方）
+    breaks = [any(not line.strip() for line in text[end:start].split("\n")[1:-1]) for (_, end, _), (start, _, _) in zip(lines, lines[1:])]
+    blank_separated = bool(breaks) and sum(breaks) / len(breaks) >= _BLANK_LINE_PARAGRAPHS
+    if not blank_separated:
+        yield from lines
+        return
+    block = [lines[0]]
+    for line, blank_before in zip(lines[1:], breaks):
+        # 编号、Markdown、破折号标题总是自成一段，哪怕紧接着正文没有空行
+        if blank_before or _stands_alone(line[2]) or _stands_alone(block[-1][2]):
+            yield _joined(block)
+            block = []
+        block.append(line)
+    yield _joined(block)
+
+
+def _stands_alone(line: str) -> bool:
+    heading = detect_heading(line)
+    return heading is not None and heading.style not in ("short", "lead_in", "bracket")
+
+
+def _joined(block: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+    return block[0][0], block[-1][1], "".join(part for _, _, part in block)
+
+
+def _lines(text: str):
+    """Yield (start, end, stripped line) for each non-empty line (zero-width characters count as blank)."""
     offset = 0
     for raw_line in text.split("\n"):
-        stripped = raw_line.strip()
+        stripped = raw_line.strip().strip(_INVISIBLE).strip()
         if stripped:
             start = offset + raw_line.index(stripped[0])
             yield start, start + len(stripped), stripped

@@ -23,7 +23,7 @@ from qa.reading.reader import (
     read_spans,
     times_in_passage,
 )
-from qa.reading.reader_weights import NeuralReader
+from qa.reading.reader_weights import NeuralReader, Reading
 from qa.reading.time import governing_mention, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
@@ -42,6 +42,7 @@ from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
 _SHORT_SENTENCE = 80
+MARGIN_LIMIT = 15.0  # 阅读器分差（片段分 - 无答案分）作特征时截到 ±15：更远的差别不再说明什么
 _GENERIC_PLACES = {"城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡"}
 _PERSON_UNITS = {"人", "名", "位", "人次"}
 _COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
@@ -110,11 +111,13 @@ class Answerer:
         reader: NeuralReader | None = None,
         calibration: Calibration = UNCALIBRATED,
         reader_settings: ReaderSettings = ReaderSettings(),
+        ranker: Calibration | None = None,
     ):
         self.index = index
         self.settings = settings
         self.reader = reader
         self.calibration = calibration
+        self.ranker = ranker  # learned 路线给数字候选打分的模型（training/train_ranker.py）；None 时数字题也由片段阅读器答
         self.reader_settings = reader_settings
         self.document_years = document_years(index.chunks)  # 「去年」按文档年份解析
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
@@ -132,7 +135,7 @@ class Answerer:
         hits = list(hits[: self.settings.passages])
         if not hits:
             return _abstain(question, hits, Veto("no_passages", "知识库里没有与问题相关的段落"))
-        weights = self._weights(intent.content or question)
+        weights = self.question_terms(intent)
 
         if intent.wants in (Wants.DIFFERENCE, Wants.RATE):
             computed = self._computed(intent, hits, weights)
@@ -143,7 +146,7 @@ class Answerer:
         candidate = self._best_candidate(intent, hits, weights)
         if candidate is None:
             return _abstain(question, hits, Veto("no_candidate", "段落里没有能回答这个问题的数字或分句"))
-        veto = self._rules_veto(intent, candidate)
+        veto = self.rules_veto(intent, candidate)
         if veto is not None:
             return _abstain(question, hits, veto)
         return _extractive_answer(question, candidate, hits)
@@ -151,24 +154,83 @@ class Answerer:
     # ---- 神经阅读器 ---------------------------------------------------------
 
     def _read(self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> Answer:
-        """The reader's best supported span, if its calibrated confidence is high enough."""
-        chosen, features, veto = self.choose_span(question, intent, hits, weights)
+        """The learned route: figures ranked by the learned ranker, other answers by the reader's best supported span;
+        either way only when the calibrated confidence is high enough."""
+        reading = self.read_passages(question, hits)
+        if intent.wants_figure and self.ranker is not None:
+            ranked = self.rank_figures(intent, hits, weights, reading)
+            if ranked:
+                return self._ranked_answer(question, intent, hits, ranked)
+        chosen, features, veto = self.choose_span(question, intent, hits, weights, reading)
         if chosen is None:
             return _abstain(question, hits, veto)
         confidence = self.calibration.probability(features)
         if confidence < self.calibration.threshold:
-            reason = f"最可能的答案「{_shorten(chosen.text, 20)}」把握只有 {confidence:.0%}，低于 {self.calibration.threshold:.0%}"
-            return _abstain(question, hits, Veto("confidence", reason), confidence)
+            return _abstain(question, hits, _confidence_veto(chosen.text, confidence, self.calibration.threshold), confidence)
         return _span_answer(question, chosen, hits, confidence)
 
+    def read_passages(self, question: str, hits: list[Hit]) -> Reading:
+        """The reader's one pass over the passages it reads (the first `reader_settings.passages`)."""
+        read = hits[: min(self.reader_settings.passages, self.settings.passages)]
+        return self.reader.read(question, [hit.chunk.text for hit in read], top=self.reader_settings.spans)
+
+    def rank_figures(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[tuple[float, _Candidate]]:
+        """Every figure candidate of the passages with the ranker's probability that it answers, best first."""
+        candidates = self.figure_candidates(intent, hits, weights, reading)
+        ranked = [(self.ranker.probability(candidate.features), candidate) for candidate in candidates]
+        ranked.sort(key=lambda pair: -pair[0])
+        return ranked
+
+    def figure_candidates(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[_Candidate]:
+        """The rules' figure candidates, their features completed with what the reader thinks of each figure."""
+        candidates = []
+        for hit in hits:
+            chunk = hit.chunk
+            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+                sentence = chunk.text[start:end]
+                sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
+                candidates.extend(self._figure_candidates(intent, hit, sentence, start, weights, sentence_score))
+        read = [hit.chunk.id for hit in hits[: len(set(reading.owners))]] if reading.owners else []
+        best_margin = reading.best_margin()
+        for candidate in candidates:
+            start = candidate.sentence_offset + candidate.figure.start
+            end = candidate.sentence_offset + candidate.figure.end
+            passage = read.index(candidate.hit.chunk.id) if candidate.hit.chunk.id in read else None
+            margin = reading.margin(passage, start, end) if passage is not None else None
+            candidate.features.update(
+                {
+                    "reader_margin": _clip_margin(margin),
+                    "reader_share": reading.share_over(passage, start, end) if passage is not None else 0.0,
+                    "reader_unread": 1.0 if margin is None else 0.0,
+                    "reader_best_margin": _clip_margin(best_margin),
+                }
+            )
+        return candidates
+
+    def _ranked_answer(self, question: str, intent: QuestionIntent, hits: list[Hit], ranked: list[tuple[float, _Candidate]]) -> Answer:
+        """The most probable figure that passes the support checks, if it is probable enough."""
+        threshold = self.ranker.threshold
+        first_veto = None
+        for probability, candidate in ranked:
+            if probability < threshold:
+                break
+            veto = self.rules_veto(intent, candidate, check_score=False)
+            if veto is None:
+                return _extractive_answer(question, candidate, hits, probability)
+            first_veto = first_veto or veto
+        top_probability, top = ranked[0]
+        # 说明拒答的原因：最可能的数字本身就不被支持（年份、地名不对）时说这个，否则说把握不够
+        first_veto = first_veto or self.rules_veto(intent, top, check_score=False)
+        return _abstain(question, hits, first_veto or _confidence_veto(top.figure.text, top_probability, threshold), top_probability)
+
     def choose_span(
-        self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None
+        self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None, reading: Reading | None = None
     ) -> tuple[SpanCandidate | None, dict[str, float] | None, Veto | None]:
         """(the best span that passes the support checks, its confidence features, or the first veto)."""
-        weights = weights or self._weights(intent.content or question)
-        candidates = read_spans(
-            self.reader, question, hits[: self.settings.passages], self.reader_settings, self.document_years, intent.wants_figure
-        )
+        weights = weights or self.question_terms(intent)
+        reading = reading or self.read_passages(question, hits)
+        read = hits[: min(self.reader_settings.passages, self.settings.passages)]
+        candidates = read_spans(reading, read, self.document_years, intent.wants_figure, self.reader_settings)
         asked = question_times(question)
         chosen, first_veto, fallback = None, None, None
         for candidate in candidates:
@@ -366,7 +428,7 @@ class Answerer:
 
     # ---- 拒答 -------------------------------------------------------------
 
-    def _rules_veto(self, intent: QuestionIntent, candidate: _Candidate) -> Veto | None:
+    def rules_veto(self, intent: QuestionIntent, candidate: _Candidate, check_score: bool = True) -> Veto | None:
         """Why the chosen passage does not really answer (it is only the closest thing), or None."""
         chunk = candidate.hit.chunk
         context = chunk.context_text()
@@ -384,7 +446,7 @@ class Answerer:
         for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content):
             if term.lower() not in context.lower():
                 return Veto("term", f"段落里没有问题中的「{term}」")
-        if candidate.figure is not None and candidate.score < self.settings.min_figure_score:
+        if check_score and candidate.figure is not None and candidate.score < self.settings.min_figure_score:
             return Veto("low_score", f"最接近的数字「{candidate.figure.text}」与问题对不上（得分 {candidate.score:.2f}，低于 {self.settings.min_figure_score}）")
         return None
 
@@ -399,6 +461,10 @@ class Answerer:
         ]
         # 「杭州市」与「杭州」是同一个地方
         return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
+
+    def question_terms(self, intent: QuestionIntent) -> _Terms:
+        """What to look for in the passages for this question (its content words, else the whole question)."""
+        return self._weights(intent.content or intent.text)
 
     def _weights(self, text: str) -> _Terms:
         bigrams = {gram: self._idf(gram) for gram in set(_bigrams(text))}
@@ -541,7 +607,7 @@ def _better(best: _Candidate | None, candidate: _Candidate) -> _Candidate:
 # ---- 组装答案 ---------------------------------------------------------------
 
 
-def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit]) -> Answer:
+def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit], confidence: float | None = None) -> Answer:
     chunk = candidate.hit.chunk
     start, end = candidate.sentence
     phrase = candidate.phrase.rstrip("。；;，, ")
@@ -549,7 +615,18 @@ def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit]) ->
     figures = (candidate.figure.as_dict(),) if candidate.figure else ()
     span = candidate.figure.text if candidate.figure else phrase
     citation = _citation(chunk, start, end, candidate.time)
-    return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=span)
+    return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=span, confidence=confidence)
+
+
+def _confidence_veto(span: str, confidence: float, threshold: float) -> Veto:
+    return Veto("confidence", f"最可能的答案「{_shorten(span, 20)}」把握只有 {confidence:.0%}，低于 {threshold:.0%}")
+
+
+def _clip_margin(margin: float | None) -> float:
+    """A reader margin as a feature: bounded, and the floor when the reader did not read the figure."""
+    if margin is None:
+        return -MARGIN_LIMIT
+    return max(-MARGIN_LIMIT, min(MARGIN_LIMIT, margin))
 
 
 def _citation(chunk: Chunk, start: int, end: int, time: dict | None = None) -> Citation:

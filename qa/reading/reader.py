@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.reading.reader_weights import NeuralReader
+from qa.reading.reader_weights import Reading
 from qa.reading.time import (
     TimeMention,
     TimeSpan,
@@ -27,6 +27,8 @@ from qa.text.figures import Figure, find_figures
 from qa.types import Chunk, Hit
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
+# learned 路线给数字候选打分的逻辑回归（权重与拒答阈值由 training/train_ranker.py 拟合）
+RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "figure-ranker.json"
 # 问的是计划、目标，而不是实际数：报告里写「今年」「明年」的数字多半是预期目标
 PLAN_WORDS = re.compile(r"目标|预期|计划|规划|力争|打算|安排")
 
@@ -82,28 +84,24 @@ class SpanCandidate:
 
 
 def read_spans(
-    neural: NeuralReader,
-    question: str,
+    reading: Reading,
     hits: list[Hit],
-    settings: ReaderSettings,
     years: dict[str, int | None],
     wants_figure: bool = False,
+    settings: ReaderSettings = ReaderSettings(),
 ) -> list[SpanCandidate]:
-    """The reader's spans over the top passages, snapped to figures, with their time and features.
+    """The reader's spans over the passages it read (`hits`, in reading order), snapped to figures, with their time and features.
 
     When the question asks for a quantity, a span holding exactly one figure is trimmed to that figure
     (「3063件产品」→「3063件」): the exact answer is the figure with its unit."""
-    read = hits[: settings.passages]
-    spans = neural.read_passages(question, [hit.chunk.text for hit in read], top=settings.spans)
-    if not spans:
+    if not reading.spans:
         return []
     # 不同段落的片段分不能直接比：各减去本窗口「无答案」的分再比（段落越确定有答案，差越大）
-    spans = sorted(spans, key=lambda span: span.null_score - span.score)
-    margins = [span.score - span.null_score for span in spans]
-    shares = _softmax(margins)
+    margins = reading.margins()
+    shares = reading.shares()
     candidates = []
-    for span, margin, share in zip(spans, margins, shares):
-        hit = read[span.passage]
+    for span, margin, share in zip(reading.spans, margins, shares):
+        hit = hits[span.passage]
         slack = len(hit.chunk.text) if wants_figure else settings.snap_slack
         start, end, figure = snap_to_figure(hit.chunk.text, span.start, span.end, slack)
         mention = governing_time(hit, start, years.get(hit.chunk.doc))
@@ -163,13 +161,6 @@ def document_years(chunks: list[Chunk]) -> dict[str, int | None]:
 def times_in_passage(hit: Hit, document_year: int | None) -> list[TimeSpan]:
     """Every year or range the passage (with its title and section path) speaks of, relative ones resolved."""
     return [mention.span for mention in find_times(hit.chunk.context_text(), document_year) if not mention.comparison]
-
-
-def _softmax(scores: list[float]) -> list[float]:
-    top = max(scores)
-    exps = [math.exp(score - top) for score in scores]
-    total = sum(exps)
-    return [value / total for value in exps]
 
 
 def is_plan(mention: TimeMention | None, document_year: int | None) -> bool:

