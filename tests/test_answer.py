@@ -129,3 +129,15 @@ def test_long_and_english_questions_never_crash(answerer: _Asker, real_seed_inde
     assert english.answer and (english.abstained or english.citations)
     result = run_qa("ask", "字" * 5000, "--index", str(real_seed_index), "--json", check=False)
     assert result.returncode == 0 and json.loads(result.stdout)["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, places",
+    [
+        ("宁波市2007年的网民有多少？", ["宁波"]),
+        ("老百姓日常买东西的价格涨了多少？", []),  # 「东西」被分词器标成地名，它不是地方
+        ("中西部地区投资增长多少？", []),
+    ],
+)
+def test_place_names_of_a_question(answerer: _Asker, question: str, places: list[str]):
+    assert answerer.pipeline.answerer.place_names(question) == places

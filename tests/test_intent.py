@@ -53,3 +53,8 @@ def test_years_and_approximation_and_measure():
 def test_unknown_kind_lists_the_choices():
     with pytest.raises(ValueError, match="可选：rate"):
         Wants.parse("weight")
+
+
+def test_the_year_of_a_named_report_is_not_a_year_asked():
+    intent = analyse_question("根据2013年政府工作报告，2012年城镇新增就业多少人？")
+    assert intent.years == ("2012",)

@@ -574,3 +574,15 @@ def test_real_1984_line_mentions():
 def test_real_1994_fullwidth_heading():
     line = gwr_line(1994, "国内工作的回顾和")
     assert years(line, 1994) == [("１９９３年", "1993年"), ("１９９４年", "1994年")]
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("根据2002年政府工作报告，2000年全国普通高校招生多少人？", [(2000, 2000)]),
+        ("2009年统计公报里全年粮食产量是多少？", []),
+        ("2012年国内生产总值是多少？", [(2012, 2012)]),
+    ],
+)
+def test_a_year_that_names_a_document_is_not_the_time_asked(question, asked):
+    assert [(span.start, span.end) for span in question_times(question)] == asked

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from qa.reading.time import names_a_document
 from qa.text.figures import UNITS
 
 # 去掉疑问词后剩下的才是「问的是什么」
@@ -88,7 +89,13 @@ class QuestionIntent:
 
 def analyse_question(question: str) -> QuestionIntent:
     """Classify the question by its question words; no rules tied to particular topics."""
-    years = tuple(dict.fromkeys(_YEAR_IN_TEXT.findall(question)))
+    years = tuple(
+        dict.fromkeys(
+            match.group(1)
+            for match in _YEAR_IN_TEXT.finditer(question)
+            if not names_a_document(question, match.end() + (question[match.end() : match.end() + 1] == "年"))
+        )
+    )
     content = _QUESTION_WORDS.sub(" ", question).strip()
     wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), Wants.ENTITY)
     unit = _expected_unit(question) if wants in ("number", "difference") else None

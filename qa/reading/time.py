@@ -198,10 +198,22 @@ def find_times(text: str, doc_year: int | None) -> list[TimeMention]:
     return mentions
 
 
+# 「2013年政府工作报告」「2007年统计公报」里的年份是文件的名字，不是问题问的时间
+DOCUMENT_NAME_AFTER_YEAR = re.compile(r"^[^\d，。？！?,；;]{0,16}?(?:报告|公报|年鉴|白皮书|规划纲要)")
+
+
+def names_a_document(text: str, end: int) -> bool:
+    """Whether the year mention ending at `end` is part of a document's name (「2013年政府工作报告」)."""
+    return bool(DOCUMENT_NAME_AFTER_YEAR.match(text[end:]))
+
+
 def question_times(question: str) -> list[TimeSpan]:
-    """The years and ranges a question asks about, in order, without repeats; words like 去年 are skipped."""
+    """The years and ranges a question asks about, in order, without repeats; words like 去年 and years that
+    name a document (「根据2002年政府工作报告」) are skipped."""
     spans: list[TimeSpan] = []
     for mention in find_times(question, None):
+        if names_a_document(question, mention.end):
+            continue
         if not mention.relative and mention.span not in spans:
             spans.append(mention.span)
     return spans
