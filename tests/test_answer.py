@@ -141,3 +141,14 @@ def test_long_and_english_questions_never_crash(answerer: _Asker, real_seed_inde
 )
 def test_place_names_of_a_question(answerer: _Asker, question: str, places: list[str]):
     assert answerer.pipeline.answerer.place_names(question) == places
+
+
+def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_is(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "城市概况.txt").write_text("城市概况\n宁波是浙江省的港口城市，历史悠久。全市常住人口940万人，户籍人口600万人。\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    assert pipeline.ask("宁波常住人口有多少？").answer.span == "940万人"
+    other = pipeline.ask("温州常住人口有多少？").answer
+    assert other.abstained and other.veto.name == "place"

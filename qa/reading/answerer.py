@@ -46,7 +46,7 @@ MARGIN_LIMIT = 15.0  # 阅读器分差（片段分 - 无答案分）作特征时
 # 分词器标成地名（ns/nt）、却不指某一个地方的词：泛指的范围，以及被误标的普通词（「买东西」的「东西」）
 _GENERIC_PLACES = {
     "城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡",
-    "东西", "中西部", "东中西部",
+    "东西", "東西", "中西部", "东中西部",
 }
 _PERSON_UNITS = {"人", "名", "位", "人次"}
 _COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
@@ -270,9 +270,9 @@ class Answerer:
         if asked and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
             return Veto("plan", f"「{candidate.time_mention.text}」在{year}年的文件里指计划或目标，问题问的是实际数")
         sentence = _sentence_of(chunk.text, candidate.start)[2]
-        for place in self.place_names(intent.text):
-            if not _place_supported(place, intent.text, sentence, chunk):
-                return Veto("place", f"问题问的是「{place}」，段落说的不是它")
+        veto = self._place_veto(intent, sentence, sentence, chunk)
+        if veto is not None:
+            return veto
         context = chunk.context_text().lower()
         for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content):
             if term.lower() not in context:
@@ -443,15 +443,29 @@ class Answerer:
         for year in intent.years:
             if year not in context and not any(span.start <= int(year) <= span.end for span in resolved):
                 return Veto("year", f"段落没有提到{year}年")
-        for place in self.place_names(intent.text):
-            if not _place_supported(place, intent.text, candidate.phrase, chunk):
-                return Veto("place", f"问题问的是「{place}」，段落说的不是它")
+        sentence = chunk.text[candidate.sentence[0] - chunk.start : candidate.sentence[1] - chunk.start]
+        veto = self._place_veto(intent, candidate.phrase, sentence, chunk)
+        if veto is not None:
+            return veto
         # 「ISO9001」「5G」这类字母数字的名称，段落里必须有
         for term in re.findall(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+", intent.content):
             if term.lower() not in context.lower():
                 return Veto("term", f"段落里没有问题中的「{term}」")
         if check_score and candidate.figure is not None and candidate.score < self.settings.min_figure_score:
             return Veto("low_score", f"最接近的数字「{candidate.figure.text}」与问题对不上（得分 {candidate.score:.2f}，低于 {self.settings.min_figure_score}）")
+        return None
+
+    def _place_veto(self, intent: QuestionIntent, phrase: str, sentence: str, chunk: Chunk) -> Veto | None:
+        """A place named in the question must be what the answer is about (see `_place_supported`),
+        or the passage's subject: named in the passage while neither the sentence nor the document's title and
+        section name another place (a Hangzhou report that mentions Beijing once is not about Beijing)."""
+        for place in self.place_names(intent.text):
+            if _place_supported(place, intent.text, phrase, chunk):
+                continue
+            around = " ".join((sentence, chunk.title, *chunk.section_path))
+            if place in chunk.text and not set(self.place_names(around)) - {place}:
+                continue
+            return Veto("place", f"问题问的是「{place}」，段落说的不是它")
         return None
 
     def _passage_times(self, hit: Hit) -> list:
