@@ -58,3 +58,18 @@ def test_unknown_kind_lists_the_choices():
 def test_the_year_of_a_named_report_is_not_a_year_asked():
     intent = analyse_question("根据2013年政府工作报告，2012年城镇新增就业多少人？")
     assert intent.years == ("2012",)
+
+
+@pytest.mark.parametrize(
+    "question, wants, unit",
+    [
+        ("臺北捷運共有幾條路線？", Wants.NUMBER, "条"),
+        ("曹魏在什麼時候結束征剿？", Wants.DATE, None),
+        ("該公司哪一年成立？", Wants.YEAR, None),
+        ("伊爾庫茨克提供的是甚麼東西？", Wants.ENTITY, None),
+    ],
+)
+def test_traditional_questions_are_classified_like_simplified_ones(question, wants, unit):
+    intent = analyse_question(question)
+    assert (intent.wants, intent.unit) == (wants, unit)
+    assert intent.text == question and "幾" not in intent.content and "什麼" not in intent.content

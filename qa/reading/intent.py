@@ -7,11 +7,12 @@ from enum import Enum
 
 from qa.reading.time import names_a_document
 from qa.text.figures import UNITS
+from qa.text.script import to_simplified
 
 # 去掉疑问词后剩下的才是「问的是什么」
 _QUESTION_WORDS = re.compile(
     r"请问|请告诉我|告诉我|是多少|有多少|多少|为多少|达到多少|是几|有几|几|哪一年|哪年|哪一天|哪天|什么时候|何时|"
-    r"哪些|哪个|哪家|哪里|哪儿|何处|什么|谁|怎样|怎么样|如何|是否|多大|多宽|多长|多高|第几|排名|名次|吗|呢|[？?。！!，,、\s]"
+    r"哪些|哪个|哪家|哪里|哪儿|何处|什么|甚么|谁|怎样|怎么样|如何|是否|多大|多宽|多长|多高|第几|排名|名次|吗|呢|[？?。！!，,、\s]"
 )
 _RATE = re.compile(r"增长率|增幅|增速|增长(?:了)?(?:百分之几|多少%|百分之多少|几成)|(?:增长|提高|增加)了?几倍|翻了")
 _DIFFERENCE = re.compile(
@@ -88,7 +89,9 @@ class QuestionIntent:
 
 
 def analyse_question(question: str) -> QuestionIntent:
-    """Classify the question by its question words; no rules tied to particular topics."""
+    """Classify the question by its question words; no rules tied to particular topics. A question in traditional
+    characters is classified by its simplified form (「幾個」 is 「几个」); `text` and `content` keep its own characters."""
+    original, question = question, to_simplified(question)
     years = tuple(
         dict.fromkeys(
             match.group(1)
@@ -96,11 +99,11 @@ def analyse_question(question: str) -> QuestionIntent:
             if not names_a_document(question, match.end() + (question[match.end() : match.end() + 1] == "年"))
         )
     )
-    content = _QUESTION_WORDS.sub(" ", question).strip()
+    content = _QUESTION_WORDS.sub(" ", original if original == question else _fold_question_words(original, question)).strip()
     wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), Wants.ENTITY)
     unit = _expected_unit(question) if wants in ("number", "difference") else None
     return QuestionIntent(
-        question,
+        original,
         wants,
         unit,
         _counted_noun(question, unit),
@@ -112,6 +115,17 @@ def analyse_question(question: str) -> QuestionIntent:
         years,
         content,
     )
+
+
+def _fold_question_words(original: str, simplified: str) -> str:
+    """The original question with its question words blanked where the simplified form has them (same length:
+    OpenCC's t2s maps character for character on these texts; otherwise the original is kept whole)."""
+    if len(original) != len(simplified):
+        return original
+    chars = list(original)
+    for match in _QUESTION_WORDS.finditer(simplified):
+        chars[match.start() : match.end()] = " " * (match.end() - match.start())
+    return "".join(chars)
 
 
 def _expected_unit(question: str) -> str | None:
@@ -135,7 +149,7 @@ def _counted_noun(question: str, unit: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-_WH_WORD = re.compile(r"哪些|哪个|哪家|哪里|哪儿|何处|什么|谁|怎样|如何|多少|几")
+_WH_WORD = re.compile(r"哪些|哪个|哪家|哪里|哪儿|何处|什么|甚么|谁|怎样|如何|多少|几")
 
 
 def _focus(question: str) -> str:
