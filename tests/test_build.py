@@ -131,3 +131,14 @@ def test_markdown_document_is_indexed_with_its_section_path(tmp_path: Path, fake
     build_index(corpus, tmp_path / "index", encoder=fake_encoder)
     hits = load_index(tmp_path / "index", encoder=fake_encoder).search("移动电话用户", k=1, retriever="bm25")
     assert hits[0].chunk.section_path == ("二、信息产业", "（一）通信")
+
+
+def test_new_section_rules_rechunk_an_index_and_reuse_the_vectors_of_unchanged_chunks(seed_corpus: Path, tmp_path: Path, fake_encoder):
+    from qa.indexing.chunk import ChunkSettings
+
+    index = tmp_path / "index"
+    first = build_index(seed_corpus, index, encoder=fake_encoder)
+    upgraded = build_index(seed_corpus, index, encoder=fake_encoder, settings=ChunkSettings(sections_version=99))
+    assert sorted(upgraded.docs_added) == sorted(first.docs_added)  # 全部重新切分
+    assert (upgraded.chunks_embedded, upgraded.chunks_reused) == (0, first.chunks)  # 段落没变，向量全部复用
+    assert json.loads((index / MANIFEST).read_text(encoding="utf-8"))["chunker"]["sections_version"] == 99

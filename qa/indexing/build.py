@@ -57,7 +57,7 @@ def build_index(
     if not corpus_dir.is_dir():
         raise IndexUnavailable(f"语料文件夹 {corpus_dir} 不存在。")
     with build_lock(index_dir):
-        old = None if rebuild else _previous_index(index_dir)
+        previous = old = None if rebuild else _previous_index(index_dir)
         model_name = resolve_model_name(model or (old.manifest["encoder"]["model"] if old else None))
         if encoder is None:
             encoder = load_encoder(model_name)
@@ -90,7 +90,7 @@ def build_index(
             else:
                 chunks.extend(chunk_document(document, split_sections(document), settings))
 
-        cache = old.cache if old else {}
+        cache = previous.cache if previous else {}  # 重新切分时，文字没变的段落照样用缓存里的向量
         vectors, cache, embedded = _embed_with_cache(chunks, encoder, cache, progress)
         bm25 = build_bm25(chunks, Tokenizer())
         if progress:
