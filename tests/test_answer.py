@@ -152,3 +152,20 @@ def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_i
     assert pipeline.ask("宁波常住人口有多少？").answer.span == "940万人"
     other = pipeline.ask("温州常住人口有多少？").answer
     assert other.abstained and other.veto.name == "place"
+
+
+@pytest.mark.parametrize(
+    "question, figure_text, fits",
+    [
+        ("全国国内生产总值是多少？", "年均增长9.3%", False),  # 问总量，增速答不上
+        ("国内生产总值增长了多少？", "增长2.3%", True),
+        ("杭州的GDP总量是多少亿元？", "比重为6.55%", False),  # 写明了「亿元」
+        ("产值比上年增长多少？", "增长百分之二十八", True),
+    ],
+)
+def test_a_percentage_answers_a_how_much_question_only_about_a_change(question: str, figure_text: str, fits: bool):
+    from qa.reading.answerer import _kind_fit
+    from qa.reading.intent import analyse_question
+
+    (figure,) = [f for f in find_figures(figure_text) if f.kind == "percent"]
+    assert (_kind_fit(analyse_question(question), figure) is not None) == fits

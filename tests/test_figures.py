@@ -141,3 +141,13 @@ def test_full_width_digits_are_read_and_quoted_verbatim(text, figure_text, value
 
 def test_a_full_width_comma_still_separates_figures():
     assert [f.text for f in find_figures("投资分别为100，200万")] == ["100", "200万"]
+
+
+def test_a_figure_right_after_its_year_belongs_to_that_year():
+    from qa.text.clauses import figure_years
+
+    sentence = "对外直接投资从2007年的248亿美元上升到2012年的772亿美元，年均增长25.5%"
+    figures = find_figures(sentence)
+    years = {f.text: figure_years(sentence, figures, i, "") for i, f in enumerate(figures)}
+    assert years["248亿美元"] == {"2007"} and years["772亿美元"] == {"2012"}
+    assert years["25.5%"] == {"2007", "2012"}

@@ -68,6 +68,8 @@ RULE_WEIGHTS = {
     "year_mismatch": -1.0,
     "plan_for_actual": -1.0,
 }
+# 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
+_ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
 
 
@@ -147,13 +149,19 @@ class Answerer:
                 return computed
         if self.reader is not None:
             return self._read(question, intent, hits, weights)
-        candidate = self._best_candidate(intent, hits, weights)
-        if candidate is None:
+        candidates = self._ranked_candidates(intent, hits, weights)
+        if not candidates:
             return _abstain(question, hits, Veto("no_candidate", "段落里没有能回答这个问题的数字或分句"))
-        veto = self.rules_veto(intent, candidate)
-        if veto is not None:
-            return _abstain(question, hits, veto)
-        return _extractive_answer(question, candidate, hits)
+        # 得分最高的候选若年份、地名不对，看下一个：另一个段落可能正好说的是问的那一年
+        first_veto = None
+        for candidate in candidates:
+            veto = self.rules_veto(intent, candidate)
+            if veto is None:
+                return _extractive_answer(question, candidate, hits)
+            first_veto = first_veto or veto
+            if veto.name == "low_score":
+                break  # 后面的得分只会更低
+        return _abstain(question, hits, first_veto)
 
     # ---- 神经阅读器 ---------------------------------------------------------
 
@@ -281,8 +289,9 @@ class Answerer:
 
     # ---- 候选 -------------------------------------------------------------
 
-    def _best_candidate(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> _Candidate | None:
-        best = None
+    def _ranked_candidates(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> list[_Candidate]:
+        """Every figure (or, for other questions, clause) candidate of the passages, best score first."""
+        candidates = []
         focus = self._weights(intent.focus)
         for hit in hits:
             chunk = hit.chunk
@@ -291,12 +300,10 @@ class Answerer:
                 sentence = chunk.text[start:end]
                 sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
                 if intent.wants_figure:
-                    for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score):
-                        best = _better(best, candidate)
-                if not intent.wants_figure:
-                    for candidate in self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus):
-                        best = _better(best, candidate)
-        return best
+                    candidates.extend(self._figure_candidates(intent, hit, sentence, start, weights, sentence_score))
+                else:
+                    candidates.extend(self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus))
+        return sorted(candidates, key=lambda candidate: -candidate.score)  # 稳定排序：同分时先出现的在前
 
     def _figure_candidates(self, intent, hit, sentence, offset, weights, sentence_overlap):
         figures = find_figures(sentence)
@@ -553,6 +560,10 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
         if figure.kind in ("date", "range", "ordinal", "fraction"):
             return None
         if figure.kind == "percent":
+            if intent.unit_named and intent.unit not in ("%", "个百分点"):
+                return None  # 问题写明「多少亿元」「多少人」，百分数答不上（「产值增长了多少」可以是百分数）
+            if wants == "number" and not _ASKS_CHANGE.search(intent.text):
+                return None  # 问「国内生产总值是多少」要的是总量；「年均增长9.3%」只回答「增长了多少」
             return -0.6 if wants == "number" else 0.0
         if intent.unit:
             if figure.unit == intent.unit:
@@ -616,10 +627,6 @@ def _place_supported(place: str, question: str, phrase: str, chunk: Chunk) -> bo
     while right < len(question) and question[left : right + 1] in context:
         right += 1
     return right - left >= len(place) + 2
-
-
-def _better(best: _Candidate | None, candidate: _Candidate) -> _Candidate:
-    return candidate if best is None or candidate.score > best.score else best
 
 
 # ---- 组装答案 ---------------------------------------------------------------

@@ -82,6 +82,7 @@ class QuestionIntent:
     focus: str  # 紧挨疑问词的词（「表彰了哪些企业」→「表彰企业」）：问的到底是什么
     years: tuple[str, ...]
     content: str  # 去掉疑问词后的问题：用来和原文比对
+    unit_named: bool = False  # 单位是问题写明的（「多少亿元」），不是从「资金」「产值」这类词推断的
 
     @property
     def wants_figure(self) -> bool:
@@ -114,6 +115,7 @@ def analyse_question(question: str) -> QuestionIntent:
         _focus(question),
         years,
         content,
+        unit is not None and unit == _named_unit(question),
     )
 
 
@@ -130,14 +132,22 @@ def _fold_question_words(original: str, simplified: str) -> str:
 
 def _expected_unit(question: str) -> str | None:
     """The measure word right after 多少/几 (「多少家」「几个」「多少人次」), else 元 for money words."""
+    named = _named_unit(question)
+    if named:
+        return named
+    if _MONEY_WORDS.search(question):
+        return "元"
+    return None
+
+
+def _named_unit(question: str) -> str | None:
+    """The measure word written right after 多少/几, if any."""
     match = re.search(r"(?:多少|几)(?:万|亿)?(.{1,4})", question)
     if match:
         following = match.group(1)
         for unit in UNITS:
             if following.startswith(unit) and unit not in ("年", "度", "G", "T", "M"):
                 return unit
-    if _MONEY_WORDS.search(question):
-        return "元"
     return None
 
 

@@ -77,7 +77,9 @@ def leading_time(sentence: str, phrase_start: int) -> str:
 def figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
     """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
     figure = figures[position]
-    left_edge = figures[position - 1].end if position else 0
+    # 年份本身也是一个 figure（日期）：往前找到上一个数量为止，「从2007年的248亿美元」的 248 属于 2007 年
+    quantities_before = [f for f in figures[:position] if f.kind not in ("date", "range")]
+    left_edge = quantities_before[-1].end if quantities_before else 0
     before = sentence[left_edge : figure.start]
     own = _OWN_YEAR.search(before)
     if own:
