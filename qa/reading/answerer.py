@@ -24,7 +24,7 @@ from qa.reading.reader import (
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
-from qa.reading.time import governing_mention, question_times, resolve_label
+from qa.reading.time import governing_mention, named_document_years, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -477,6 +477,12 @@ class Answerer:
 
     def _passage_times(self, hit: Hit) -> list:
         return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
+
+    def documents_named(self, question: str) -> frozenset[str] | None:
+        """The corpus documents a question names by year and kind (「根据2002年政府工作报告，……」), None if none."""
+        years = named_document_years(question)
+        named = frozenset(doc for doc, year in self.document_years.items() if year in years)
+        return named or None
 
     def place_names(self, text: str) -> list[str]:
         """Place and organisation names in a text (jieba POS tags ns/nt)."""

@@ -207,6 +207,15 @@ def names_a_document(text: str, end: int) -> bool:
     return bool(DOCUMENT_NAME_AFTER_YEAR.match(text[end:]))
 
 
+def named_document_years(question: str) -> set[int]:
+    """Years of the documents a question names (「根据2002年政府工作报告」 → {2002})."""
+    return {
+        mention.span.start
+        for mention in find_times(question, None)
+        if not mention.relative and mention.span.start == mention.span.end and names_a_document(question, mention.end)
+    }
+
+
 def question_times(question: str) -> list[TimeSpan]:
     """The years and ranges a question asks about, in order, without repeats; words like 去年 and years that
     name a document (「根据2002年政府工作报告」) are skipped."""

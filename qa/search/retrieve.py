@@ -52,9 +52,15 @@ class SearchIndex:
         return self.stored.manifest
 
     def search(
-        self, question: str, k: int = 5, retriever: str = "hybrid", fusion: FusionSettings = FusionSettings()
+        self,
+        question: str,
+        k: int = 5,
+        retriever: str = "hybrid",
+        fusion: FusionSettings = FusionSettings(),
+        documents: frozenset[str] | None = None,
     ) -> list[Hit]:
-        """Top-k chunks for the question; `retriever` picks hybrid, dense or bm25 alone."""
+        """Top-k chunks for the question; `retriever` picks hybrid, dense or bm25 alone; `documents`, when
+        given, keeps only chunks of those documents (the question names one: 「根据2013年政府工作报告」)."""
         if retriever not in RETRIEVERS:
             raise ValueError(f"未知的检索方式 {retriever!r}，可选：{', '.join(RETRIEVERS)}")
         question = clean_question(question)
@@ -68,7 +74,10 @@ class SearchIndex:
             fused = bm25
         else:
             fused = fuse(dense, bm25, fusion)
-        order = np.argsort(-fused, kind="stable")[:k]
+        if documents:
+            outside = np.array([chunk.doc not in documents for chunk in self.chunks])
+            fused = np.where(outside, -np.inf, fused)
+        order = [i for i in np.argsort(-fused, kind="stable")[:k] if np.isfinite(fused[i])]
         return [
             Hit(
                 chunk=self.chunks[i],
