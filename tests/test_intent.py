@@ -73,3 +73,17 @@ def test_traditional_questions_are_classified_like_simplified_ones(question, wan
     intent = analyse_question(question)
     assert (intent.wants, intent.unit) == (wants, unit)
     assert intent.text == question and "幾" not in intent.content and "什麼" not in intent.content
+
+
+@pytest.mark.parametrize(
+    "question, years",
+    [
+        ("根据2012年滨海市政府工作报告，去年城镇新增就业多少人？", ("2011",)),  # 「去年」按点名的报告解析
+        ("2013年政府工作报告说过去五年累计新增就业多少人？", ("2008", "2012")),
+        ("去年城镇新增就业多少人？", ()),  # 没有参照：不猜
+        ("二〇〇七年全市网民有多少？", ("2007",)),
+        ("2009中国杭州电子信息博览会的成交额是多少？", ("2009",)),  # 名称里的年份也要在段落里出现
+    ],
+)
+def test_years_a_question_asks_about(question, years):
+    assert analyse_question(question).years == years

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from qa.reading.time import names_a_document
+from qa.reading.time import names_a_document, question_times
 from qa.text.figures import UNITS
 from qa.text.script import to_simplified
 
@@ -93,13 +93,15 @@ def analyse_question(question: str) -> QuestionIntent:
     """Classify the question by its question words; no rules tied to particular topics. A question in traditional
     characters is classified by its simplified form (「幾個」 is 「几个」); `text` and `content` keep its own characters."""
     original, question = question, to_simplified(question)
-    years = tuple(
-        dict.fromkeys(
-            match.group(1)
-            for match in _YEAR_IN_TEXT.finditer(question)
-            if not names_a_document(question, match.end() + (question[match.end() : match.end() + 1] == "年"))
-        )
-    )
+    # 问题写出的年份（「2009中国杭州……博览会」的 2009 也算），加上按点名报告解析的「去年」「过去五年」（区间只记两端）；
+    # 点名报告本身的年份不算
+    written = [
+        match.group(1)
+        for match in _YEAR_IN_TEXT.finditer(question)
+        if not names_a_document(question, match.end() + (question[match.end() : match.end() + 1] == "年"))
+    ]
+    resolved = [str(year) for span in question_times(question) for year in (span.start, span.end)]
+    years = tuple(dict.fromkeys(written + resolved))
     content = _QUESTION_WORDS.sub(" ", original if original == question else _fold_question_words(original, question)).strip()
     wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), Wants.ENTITY)
     unit = _expected_unit(question) if wants in ("number", "difference") else None

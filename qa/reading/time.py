@@ -217,13 +217,16 @@ def named_document_years(question: str) -> set[int]:
 
 
 def question_times(question: str) -> list[TimeSpan]:
-    """The years and ranges a question asks about, in order, without repeats; words like 去年 and years that
-    name a document (「根据2002年政府工作报告」) are skipped."""
+    """The years and ranges a question asks about, in order, without repeats. Years that name a document
+    (「根据2002年政府工作报告」) are not asked about, but they anchor the question's 去年/今年/过去五年; without
+    such a document those words are skipped."""
+    named = named_document_years(question)
+    anchor = next(iter(named)) if len(named) == 1 else None
     spans: list[TimeSpan] = []
-    for mention in find_times(question, None):
-        if names_a_document(question, mention.end):
+    for mention in find_times(question, anchor):
+        if names_a_document(question, mention.end) or (mention.relative and anchor is None):
             continue
-        if not mention.relative and mention.span not in spans:
+        if mention.span not in spans:
             spans.append(mention.span)
     return spans
 
