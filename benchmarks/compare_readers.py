@@ -9,8 +9,6 @@ from pathlib import Path
 
 from qa.evaluate import evaluate, load_questions
 from qa.pipeline import Pipeline
-from qa.reading.reader import UNCALIBRATED, Calibration
-from qa.reading.reader_weights import load_reader
 from qa.search.retrieve import load_index
 
 ROWS = ("answer_accuracy", "span_exact_match", "span_f1", "abstention_recall", "false_abstention", "computed_accuracy", "latency_p50_ms", "latency_p95_ms")
@@ -24,7 +22,7 @@ def main() -> None:
     questions = load_questions(args.file)
     index = load_index(args.index)
     results = {}
-    for name, pipeline in (("rules", Pipeline(index, None, UNCALIBRATED)), ("learned reader", Pipeline(index, load_reader(), Calibration.load()))):
+    for name, pipeline in (("rules", Pipeline.over(index, "rules")), ("learned", Pipeline.over(index, "learned"))):
         pipeline.ask(questions[0].question)  # 预热
         results[name], _ = evaluate(pipeline, questions)
     print(f"{args.file} ({len(questions)} questions)")

@@ -56,9 +56,15 @@ class Pipeline:
         reading: str | None = None,
     ) -> Pipeline:
         """Load the index (with its encoder unless one is passed) and, for the learned route, the shipped reader."""
-        reading = resolve_reading(reading)
-        index = load_index(Path(index_dir), encoder)
-        if reading == "rules":
+        return cls.over(load_index(Path(index_dir), encoder), reading, reader, thesaurus)
+
+    @classmethod
+    def over(
+        cls, index: SearchIndex, reading: str | None = None, reader: NeuralReader | None = None, thesaurus: Thesaurus | None = None
+    ) -> Pipeline:
+        """A pipeline over a loaded index: the rules route, or the learned one with the shipped reader, its
+        calibration and the figure ranker."""
+        if resolve_reading(reading) == "rules":
             return cls(index, None, UNCALIBRATED, thesaurus)
         return cls(index, reader or load_reader(), Calibration.load(), thesaurus, Calibration.load(RANKER_FILE))
 

@@ -2,7 +2,7 @@
 
     python training/calibrate_reader.py        # writes qa/models/reader-calibration.json
 
-Data: the *dev* paragraphs of CMRC 2018 dev-open and DRCD dev (`qa.mrc.split_of`; never used to train the
+Data: the questions that do not ask for a figure (those go to the figure ranker) on the *dev* paragraphs of CMRC 2018 dev-open and DRCD dev (`qa.mrc.split_of`; never used to train the
 reader, never used to report). Each dev question is asked open-domain over an index of all the file's
 paragraphs (the same corpus as benchmarks/mrc_open.py) twice:
 - as is: label 1 when the chosen span is right (character F1 with a gold answer >= RIGHT_F1), else 0;
@@ -54,6 +54,8 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
             own = names[paragraph.id]
             for question in paragraph.questions:
                 intent = analyse_question(question.question)
+                if intent.wants_figure:
+                    continue  # 数字题由数字排序模型回答（training/train_ranker.py），它有自己的阈值
                 hits = pipeline.index.search(question.question, k=SEARCH_DEPTH)
                 for keep_own in (True, False):
                     shown = hits if keep_own else [hit for hit in hits if hit.chunk.doc != own]

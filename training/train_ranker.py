@@ -8,9 +8,10 @@ paragraph, all paragraphs in the index), and only the questions that ask for a f
 percentage or rank; `qa.reading.intent`). Each question is asked open-domain; every figure in its first five
 passages is a candidate with the rules' named features (`qa.reading.answerer.RULE_WEIGHTS`) plus what the reader
 makes of it (`reader_margin`, `reader_share`, ...). A candidate is right when it is a gold answer.
-- *train* paragraphs (`qa.mrc.split_of`): fit the weights (logistic regression, one row per candidate);
-- *dev* paragraphs: fit the abstention threshold; each question is asked as is and again with its own paragraph
-  removed from the passages (then abstaining is right);
+- *dev* paragraphs (`qa.mrc.split_of`): fit the weights (logistic regression, one row per candidate) and the
+  abstention threshold; each question is asked as is and again with its own paragraph removed from the passages
+  (then abstaining is right). Not the *train* paragraphs: the reader was trained on them, so its margins there
+  are more sure than on any new text, and a ranker fitted on them would trust the reader too much.
 - *test* paragraphs: scored for the model card only, beside the rules' hand-set weights on the same candidates.
 The reader must be the shipped one (`qa/models/reader-int8.npz`): its margins are features.
 """
@@ -83,13 +84,11 @@ def collect(limit: int | None) -> list[AskedFigures]:
             for question in paragraph.questions:
                 text = clean_question(question.question)
                 intent = analyse_question(text)
-                if not intent.wants_figure or (limit and counts[paragraph.split] >= limit):
+                if paragraph.split == "train" or not intent.wants_figure or (limit and counts[paragraph.split] >= limit):
                     continue
                 counts[paragraph.split] += 1
                 hits = index.search(text, k=SEARCH_DEPTH)
-                variants = [(True, hits)]
-                if paragraph.split != "train":
-                    variants.append((False, [hit for hit in hits if hit.chunk.doc != names[paragraph.id]]))
+                variants = [(True, hits), (False, [hit for hit in hits if hit.chunk.doc != names[paragraph.id]])]
                 for answerable, shown in variants:
                     shown = shown[: answerer.settings.passages]
                     terms = answerer.question_terms(intent)
@@ -141,7 +140,7 @@ def main() -> None:
         args.rows.write_text(json.dumps([a.__dict__ for a in asked], ensure_ascii=False), encoding="utf-8")
     asked = [a for a in asked if a.features]
     names = sorted(asked[0].features[0])
-    train = [a for a in asked if a.split == "train"]
+    train = [a for a in asked if a.split == "dev" and a.answerable]
     x = np.array([[row[name] for name in names] for a in train for row in a.features])
     y = np.array([right for a in train for right in a.right], dtype=float)
     weights, bias = fit_logistic(x, y)
@@ -176,7 +175,7 @@ def main() -> None:
         "bias": round(bias, 5),
         "threshold": threshold,
         "fitted_on": (
-            f"figure questions of the train paragraphs of {', '.join(FILES)}: {len(train)} questions, {len(y)} candidates, "
+            f"figure questions of the dev paragraphs of {', '.join(FILES)}: {len(train)} questions, {len(y)} candidates, "
             f"{int(y.sum())} right; threshold on {len(dev)} dev askings (unanswerable share {UNANSWERABLE_SHARE})"
         ),
         "reader": reader_info(),
