@@ -44,7 +44,7 @@ from qa.indexing.build import build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
 from qa.mrc import MrcParagraph, load_mrc
 from qa.pipeline import READINGS, Pipeline
-from qa.search.retrieve import RETRIEVERS
+from qa.search.retrieve import RETRIEVERS, load_index
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_WORKDIR = Path("/tmp/mrc_open")
@@ -64,6 +64,7 @@ def main() -> None:
     )
     parser.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
     parser.add_argument("--reader", dest="reading", choices=READINGS, default="learned", help="reading route (default: learned)")
+    parser.add_argument("--without-ranker", action="store_true", help="learned route: figure questions by the span reader too (comparison)")
     parser.add_argument("--json", dest="as_json", action="store_true", help="print the JSON summary instead of a table")
     args = parser.parse_args()
 
@@ -80,23 +81,24 @@ def main() -> None:
     )
 
     questions = held_out_questions(paragraphs, names, args.split, args.limit)
-    pipeline = Pipeline.open(index_dir, reading=args.reading)
+    pipeline = Pipeline.over(load_index(index_dir), args.reading, figure_ranker=not args.without_ranker)
     check_documents(questions, set(pipeline.index.manifest["documents"]), args.file)
     pipeline.ask(questions[0].question)  # 预热：第一次提问要加载分词词典等，不算进延迟
     metrics, records = evaluate(pipeline, questions, args.retriever, progress=_answer_progress)
 
     summary = summarise_open(args, paragraphs, questions, metrics, records, build.as_dict())
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    result_path = RESULTS_DIR / f"mrc_open_{args.file.stem}_{args.split}_{args.reading}.json"
+    route = args.reading + ("_without_ranker" if args.without_ranker else "")
+    result_path = RESULTS_DIR / f"mrc_open_{args.file.stem}_{args.split}_{route}.json"
     result_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with (workdir / f"records_{args.split}_{args.reading}.jsonl").open("w", encoding="utf-8") as out:
+    with (workdir / f"records_{args.split}_{route}.jsonl").open("w", encoding="utf-8") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if args.as_json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print_table(summary)
-        print(f"\nsummary: {result_path}\nrecords: {workdir / f'records_{args.split}_{args.reading}.jsonl'}")
+        print(f"\nsummary: {result_path}\nrecords: {workdir / f'records_{args.split}_{route}.jsonl'}")
 
 
 def document_name(paragraph: MrcParagraph) -> str:
@@ -163,6 +165,7 @@ def summarise_open(
         "limit": args.limit,
         "retriever": args.retriever,
         "reader": args.reading,
+        "figure_ranker": args.reading == "learned" and not args.without_ranker,
         "documents": len(paragraphs),
         "paragraphs_asked": len({question.doc for question in questions}),
         "questions": count,
