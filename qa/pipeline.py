@@ -60,13 +60,19 @@ class Pipeline:
 
     @classmethod
     def over(
-        cls, index: SearchIndex, reading: str | None = None, reader: NeuralReader | None = None, thesaurus: Thesaurus | None = None
+        cls,
+        index: SearchIndex,
+        reading: str | None = None,
+        reader: NeuralReader | None = None,
+        thesaurus: Thesaurus | None = None,
+        figure_ranker: bool = True,
     ) -> Pipeline:
         """A pipeline over a loaded index: the rules route, or the learned one with the shipped reader, its
-        calibration and the figure ranker."""
+        calibration and (unless `figure_ranker` is off, for comparisons) the figure ranker."""
         if resolve_reading(reading) == "rules":
             return cls(index, None, UNCALIBRATED, thesaurus)
-        return cls(index, reader or load_reader(), Calibration.load(), thesaurus, Calibration.load(RANKER_FILE))
+        ranker = Calibration.load(RANKER_FILE) if figure_ranker else None
+        return cls(index, reader or load_reader(), Calibration.load(), thesaurus, ranker)
 
     @property
     def reader(self) -> NeuralReader | None:

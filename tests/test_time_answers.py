@@ -54,7 +54,7 @@ def test_the_learned_reader_picks_the_span_of_the_asked_year(reports_index: Path
         assert chosen.time_mention.text == "去年" and features["kind_fit"] == 1.0
 
 
-@pytest.mark.parametrize("reading", ["rules"])
+@pytest.mark.parametrize("reading", READINGS)
 def test_a_question_that_names_a_report_is_answered_from_that_report(reports_index: Path, reader, reading: str):
     pipeline = Pipeline.open(reports_index, reader=reader, reading=reading)
     asked = pipeline.ask("根据2012年滨海市政府工作报告，去年城镇新增就业多少人？")
