@@ -38,33 +38,53 @@ DATA = ROOT.parent / "shared" / "data" / "mrc"
 CHECKPOINTS = ROOT / "training" / "checkpoints"
 FILES = {"cmrc2018_trial": "all", "cmrc2018_dev_open": "train", "DRCD_dev": "train"}
 HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
+TRADITIONAL = ("DRCD_dev",)  # 繁体字的数据集：--simplified-copies 时再以简体各读一遍
 
 
-def training_examples(tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int) -> list[tuple]:
-    """(window ids, start index, end index) per training window; index 0 = no answer in this window."""
-    rng = random.Random(seed)
-    examples = []
+def training_paragraphs(simplified_copies: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(paragraph text, [(question, answer)]) for every training paragraph; with `simplified_copies`, the
+    traditional-character DRCD paragraphs once more in simplified characters (OpenCC t2s), so the reader sees
+    the same facts in both scripts."""
+    from qa.text.script import to_simplified
+
+    paragraphs = []
     for name, split in FILES.items():
         for paragraph in load_mrc(DATA / f"{name}.json"):
             if split != "all" and paragraph.split != split:
                 continue
-            passage = passage_tokens(tokenizer, paragraph.text)
-            for question in paragraph.questions:
-                answer = question.answers[0]
-                answer_start = paragraph.text.find(answer)
-                answer_end = answer_start + len(answer)
-                windows = make_windows(tokenizer, question_tokens(tokenizer, question.question, settings), passage, settings)
-                positives = []
-                for window in windows:
-                    tokens = token_span(window, answer_start, answer_end)
-                    if tokens is None:
-                        if rng.random() < negative_share:
-                            examples.append((window.ids, 0, 0))
-                        continue
-                    start, end = tokens
-                    positives.append((window.ids, window.passage_offset + start, window.passage_offset + end))
-                if positives:
-                    examples.append(rng.choice(positives))
+            pairs = [(question.question, question.answers[0]) for question in paragraph.questions]
+            paragraphs.append((paragraph.text, pairs))
+            if simplified_copies and name in TRADITIONAL:
+                text = to_simplified(paragraph.text)
+                converted = [(to_simplified(q), to_simplified(a)) for q, a in pairs]
+                if len(text) == len(paragraph.text) and all(a in text for _, a in converted):
+                    paragraphs.append((text, converted))
+    return paragraphs
+
+
+def training_examples(
+    tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int, simplified_copies: bool = False
+) -> list[tuple]:
+    """(window ids, start index, end index) per training window; index 0 = no answer in this window."""
+    rng = random.Random(seed)
+    examples = []
+    for text, pairs in training_paragraphs(simplified_copies):
+        passage = passage_tokens(tokenizer, text)
+        for question_text, answer in pairs:
+            answer_start = text.find(answer)
+            answer_end = answer_start + len(answer)
+            windows = make_windows(tokenizer, question_tokens(tokenizer, question_text, settings), passage, settings)
+            positives = []
+            for window in windows:
+                tokens = token_span(window, answer_start, answer_end)
+                if tokens is None:
+                    if rng.random() < negative_share:
+                        examples.append((window.ids, 0, 0))
+                    continue
+                start, end = tokens
+                positives.append((window.ids, window.passage_offset + start, window.passage_offset + end))
+            if positives:
+                examples.append(rng.choice(positives))
     return examples
 
 
@@ -74,7 +94,7 @@ def train(args: argparse.Namespace) -> None:
     settings = WindowSettings()
     tokenizer = E5Tokenizer()
     pad = tokenizer.special["pad"]
-    examples = training_examples(tokenizer, settings, args.negative_share, args.seed)
+    examples = training_examples(tokenizer, settings, args.negative_share, args.seed, args.simplified_copies)
     print(f"{len(examples)} training windows", flush=True)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
     total_steps = steps_per_epoch * args.epochs
@@ -175,6 +195,7 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--save-every", type=int, default=25)
+    parser.add_argument("--simplified-copies", action="store_true", help="also train on DRCD converted to simplified characters")
     parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
     parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (fresh optimiser and schedule)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
