@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa.indexing.build import build_index
+from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.search.retrieve import load_index
 from qa.indexing.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, read_index, swap_in
 
@@ -142,3 +143,22 @@ def test_new_section_rules_rechunk_an_index_and_reuse_the_vectors_of_unchanged_c
     assert sorted(upgraded.docs_added) == sorted(first.docs_added)  # 全部重新切分
     assert (upgraded.chunks_embedded, upgraded.chunks_reused) == (0, first.chunks)  # 段落没变，向量全部复用
     assert json.loads((index / MANIFEST).read_text(encoding="utf-8"))["chunker"]["sections_version"] == 99
+
+
+def test_a_new_bm25_tokenizer_rebuilds_bm25_without_embedding(seed_corpus: Path, tmp_path: Path, fake_encoder):
+    index = tmp_path / "index"
+    first = build_index(seed_corpus, index, encoder=fake_encoder)
+    manifest_path = index / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["tokenizer_version"] == TOKENIZER_VERSION
+    manifest["tokenizer_version"] = TOKENIZER_VERSION - 1  # 旧版本建的索引
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    again = build_index(seed_corpus, index, encoder=fake_encoder)
+    assert (again.chunks_embedded, again.chunks_reused) == (0, first.chunks)
+    assert json.loads(manifest_path.read_text(encoding="utf-8"))["tokenizer_version"] == TOKENIZER_VERSION
+
+
+def test_bm25_words_fold_full_width_digits_and_traditional_characters():
+    tokenizer = Tokenizer()
+    assert tokenizer.tokens("２０００年全国普通高校招生") == tokenizer.tokens("2000年全国普通高校招生")
+    assert tokenizer.tokens("臺北捷運的路線") == tokenizer.tokens("台北捷运的路线")

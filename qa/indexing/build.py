@@ -17,7 +17,7 @@ from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.ingest import Skipped, load_corpus
 from qa.indexing.sections import split_sections
 from qa.indexing.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
-from qa.indexing.tokenize import Tokenizer
+from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (阶段, 已完成, 总数)
@@ -80,7 +80,8 @@ def build_index(
         changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
         removed = sorted(set(old_docs) - current)
 
-        if old and not (added or changed or removed):
+        tokens_changed = bool(old) and old.manifest.get("tokenizer_version") != TOKENIZER_VERSION
+        if old and not (added or changed or removed or tokens_changed):
             return _report(old.manifest, [], [], [], 0, len(old.chunks), skipped, started)
 
         chunks: list[Chunk] = []
@@ -158,6 +159,7 @@ def _manifest(
         "qa_version": __version__,
         "encoder": {"id": encoder.id, "model": model_name, "dim": encoder.dim},
         "chunker": settings.as_dict(),
+        "tokenizer_version": TOKENIZER_VERSION,
         "documents": {
             d.doc: {"sha256": d.sha256, "chunks": counts.get(d.doc, 0), "title": d.title} for d in documents
         },

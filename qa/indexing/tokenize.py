@@ -6,6 +6,8 @@ import re
 
 import jieba
 
+from qa.text.script import to_half_width, to_simplified
+
 # 疑问词和虚词只会把 BM25 拉向无关段落
 STOP_WORDS = frozenset(
     """
@@ -16,6 +18,8 @@ STOP_WORDS = frozenset(
     """.split()
 )
 _PUNCTUATION_OR_SPACE = re.compile(r"^[\W_]+$")
+# BM25 的切词规则改了就加一：已有索引下次 `qa index` 会重建 BM25（向量照样复用）
+TOKENIZER_VERSION = 2
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -28,8 +32,9 @@ class Tokenizer:
         self.jieba.initialize()
 
     def tokens(self, text: str) -> list[str]:
-        """Lower-cased words for BM25, without punctuation and stop words."""
-        words = self.jieba.lcut_for_search(text)
+        """Lower-cased words for BM25, without punctuation and stop words; full-width digits and traditional
+        characters folded first, so 「２０００年」 matches 「2000年」 and 「網際網路」 matches 「网际网路」."""
+        words = self.jieba.lcut_for_search(to_simplified(to_half_width(text)))
         return [
             word
             for word in (word.strip().lower() for word in words)

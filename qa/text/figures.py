@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.text.script import to_half_width
+
 # 度量单位，长的在前（「人次」先于「人」，「千瓦」先于「千」）
 UNITS = sorted(
     """
@@ -63,18 +65,10 @@ class Figure:
         return {"text": self.text, "value": _plain_number(self.value), "unit": self.unit, "computed": computed}
 
 
-# 全角数字、小数点、百分号、字母、斜杠（「３０９．８元」「０．７％」）按半角读；一字换一字，偏移不变。
-# 全角逗号不换：中文里它是分句的逗号（「分别为100，200」不是千分位）。
-_HALF_WIDTH = str.maketrans(
-    "０１２３４５６７８９．％／－" + "".join(map(chr, range(0xFF21, 0xFF3B))) + "".join(map(chr, range(0xFF41, 0xFF5B))),
-    "0123456789.%/-" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B))),
-)
-
-
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right, without overlaps (the longest reading wins).
     Full-width digits are read as digits; each figure's `text` is verbatim from the original."""
-    narrow = text.translate(_HALF_WIDTH)
+    narrow = to_half_width(text)
     if narrow == text:
         return _find_figures(text)
     return [replace(figure, text=text[figure.start : figure.end]) for figure in _find_figures(narrow)]
