@@ -40,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from qa.indexing.build import build_index
+from qa.indexing.build import BuildReport, build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
 from qa.mrc import MrcParagraph, load_mrc
 from qa.pipeline import READINGS, Pipeline
@@ -73,9 +73,8 @@ def main() -> None:
     if args.split not in splits:
         parser.error(f"unknown split {args.split!r}; the file has: {', '.join(splits)}")
     workdir = args.workdir or DEFAULT_WORKDIR / args.file.stem
-    corpus_dir, index_dir = workdir / "corpus", workdir / "index"
-    names = write_corpus(paragraphs, corpus_dir)
-    build = build_index(corpus_dir, index_dir, progress=_build_progress)
+    index_dir = workdir / "index"
+    names, build = index_paragraphs(paragraphs, workdir, progress=_build_progress)
     _log(
         f"index {index_dir}: {build.docs} docs, {build.chunks} chunks, embedded {build.chunks_embedded}, {build.seconds:.0f}s"
     )
@@ -104,6 +103,13 @@ def main() -> None:
 def document_name(paragraph: MrcParagraph) -> str:
     """`<paragraph id>.txt` with anything but ASCII letters, digits, `_`, `.`, `-` replaced by `_`."""
     return f"{_UNSAFE_FILE_CHARS.sub('_', paragraph.id)}.txt"
+
+
+def index_paragraphs(paragraphs: list[MrcParagraph], workdir: Path, progress=None) -> tuple[dict[str, str], BuildReport]:
+    """Write the paragraphs as a corpus in workdir/corpus and (incrementally) index it into workdir/index;
+    returns paragraph id -> file name, and the build report."""
+    names = write_corpus(paragraphs, workdir / "corpus")
+    return names, build_index(workdir / "corpus", workdir / "index", progress=progress)
 
 
 def write_corpus(paragraphs: list[MrcParagraph], corpus_dir: Path) -> dict[str, str]:

@@ -23,9 +23,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
 from logistic import UNANSWERABLE_SHARE, choose_threshold, fit_logistic  # noqa: E402
-from mrc_open import DEFAULT_WORKDIR, write_corpus  # noqa: E402
+from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 
-from qa.indexing.build import build_index  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
@@ -44,8 +43,7 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
     for name in FILES:
         paragraphs = load_mrc(DATA / f"{name}.json")
         workdir = DEFAULT_WORKDIR / name
-        names = write_corpus(paragraphs, workdir / "corpus")
-        build_index(workdir / "corpus", workdir / "index")
+        names, _ = index_paragraphs(paragraphs, workdir)
         pipeline = Pipeline(load_index(workdir / "index"), reader, UNCALIBRATED)
         answerer = pipeline.answerer
         for paragraph in paragraphs:

@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
 from logistic import UNANSWERABLE_SHARE, choose_threshold, fit_logistic  # noqa: E402
-from mrc_open import DEFAULT_WORKDIR, write_corpus  # noqa: E402
+from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 
-from qa.indexing.build import build_index  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
-from qa.reading.reader import RANKER_FILE, UNCALIBRATED  # noqa: E402
+from qa.reading.answerer import rule_score  # noqa: E402
+from qa.reading.reader import RANKER_FILE, UNCALIBRATED, Calibration  # noqa: E402
 from qa.reading.reader_weights import load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
@@ -75,8 +75,7 @@ def collect(limit: int | None) -> list[AskedFigures]:
     for name in FILES:
         paragraphs = load_mrc(DATA / f"{name}.json")
         workdir = DEFAULT_WORKDIR / name
-        names = write_corpus(paragraphs, workdir / "corpus")
-        build_index(workdir / "corpus", workdir / "index")
+        names, _ = index_paragraphs(paragraphs, workdir)
         answerer = Pipeline(load_index(workdir / "index"), reader, UNCALIBRATED).answerer
         index = answerer.index
         counts = {"train": 0, "dev": 0, "test": 0}
@@ -114,9 +113,8 @@ def first_supported(asked: AskedFigures, scores: np.ndarray) -> tuple[float, boo
     return float("nan"), False
 
 
-def scores_of(asked: AskedFigures, names: list[str], weights: np.ndarray, bias: float) -> np.ndarray:
-    x = np.array([[row[name] for name in names] for row in asked.features]).reshape(len(asked.features), len(names))
-    return 1 / (1 + np.exp(-np.clip(x @ weights + bias, -30, 30)))
+def scores_of(asked: AskedFigures, model: Calibration) -> np.ndarray:
+    return np.array([model.probability(row) for row in asked.features])
 
 
 def top1(asked: list[AskedFigures], score) -> float:
@@ -145,19 +143,18 @@ def main() -> None:
     y = np.array([right for a in train for right in a.right], dtype=float)
     weights, bias = fit_logistic(x, y)
 
+    fitted = Calibration(dict(zip(names, map(float, weights))), bias, threshold=0.0)
     dev = [a for a in asked if a.split == "dev"]
-    chosen = [first_supported(a, scores_of(a, names, weights, bias)) for a in dev]
+    chosen = [first_supported(a, scores_of(a, fitted)) for a in dev]
     threshold, dev_stats = choose_threshold(
         np.array([c[0] for c in chosen]), np.array([c[1] for c in chosen]), np.array([a.answerable for a in dev])
     )
 
-    from qa.reading.answerer import RULE_WEIGHTS
-
     def learned(a: AskedFigures) -> np.ndarray:
-        return scores_of(a, names, weights, bias)
+        return scores_of(a, fitted)
 
     def rules(a: AskedFigures) -> np.ndarray:
-        return np.array([sum(RULE_WEIGHTS[n] * row[n] for n in RULE_WEIGHTS) for row in a.features])
+        return np.array([rule_score(row) for row in a.features])
 
     test = [a for a in asked if a.split == "test"]
     test_chosen = [first_supported(a, learned(a)) for a in test]

@@ -156,13 +156,14 @@ def _paragraphs(text: str):
     if not blank_separated:
         yield from lines
         return
+    # 编号、Markdown、破折号标题总是自成一段，哪怕紧接着正文没有空行
+    alone = [_stands_alone(line) for _, _, line in lines]
     block = [lines[0]]
-    for line, blank_before in zip(lines[1:], breaks):
-        # 编号、Markdown、破折号标题总是自成一段，哪怕紧接着正文没有空行
-        if blank_before or _stands_alone(line[2]) or _stands_alone(block[-1][2]):
+    for index, blank_before in enumerate(breaks, start=1):
+        if blank_before or alone[index] or alone[index - 1]:
             yield _joined(block)
             block = []
-        block.append(line)
+        block.append(lines[index])
     yield _joined(block)
 
 

@@ -133,6 +133,7 @@ class Answerer:
         self._bigram_df = frequencies
         self._chunk_count = max(len(index.chunks), 1)
         self._pos = jieba.posseg.POSTokenizer(index.tokenizer.jieba)
+        self._rule_weights = dict(RULE_WEIGHTS, rank_prior=settings.rank_weight)
 
     def ask(self, question: str, hits: list[Hit]) -> Answer:
         """The answer from the retrieved passages (the caller searched: see qa.pipeline); ValueError only for empty questions."""
@@ -182,9 +183,12 @@ class Answerer:
         return _span_answer(question, chosen, hits, confidence)
 
     def read_passages(self, question: str, hits: list[Hit]) -> Reading:
-        """The reader's one pass over the passages it reads (the first `reader_settings.passages`)."""
-        read = hits[: min(self.reader_settings.passages, self.settings.passages)]
-        return self.reader.read(question, [hit.chunk.text for hit in read], top=self.reader_settings.spans)
+        """The reader's one pass over the passages it reads (`_read_hits`)."""
+        return self.reader.read(question, [hit.chunk.text for hit in self._read_hits(hits)], top=self.reader_settings.spans)
+
+    def _read_hits(self, hits: list[Hit]) -> list[Hit]:
+        """The passages the reader reads, in the order its `Reading` numbers them."""
+        return hits[: min(self.reader_settings.passages, self.settings.passages)]
 
     def rank_figures(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[tuple[float, _Candidate]]:
         """Every figure candidate of the passages with the ranker's probability that it answers, best first."""
@@ -195,14 +199,12 @@ class Answerer:
 
     def figure_candidates(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[_Candidate]:
         """The rules' figure candidates, their features completed with what the reader thinks of each figure."""
-        candidates = []
-        for hit in hits:
-            chunk = hit.chunk
-            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
-                sentence = chunk.text[start:end]
-                sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
-                candidates.extend(self._figure_candidates(intent, hit, sentence, start, weights, sentence_score))
-        read = [hit.chunk.id for hit in hits[: len(set(reading.owners))]] if reading.owners else []
+        candidates = [
+            candidate
+            for hit, start, sentence, sentence_score in _sentences(hits, weights)
+            for candidate in self._figure_candidates(intent, hit, sentence, start, weights, sentence_score)
+        ]
+        read = [hit.chunk.id for hit in self._read_hits(hits)]
         best_margin = reading.best_margin()
         for candidate in candidates:
             start = candidate.sentence_offset + candidate.figure.start
@@ -241,8 +243,7 @@ class Answerer:
         """(the best span that passes the support checks, its confidence features, or the first veto)."""
         weights = weights or self.question_terms(intent)
         reading = reading or self.read_passages(question, hits)
-        read = hits[: min(self.reader_settings.passages, self.settings.passages)]
-        candidates = read_spans(reading, read, self.document_years, intent.wants_figure, self.reader_settings)
+        candidates = read_spans(reading, self._read_hits(hits), self.document_years, intent.wants_figure, self.reader_settings)
         asked = question_times(question)
         chosen, first_veto, fallback = None, None, None
         for candidate in candidates:
@@ -293,16 +294,12 @@ class Answerer:
         """Every figure (or, for other questions, clause) candidate of the passages, best score first."""
         candidates = []
         focus = self._weights(intent.focus)
-        for hit in hits:
-            chunk = hit.chunk
-            rank_bonus = self.settings.rank_weight / hit.rank
-            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
-                sentence = chunk.text[start:end]
-                sentence_score = _overlap(weights, sentence + " ".join(chunk.section_path))
-                if intent.wants_figure:
-                    candidates.extend(self._figure_candidates(intent, hit, sentence, start, weights, sentence_score))
-                else:
-                    candidates.extend(self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus))
+        for hit, start, sentence, sentence_score in _sentences(hits, weights):
+            if intent.wants_figure:
+                candidates.extend(self._figure_candidates(intent, hit, sentence, start, weights, sentence_score))
+            else:
+                rank_bonus = self.settings.rank_weight / hit.rank
+                candidates.extend(self._clause_candidates(hit, sentence, start, weights, sentence_score + rank_bonus, focus))
         return sorted(candidates, key=lambda candidate: -candidate.score)  # 稳定排序：同分时先出现的在前
 
     def _figure_candidates(self, intent, hit, sentence, offset, weights, sentence_overlap):
@@ -359,13 +356,9 @@ class Answerer:
             }
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
-            score = self.rule_score(features)
+            score = rule_score(features, self._rule_weights)
             yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset)
 
-    def rule_score(self, features: dict[str, float]) -> float:
-        """The rules route's score of a figure candidate: named features times hand-set weights."""
-        weights = dict(RULE_WEIGHTS, rank_prior=self.settings.rank_weight)
-        return sum(weights[name] * value for name, value in features.items())
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
         span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
@@ -521,6 +514,20 @@ class Answerer:
 
 
 # ---- 打分的小工具 -----------------------------------------------------------
+
+
+def rule_score(features: dict[str, float], weights: dict[str, float] = RULE_WEIGHTS) -> float:
+    """The rules route's score of a figure candidate: its named features times hand-set weights."""
+    return sum(weights[name] * features[name] for name in weights)
+
+
+def _sentences(hits: list[Hit], weights: _Terms):
+    """(hit, sentence start in the chunk, sentence, overlap of the sentence and section path with the question)."""
+    for hit in hits:
+        chunk = hit.chunk
+        for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+            sentence = chunk.text[start:end]
+            yield hit, start, sentence, _overlap(weights, sentence + " ".join(chunk.section_path))
 
 
 def _bigrams(text: str) -> list[str]:
