@@ -1,6 +1,6 @@
 import pytest
 
-from qa.text.figures import find_figures, format_number, parse_chinese_number
+from qa.text.figures import UNITS, find_figures, format_number, parse_chinese_number
 
 
 def one(text: str):
@@ -151,3 +151,28 @@ def test_a_figure_right_after_its_year_belongs_to_that_year():
     years = {f.text: figure_years(sentence, figures, i, "") for i, f in enumerate(figures)}
     assert years["248亿美元"] == {"2007"} and years["772亿美元"] == {"2012"}
     assert years["25.5%"] == {"2007", "2012"}
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_every_unit_of_the_lexicon_stays_with_its_figure(unit):
+    figure = one(f"据统计，该项数量为37{unit}。")
+    assert (figure.text, figure.value, figure.unit) == (f"37{unit}", 37, unit)
+
+
+@pytest.mark.parametrize(
+    "text, figure_text, unit",
+    [
+        ("这条河全长约1,000米，向东流", "1,000米", "米"),
+        ("成年个体体长约4公分", "4公分", "公分"),
+        ("保护区面积368平方英里（953平方公里）", "368平方英里", "平方英里"),
+        ("这种鹿现存650头", "650头", "头"),
+        ("手抄本现存36页", "36页", "页"),
+        ("全线共有5列列车运行", "5列", "列"),
+        ("诗集收录其诗98首", "98首", "首"),
+        ("硬盘容量为512GB", "512GB", "GB"),
+        ("工期为6个月", "6个月", "个月"),
+    ],
+)
+def test_measures_and_measure_words_outside_reports(text, figure_text, unit):
+    figure = find_figures(text)[0]
+    assert (figure.text, figure.unit) == (figure_text, unit)

@@ -37,7 +37,7 @@ from qa.text.clauses import (
     sentence_around,
     windows,
 )
-from qa.text.figures import Figure, find_figures
+from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, find_figures
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
@@ -48,9 +48,6 @@ _GENERIC_PLACES = {
     "城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡",
     "东西", "東西", "中西部", "东中西部",
 }
-_PERSON_UNITS = {"人", "名", "位", "人次"}
-_COUNT_UNITS = {"个", "家", "件", "条", "项", "所", "座", "台", "套", "部", "种", "次", "辆", "张", "场", "处", "期", "批", "份", "间", "款"}
-_MEASURE_UNITS = {"G", "T", "M", "太", "公里", "千米", "平方公里", "平方米", "公顷", "亩", "吨", "千瓦", "千瓦时", "度"}
 # rules 路线的手定权重（数字候选的具名特征 × 权重 = 得分）；learned 路线用 training/train_ranker.py 拟合的权重
 RULE_WEIGHTS = {
     "label_overlap": 1.5,  # 数字所在分句（及其说明）与问题的重合
@@ -345,8 +342,8 @@ class Answerer:
                 "sentence_overlap": sentence_overlap,
                 "rank_prior": 1.0 / hit.rank,
                 "kind_fit": fit,
-                "person_unit_match": float(people and figure.unit in _PERSON_UNITS),
-                "person_unit_mismatch": float(people and figure.unit not in _PERSON_UNITS),
+                "person_unit_match": float(people and figure.unit in PERSON_UNITS),
+                "person_unit_mismatch": float(people and figure.unit not in PERSON_UNITS),
                 "approximate_qualifier": float(bool(intent.approximate and figure.qualifier)),
                 "counted_follows": float(bool(intent.counted) and sentence.startswith(intent.counted, figure.end)),
                 "suffix_match": float(_suffix_match(left, intent.content)),
@@ -582,9 +579,9 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
             if figure.unit == intent.unit:
                 return 0.5
             # 「个」是通用量词：「多少处」可以是「283个」
-            return 0.0 if figure.unit == "个" and intent.unit in _COUNT_UNITS else -0.5
+            return 0.0 if figure.unit == "个" and intent.unit in COUNT_UNITS else -0.5
         if intent.measure:
-            return 0.5 if figure.unit in _MEASURE_UNITS else (-0.5 if figure.unit in _COUNT_UNITS | _PERSON_UNITS else 0.0)
+            return 0.5 if figure.unit in MEASURE_UNITS else (-0.5 if figure.unit in COUNT_UNITS | PERSON_UNITS else 0.0)
         return 0.2 if figure.unit else -0.8
     if wants == "percent":
         return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)

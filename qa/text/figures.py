@@ -6,17 +6,37 @@ from dataclasses import dataclass, replace
 
 from qa.text.script import to_half_width
 
-# 度量单位，长的在前（「人次」先于「人」，「千瓦」先于「千」）
-UNITS = sorted(
+# 单位词表：量词与度量单位，按所量的东西分组。answerer 用分组判断一个数字答不答得上「几个」「多长」；
+# 正则按长度从长到短试（「平方公里」先于「公里」，「人次」先于「人」，「个月」先于「个」）。
+MONEY_UNITS = frozenset({"元", "美元", "港元", "欧元", "日元", "人民币"})
+PERSON_UNITS = frozenset({"人", "名", "位", "人次"})
+# 计件的量词：「多少处」可以用「283个」回答
+COUNT_UNITS = frozenset(
     """
-    个百分点 百分点 平方公里 平方米 千瓦时 千瓦 千米 千克 公里 公顷 美元 港元 欧元 日元 人民币 元
-    人次 户 门 人 家 个 件 条 名 位 期 项 太 G T M 吨 度 倍 所 座 台 套 部 种 次 辆 张 场 天 小时
-    分钟 亩 册 篇 栋 处 床 岁 字 年 届 强 批 份 间 款 只 枚 架 艘 片 盏 株 户次 万人次
-    """.split(),
+    个 家 件 条 项 所 座 台 套 部 种 次 辆 张 场 处 期 批 份 间 款
+    册 篇 栋 只 枚 架 艘 床 头 匹 尾 颗 棵 块 本 首 集 章 卷 列 层 页 幅 票 席 球 支 队 双 株 盏 片
+    """.split()
+)
+# 长度、面积、重量、容积、能量、数据量、温度
+MEASURE_UNITS = frozenset(
+    """
+    公里 千米 米 厘米 毫米 公分 公尺 英里 英尺 英寸 英吋 海里 km cm mm
+    平方公里 平方千米 平方米 平方英里 公顷 亩
+    吨 千克 公斤 克 毫克 斤 磅 kg
+    立方米 升 毫升
+    千瓦 千瓦时 兆瓦 瓦 度
+    G T M 太 GB MB TB KB Mbps Gbps
+    摄氏度 ℃
+    """.split()
+)
+POINT_UNITS = frozenset({"个百分点", "百分点"})  # 百分数之差
+TIME_UNITS = frozenset({"年", "个月", "周", "周年", "天", "小时", "分钟", "秒", "岁"})
+OTHER_UNITS = frozenset({"户", "户次", "门", "倍", "字", "届", "强"})
+UNITS = sorted(
+    MONEY_UNITS | PERSON_UNITS | COUNT_UNITS | MEASURE_UNITS | POINT_UNITS | TIME_UNITS | OTHER_UNITS,
     key=len,
     reverse=True,
 )
-MONEY_UNITS = {"元", "美元", "港元", "欧元", "日元", "人民币"}
 _UNIT = "|".join(map(re.escape, UNITS))
 _PREFIX_QUALIFIERS = ("超过", "不足", "将近", "大约", "约", "近", "逾")
 _SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
