@@ -9,7 +9,7 @@ from pathlib import Path
 from qa.reading.answerer import Answerer
 from qa.indexing.embed import Encoder
 from qa.reading.intent import resolve_follow_up
-from qa.reading.reader import RANKER_FILE, UNCALIBRATED, Calibration
+from qa.reading.reader import UNCALIBRATED, Calibration, FigureRanker
 from qa.reading.reader_weights import NeuralReader, load_reader
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
@@ -41,7 +41,7 @@ class Pipeline:
         reader: NeuralReader | None,
         calibration: Calibration,
         thesaurus: Thesaurus | None = None,
-        ranker: Calibration | None = None,
+        ranker: FigureRanker | None = None,
     ):
         self.index = index
         self.answerer = Answerer(index, thesaurus=thesaurus, reader=reader, calibration=calibration, ranker=ranker)
@@ -71,7 +71,7 @@ class Pipeline:
         calibration and (unless `figure_ranker` is off, for comparisons) the figure ranker."""
         if resolve_reading(reading) == "rules":
             return cls(index, None, UNCALIBRATED, thesaurus)
-        ranker = Calibration.load(RANKER_FILE) if figure_ranker else None
+        ranker = FigureRanker.load() if figure_ranker else None
         return cls(index, reader or load_reader(), Calibration.load(), thesaurus, ranker)
 
     @property

@@ -87,3 +87,8 @@ def test_traditional_questions_are_classified_like_simplified_ones(question, wan
 )
 def test_years_a_question_asks_about(question, years):
     assert analyse_question(question).years == years
+
+
+def test_the_phrase_that_names_a_report_is_not_content():
+    intent = analyse_question("根据2012年某市政府工作报告，去年城镇新增就业多少人？")
+    assert intent.content == "去年城镇新增就业 人" and intent.years == ("2011",)

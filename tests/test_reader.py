@@ -1,7 +1,7 @@
 """The reading side's pieces on invented sentences: figure snapping, time of a span, calibrated confidence."""
 import math
 
-from qa.reading.reader import Calibration, governing_time, snap_to_figure
+from qa.reading.reader import Calibration, FigureRanker, governing_time, snap_to_figure
 from qa.types import Chunk, Hit
 
 
@@ -35,3 +35,34 @@ def test_calibration_is_a_logistic_model_over_named_features():
     calibration = Calibration({"null_margin": 0.5, "share": 2.0}, -1.0, 0.5)
     expected = 1 / (1 + math.exp(-(-1.0 + 0.5 * 4.0 + 2.0 * 0.25)))
     assert math.isclose(calibration.probability({"null_margin": 4.0, "share": 0.25}), expected)
+
+
+def _ranker() -> FigureRanker:
+    confidence = Calibration({"odds_over_none": 1.0, "share": 0.0, "lead": 0.0}, 0.0, 0.5)
+    return FigureRanker({"overlap": 2.0}, {"reader_best_margin": 0.0}, 1.0, confidence)
+
+
+def test_the_ranker_chooses_by_score_and_its_confidence_is_the_odds_against_none():
+    ranker = _ranker()
+    rows = [{"overlap": 1.0, "reader_best_margin": 0.0}, {"overlap": 0.0, "reader_best_margin": 0.0}]
+    features = ranker.choice_features(rows)
+    assert ranker.scores(rows) == [2.0, 0.0]
+    assert math.isclose(features[0]["odds_over_none"], 1.0) and math.isclose(features[0]["lead"], 2.0)
+    assert math.isclose(features[0]["share"] + features[1]["share"], 1.0)
+    assert math.isclose(ranker.probabilities(rows)[0], 1 / (1 + math.exp(-1.0)))
+
+
+def test_a_crowd_of_weaker_figures_does_not_lower_the_best_ones_odds():
+    ranker = _ranker()
+    best = {"overlap": 1.0, "reader_best_margin": 0.0}
+    weak = {"overlap": 0.2, "reader_best_margin": 0.0}
+    alone = ranker.choice_features([best])[0]
+    crowded = ranker.choice_features([best] + [weak] * 20)[0]
+    assert alone["odds_over_none"] == crowded["odds_over_none"]
+    assert crowded["share"] < alone["share"]
+
+
+def test_the_shipped_ranker_loads_with_a_threshold():
+    ranker = FigureRanker.load()
+    assert 0.0 < ranker.threshold < 1.0
+    assert set(ranker.confidence.weights) == {"odds_over_none", "share", "lead"}

@@ -1,7 +1,11 @@
-"""Small fitting helpers shared by the training scripts: an L2-regularised logistic regression and the abstention threshold."""
+"""Small fitting helpers shared by the training scripts: an L2-regularised logistic regression, a conditional logit
+(one of a question's candidates, or none of them) and the abstention threshold."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.optimize import minimize
 
 L2 = 1e-2  # 轻微的权重衰减：特征不多、数据不大，避免个别特征权重发散
 # 选拒答阈值时假定的「资料里没有答案」的问题占比：四题里一题（本项目评测集里是一到两成，取偏谨慎的一侧）
@@ -11,8 +15,7 @@ UNANSWERABLE_SHARE = 0.25
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50, l2: float = L2) -> tuple[np.ndarray, float]:
     """Newton's method on the L2-regularised log-loss; returns (weights, bias). Features are standardised
     for the fit and the weights mapped back, so the penalty treats every feature alike."""
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = _standardisation(x)
     design = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     theta = np.zeros(design.shape[1])
     penalty = np.full(design.shape[1], l2)
@@ -25,6 +28,55 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50, l2: float = L2) 
     weights = theta[:-1] / scale
     bias = float(theta[-1] - (theta[:-1] * mean / scale).sum())
     return weights, bias
+
+
+@dataclass
+class Choice:
+    """One question for the conditional logit: its candidates' features, which of them are right, and the
+    question's own features (which score the 「none of them」 option). No right candidate: 「none」 is right."""
+
+    candidates: np.ndarray  # (candidates, features)
+    right: np.ndarray  # (candidates,) bool
+    question: np.ndarray  # (question features,)
+
+
+def fit_choice(choices: list[Choice], l2: float = L2) -> tuple[np.ndarray, np.ndarray, float]:
+    """L-BFGS on the L2-regularised log-likelihood of the right choice (a softmax over the candidates and
+    「none」); returns (candidate weights, none weights, none bias) on the original feature scale."""
+    mean, scale = _standardisation(np.vstack([c.candidates for c in choices if len(c.candidates)]))
+    q_mean, q_scale = _standardisation(np.array([c.question for c in choices]))
+    groups = [((c.candidates - mean) / scale, c.right, (c.question - q_mean) / q_scale) for c in choices]
+    n_features = len(mean)
+
+    def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, null_weights, null_bias = theta[:n_features], theta[n_features:-1], theta[-1]
+        loss, gradient = 0.0, np.zeros_like(theta)
+        for x, right, q in groups:
+            scores = np.concatenate([[null_bias + q @ null_weights], x @ weights])
+            p = np.exp(scores - scores.max())
+            p /= p.sum()
+            target = np.concatenate([[not right.any()], right]).astype(float)
+            chosen = max(float((p * target).sum()), 1e-12)
+            loss -= np.log(chosen)
+            d_scores = p - p * target / chosen  # ∂(−log Σ_right p) / ∂score
+            gradient[:n_features] += x.T @ d_scores[1:]
+            gradient[n_features:-1] += d_scores[0] * q
+            gradient[-1] += d_scores[0]
+        penalised = np.append(theta[:-1], 0.0)
+        return loss / len(groups) + l2 * (penalised**2).sum(), gradient / len(groups) + 2 * l2 * penalised
+
+    start = np.zeros(n_features + len(q_mean) + 1)
+    theta = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B").x
+    weights, null_weights = theta[:n_features] / scale, theta[n_features:-1] / q_scale
+    # 回到原始尺度：候选分数各差一个相同的常数 mean·weights，softmax 只看差，挪到「都不是」一项上
+    null_bias = float(theta[-1] - q_mean @ null_weights + mean @ weights)
+    return weights, null_weights, null_bias
+
+
+def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean, scale
 
 
 def choose_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> tuple[float, dict]:

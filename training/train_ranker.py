@@ -1,4 +1,4 @@
-"""Fit the learned route's figure ranker: P(this figure answers the question) from named features.
+"""Fit the learned route's figure ranker: which of a question's figures answers it, or none, from named features.
 
     python training/train_ranker.py            # writes qa/models/figure-ranker.json
     python training/train_ranker.py --limit 50 # a quick run on the first 50 figure questions per split and file
@@ -8,8 +8,10 @@ paragraph, all paragraphs in the index), and only the questions that ask for a f
 percentage or rank; `qa.reading.intent`). Each question is asked open-domain; every figure in its first five
 passages is a candidate with the rules' named features (`qa.reading.answerer.RULE_WEIGHTS`) plus what the reader
 makes of it (`reader_margin`, `reader_share`, ...). A candidate is right when it is a gold answer.
-- *dev* paragraphs (`qa.mrc.split_of`): fit the weights (logistic regression, one row per candidate) and the
-  abstention threshold; each question is asked as is and again with its own paragraph removed from the passages
+- *dev* paragraphs (`qa.mrc.split_of`): fit the weights and the abstention threshold. The model is a conditional
+  logit (`qa.reading.reader.FigureRanker`): a softmax over the candidates that pass the support checks and a
+  「none of them」 option, fitted on every asking (`logistic.fit_choice`); then its confidence, a logistic model over
+  how the chosen candidate stands (odds against 「none」, share, lead), fitted on the same askings (`fit_logistic`); each question is asked as is and again with its own paragraph removed from the passages
   (then abstaining is right). Not the *train* paragraphs: the reader was trained on them, so its margins there
   are more sure than on any new text, and a ranker fitted on them would trust the reader too much.
 - *test* paragraphs: scored for the model card only, beside the rules' hand-set weights on the same candidates.
@@ -30,20 +32,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, choose_threshold, fit_logistic  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 
+from qa.evaluate import load_questions  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
 from qa.reading.answerer import rule_score  # noqa: E402
-from qa.reading.reader import RANKER_FILE, UNCALIBRATED, Calibration  # noqa: E402
+from qa.reading.reader import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
 from qa.reading.reader_weights import load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
+from qa.text.script import to_half_width  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
+REPORT_QUESTIONS = ROOT / "eval" / "gwr_dev.jsonl"
+REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
+FIT_SPLITS = ("dev", "reports_dev")
 
 
 @dataclass
@@ -60,6 +67,7 @@ class AskedFigures:
 def is_right(figure: str, golds: tuple[str, ...]) -> bool:
     """The figure is a gold answer: equal after CMRC normalisation, or the same digits with one inside the other
     (「3000人」 for the gold 「约3000人」)."""
+    figure, golds = to_half_width(figure), tuple(map(to_half_width, golds))
     if exact_match(figure, golds):
         return True
     mine = normalise_answer(figure)
@@ -67,6 +75,41 @@ def is_right(figure: str, golds: tuple[str, ...]) -> bool:
         if re.sub(r"\D", "", gold) == re.sub(r"\D", "", mine) != "" and (mine in gold or gold in mine):
             return True
     return False
+
+
+def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: str, answerable: bool) -> AskedFigures:
+    """One asking: the figure candidates of the passages shown, which are right, which fail a support check."""
+    intent = analyse_question(question)
+    shown = hits[: answerer.settings.passages]
+    terms = answerer.question_terms(intent)
+    candidates = answerer.figure_candidates(intent, shown, terms, answerer.read_passages(question, shown))
+    return AskedFigures(
+        split,
+        answerable,
+        [dict(c.features) for c in candidates],
+        [answerable and is_right(c.figure.text, golds) for c in candidates],
+        [answerer.rules_veto(intent, c, check_score=False) is not None for c in candidates],
+    )
+
+
+def collect_reports(index_dir: Path) -> list[AskedFigures]:
+    """The figure questions of eval/gwr_dev.jsonl (the development half of the report questions; gwr_test stays
+    held out) over an index of the seven reports and the seeds, asked as the pipeline asks them: answerable ones
+    also without their report's passages, unanswerable ones as they are."""
+    answerer = Pipeline(load_index(index_dir), load_reader(), UNCALIBRATED).answerer
+    asked = []
+    for question in load_questions(REPORT_QUESTIONS):
+        text = clean_question(question.question)
+        if question.kind == "computed" or not analyse_question(text).wants_figure:
+            continue
+        documents = answerer.documents_named(text)
+        hits = answerer.index.search(text, k=SEARCH_DEPTH, documents=documents)
+        asked.append(ask_figures(answerer, text, question.answers, hits, "reports_dev", question.answerable))
+        if question.answerable and question.doc:
+            without = [hit for hit in hits if hit.chunk.doc != question.doc]
+            asked.append(ask_figures(answerer, text, question.answers, without, "reports_dev", False))
+    print(f"reports: {len(asked)} askings from {REPORT_QUESTIONS.name}", file=sys.stderr, flush=True)
+    return asked
 
 
 def collect(limit: int | None) -> list[AskedFigures]:
@@ -87,40 +130,43 @@ def collect(limit: int | None) -> list[AskedFigures]:
                     continue
                 counts[paragraph.split] += 1
                 hits = index.search(text, k=SEARCH_DEPTH)
-                variants = [(True, hits), (False, [hit for hit in hits if hit.chunk.doc != names[paragraph.id]])]
-                for answerable, shown in variants:
-                    shown = shown[: answerer.settings.passages]
-                    terms = answerer.question_terms(intent)
-                    candidates = answerer.figure_candidates(intent, shown, terms, answerer.read_passages(text, shown))
-                    asked.append(
-                        AskedFigures(
-                            paragraph.split,
-                            answerable,
-                            [dict(c.features) for c in candidates],
-                            [answerable and is_right(c.figure.text, question.answers) for c in candidates],
-                            [answerer.rules_veto(intent, c, check_score=False) is not None for c in candidates],
-                        )
-                    )
+                without = [hit for hit in hits if hit.chunk.doc != names[paragraph.id]]
+                asked.append(ask_figures(answerer, text, question.answers, hits, paragraph.split, True))
+                asked.append(ask_figures(answerer, text, question.answers, without, paragraph.split, False))
         print(f"{name}: figure questions per split {counts}", file=sys.stderr, flush=True)
     return asked
 
 
-def first_supported(asked: AskedFigures, scores: np.ndarray) -> tuple[float, bool]:
-    """(score, right) of the best-scored candidate that passes the support checks; (nan, False) if none does."""
-    for index in np.argsort(-scores):
-        if not asked.vetoed[index]:
-            return float(scores[index]), asked.right[index]
-    return float("nan"), False
+def supported_rows(asked: AskedFigures) -> tuple[list[dict[str, float]], list[bool]]:
+    """The candidates that pass the support checks (the only ones the ranker chooses among) and which are right."""
+    keep = [i for i, vetoed in enumerate(asked.vetoed) if not vetoed]
+    return [asked.features[i] for i in keep], [asked.right[i] for i in keep]
 
 
-def scores_of(asked: AskedFigures, model: Calibration) -> np.ndarray:
-    return np.array([model.probability(row) for row in asked.features])
+def best_of(asked: AskedFigures, rank, confidence=None) -> tuple[float, bool]:
+    """(confidence, right) of the supported candidate that `rank` puts first; (nan, False) if none is supported.
+    Without `confidence`, the rank score stands for it."""
+    rows, right = supported_rows(asked)
+    if not rows:
+        return float("nan"), False
+    best = int(np.argmax(rank(rows)))
+    return float((confidence or rank)(rows)[best]), right[best]
 
 
 def top1(asked: list[AskedFigures], score) -> float:
     """Share of answerable questions whose best supported candidate is right."""
-    rows = [first_supported(a, score(a))[1] for a in asked if a.answerable]
+    rows = [best_of(a, score)[1] for a in asked if a.answerable]
     return round(float(np.mean(rows)), 3) if rows else 0.0
+
+
+def cached_or(rows: Path, reuse: bool, collect_rows) -> list[AskedFigures]:
+    """The askings cached in `rows` when reusing, else collected afresh and cached there."""
+    if reuse and rows.exists():
+        return [AskedFigures(**row) for row in json.loads(rows.read_text(encoding="utf-8"))]
+    asked = collect_rows()
+    rows.parent.mkdir(parents=True, exist_ok=True)
+    rows.write_text(json.dumps([a.__dict__ for a in asked], ensure_ascii=False), encoding="utf-8")
+    return asked
 
 
 def main() -> None:
@@ -129,35 +175,63 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, default=ROOT / "training" / "checkpoints" / "ranker_rows.json",
                         help="cache of the collected candidates (reused with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="fit from the cached candidates instead of asking again")
+    parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
+                        help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     args = parser.parse_args()
-    if args.reuse and args.rows.exists():
-        asked = [AskedFigures(**row) for row in json.loads(args.rows.read_text(encoding="utf-8"))]
-    else:
-        asked = collect(args.limit)
-        args.rows.parent.mkdir(parents=True, exist_ok=True)
-        args.rows.write_text(json.dumps([a.__dict__ for a in asked], ensure_ascii=False), encoding="utf-8")
+    reports_rows = args.rows.with_name(args.rows.stem + "_reports.json")
+    asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit))
+    asked += cached_or(reports_rows, args.reuse, lambda: collect_reports(args.reports_index))
     asked = [a for a in asked if a.features]
-    names = sorted(asked[0].features[0])
-    train = [a for a in asked if a.split == "dev" and a.answerable]
-    x = np.array([[row[name] for name in names] for a in train for row in a.features])
-    y = np.array([right for a in train for right in a.right], dtype=float)
-    weights, bias = fit_logistic(x, y)
+    names = sorted(set(asked[0].features[0]) - set(QUESTION_FEATURES))
+    dev = [a for a in asked if a.split in FIT_SPLITS]
+    choices = []
+    for a in dev:
+        rows, right = supported_rows(a)
+        choices.append(
+            Choice(
+                np.array([[row[name] for name in names] for row in rows]).reshape(len(rows), len(names)),
+                np.array(right, dtype=bool),
+                np.array([a.features[0][name] for name in QUESTION_FEATURES]),
+            )
+        )
+    weights, null_weights, null_bias = fit_choice(choices)
+    chooser = FigureRanker(
+        dict(zip(names, map(float, weights))), dict(zip(QUESTION_FEATURES, map(float, null_weights))), null_bias, UNCALIBRATED
+    )
+    # 置信度：每次提问里被选中的那个候选（分数最高）的选择特征 → 它对不对
+    standing, right_top = [], []
+    for a in dev:
+        rows, right = supported_rows(a)
+        if rows:
+            best = int(np.argmax(chooser.scores(rows)))
+            standing.append(chooser.choice_features(rows)[best])
+            right_top.append(right[best])
+    standing_names = sorted(standing[0])
+    confidence_weights, confidence_bias = fit_logistic(
+        np.array([[row[name] for name in standing_names] for row in standing]), np.array(right_top, dtype=float)
+    )
+    fitted = FigureRanker(
+        chooser.weights,
+        chooser.null_weights,
+        null_bias,
+        Calibration(dict(zip(standing_names, map(float, confidence_weights))), confidence_bias, 0.0),
+    )
 
-    fitted = Calibration(dict(zip(names, map(float, weights))), bias, threshold=0.0)
-    dev = [a for a in asked if a.split == "dev"]
-    chosen = [first_supported(a, scores_of(a, fitted)) for a in dev]
+    def learned(rows: list[dict[str, float]]) -> np.ndarray:
+        return np.array(fitted.scores(rows))
+
+    def sure(rows: list[dict[str, float]]) -> np.ndarray:
+        return np.array(fitted.probabilities(rows))
+
+    def rules(rows: list[dict[str, float]]) -> np.ndarray:
+        return np.array([rule_score(row) for row in rows])
+
+    chosen = [best_of(a, learned, sure) for a in dev]
     threshold, dev_stats = choose_threshold(
         np.array([c[0] for c in chosen]), np.array([c[1] for c in chosen]), np.array([a.answerable for a in dev])
     )
-
-    def learned(a: AskedFigures) -> np.ndarray:
-        return scores_of(a, fitted)
-
-    def rules(a: AskedFigures) -> np.ndarray:
-        return np.array([rule_score(row) for row in a.features])
-
     test = [a for a in asked if a.split == "test"]
-    test_chosen = [first_supported(a, learned(a)) for a in test]
+    test_chosen = [best_of(a, learned, sure) for a in test]
     answered = [c[0] >= threshold for c in test_chosen]
     scores = {
         "test_questions": sum(a.answerable for a in test),
@@ -167,13 +241,22 @@ def main() -> None:
         "test_unanswerable_abstained": round(float(np.mean([not ok for ok, a in zip(answered, test) if not a.answerable])), 3),
         "dev": dev_stats,
     }
+    candidates = sum(len(c.right) for c in choices)
     ranker = {
+        "model": "conditional logit: softmax over the supported figure candidates and 「none of them」",
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},
-        "bias": round(bias, 5),
-        "threshold": threshold,
+        "null_weights": {name: round(float(w), 5) for name, w in zip(QUESTION_FEATURES, null_weights)},
+        "null_bias": round(null_bias, 5),
+        "confidence": {
+            "weights": {name: round(float(w), 5) for name, w in zip(standing_names, confidence_weights)},
+            "bias": round(float(confidence_bias), 5),
+            "threshold": threshold,
+        },
         "fitted_on": (
-            f"figure questions of the dev paragraphs of {', '.join(FILES)}: {len(train)} questions, {len(y)} candidates, "
-            f"{int(y.sum())} right; threshold on {len(dev)} dev askings (unanswerable share {UNANSWERABLE_SHARE})"
+            f"figure questions of the dev paragraphs of {', '.join(FILES)} and of {REPORT_QUESTIONS.name}: "
+            f"{len(dev)} askings ({sum(a.split == 'reports_dev' for a in dev)} of reports; "
+            f"{sum(a.answerable for a in dev)} answerable), {candidates} supported candidates, "
+            f"{int(sum(c.right.sum() for c in choices))} right (unanswerable share {UNANSWERABLE_SHARE} for the threshold)"
         ),
         "reader": reader_info(),
         "scores": scores,

@@ -15,6 +15,7 @@ from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import (
     UNCALIBRATED,
     Calibration,
+    FigureRanker,
     ReaderSettings,
     SpanCandidate,
     asks_for_plan,
@@ -38,6 +39,7 @@ from qa.text.clauses import (
     windows,
 )
 from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, find_figures
+from qa.text.script import to_half_width
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
@@ -68,6 +70,16 @@ RULE_WEIGHTS = {
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
 _ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
+
+
+@dataclass(frozen=True)
+class RankedFigure:
+    """A figure candidate as the learned ranker sees it."""
+
+    score: float  # 选择分数（只在同一题的候选之间比较）
+    probability: float  # 它回答了问题的校准概率；没过支持检查的为 0
+    candidate: _Candidate
+    veto: Veto | None
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ class Answerer:
         reader: NeuralReader | None = None,
         calibration: Calibration = UNCALIBRATED,
         reader_settings: ReaderSettings = ReaderSettings(),
-        ranker: Calibration | None = None,
+        ranker: FigureRanker | None = None,
     ):
         self.index = index
         self.settings = settings
@@ -187,11 +199,17 @@ class Answerer:
         """The passages the reader reads, in the order its `Reading` numbers them."""
         return hits[: min(self.reader_settings.passages, self.settings.passages)]
 
-    def rank_figures(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[tuple[float, _Candidate]]:
-        """Every figure candidate of the passages with the ranker's probability that it answers, best first."""
+    def rank_figures(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[RankedFigure]:
+        """Every figure candidate of the passages with the ranker's score, its probability that it answers and its
+        veto, if any. The ranker chooses among the supported candidates only (they come first, its choice first);
+        the vetoed ones follow with probability 0."""
         candidates = self.figure_candidates(intent, hits, weights, reading)
-        ranked = [(self.ranker.probability(candidate.features), candidate) for candidate in candidates]
-        ranked.sort(key=lambda pair: -pair[0])
+        vetoes = [self.rules_veto(intent, candidate, check_score=False) for candidate in candidates]
+        scores = self.ranker.scores([candidate.features for candidate in candidates])
+        supported = [i for i, veto in enumerate(vetoes) if veto is None]
+        probabilities = dict(zip(supported, self.ranker.probabilities([candidates[i].features for i in supported])))
+        ranked = [RankedFigure(scores[i], probabilities.get(i, 0.0), candidates[i], vetoes[i]) for i in range(len(candidates))]
+        ranked.sort(key=lambda item: (item.veto is not None, -item.score))
         return ranked
 
     def figure_candidates(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms, reading: Reading) -> list[_Candidate]:
@@ -218,21 +236,17 @@ class Answerer:
             )
         return candidates
 
-    def _ranked_answer(self, question: str, intent: QuestionIntent, hits: list[Hit], ranked: list[tuple[float, _Candidate]]) -> Answer:
-        """The most probable figure that passes the support checks, if it is probable enough."""
-        threshold = self.ranker.threshold
-        first_veto = None
-        for probability, candidate in ranked:
-            if probability < threshold:
-                break
-            veto = self.rules_veto(intent, candidate, check_score=False)
-            if veto is None:
-                return _extractive_answer(question, candidate, hits, probability)
-            first_veto = first_veto or veto
-        top_probability, top = ranked[0]
-        # 说明拒答的原因：最可能的数字本身就不被支持（年份、地名不对）时说这个，否则说把握不够
-        first_veto = first_veto or self.rules_veto(intent, top, check_score=False)
-        return _abstain(question, hits, first_veto or _confidence_veto(top.figure.text, top_probability, threshold), top_probability)
+    def _ranked_answer(self, question: str, intent: QuestionIntent, hits: list[Hit], ranked: list[RankedFigure]) -> Answer:
+        """The ranker's choice among the supported figures, if it is probable enough."""
+        chosen = ranked[0]
+        # 拒答时说明原因：得分最高的数字本身不被支持（年份、地名不对）就说这个，否则说把握不够
+        best = max(ranked, key=lambda item: item.score)
+        if chosen.veto is not None:
+            return _abstain(question, hits, best.veto)
+        if chosen.probability < self.ranker.threshold:
+            veto = best.veto or _confidence_veto(chosen.candidate.figure.text, chosen.probability, self.ranker.threshold)
+            return _abstain(question, hits, veto, chosen.probability)
+        return _extractive_answer(question, chosen.candidate, hits, chosen.probability)
 
     def choose_span(
         self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None, reading: Reading | None = None
@@ -350,6 +364,8 @@ class Answerer:
                 "year_match": float(matched and not plan),
                 "year_mismatch": float(conflict and not plan),
                 "plan_for_actual": float(plan),  # 问实际数，这是当年的计划
+                # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
+                "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
             }
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span

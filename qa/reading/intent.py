@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from qa.reading.time import names_a_document, question_times
+from qa.reading.time import document_phrases, names_a_document, question_times
 from qa.text.figures import UNITS
 from qa.text.script import to_simplified
 
@@ -102,7 +102,9 @@ def analyse_question(question: str) -> QuestionIntent:
     ]
     resolved = [str(year) for span in question_times(question) for year in (span.start, span.end)]
     years = tuple(dict.fromkeys(written + resolved))
-    content = _QUESTION_WORDS.sub(" ", original if original == question else _fold_question_words(original, question)).strip()
+    content = _QUESTION_WORDS.sub(" ", original if original == question else _fold_question_words(original, question))
+    # 点名文件的短语决定到哪篇里找（见 Answerer.documents_named），不是答案句里会有的词
+    content = _blank(content, document_phrases(question) if len(original) == len(question) else []).strip()
     wants = next((kind for pattern, kind in _INTENTS if pattern.search(question)), Wants.ENTITY)
     unit = _expected_unit(question) if wants in ("number", "difference") else None
     return QuestionIntent(
@@ -119,6 +121,12 @@ def analyse_question(question: str) -> QuestionIntent:
         content,
         unit is not None and unit == _named_unit(question),
     )
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _fold_question_words(original: str, simplified: str) -> str:

@@ -207,6 +207,17 @@ def names_a_document(text: str, end: int) -> bool:
     return bool(DOCUMENT_NAME_AFTER_YEAR.match(text[end:]))
 
 
+# 点名文件的整个短语：「根据2012年政府工作报告，」「在2013年政府工作报告里」
+_DOCUMENT_PHRASE = re.compile(
+    r"(?:根据|按照|依据|据|在|从)?\d{4}年(?:[^\d，。？！?,；;]{0,16}?(?:报告|公报|年鉴|白皮书|规划纲要))(?:中|里|里面|上)?[，,]?"
+)
+
+
+def document_phrases(question: str) -> list[tuple[int, int]]:
+    """Spans of the phrases that name a document (「根据2012年政府工作报告，」): they say where to look, not what."""
+    return [match.span() for match in _DOCUMENT_PHRASE.finditer(question)]
+
+
 def named_document_years(question: str) -> set[int]:
     """Years of the documents a question names (「根据2002年政府工作报告」 → {2002})."""
     return {
