@@ -102,10 +102,15 @@ def last_year_range(text: str) -> re.Match | None:
 
 
 def breakdown_context(sentence: str, clause_start: int, text_before: str) -> str:
-    """The total a 「其中……」 breakdown refers to: the text before 其中, in this sentence or the last one."""
+    """The total a 「其中……」 breakdown refers to: the text before 其中, in this sentence or the last one.
+    The later items of a breakdown split by semicolons (「其中，A类x条；B类y条」's B) refer to the same total."""
     marker = sentence.rfind("其中", 0, clause_start + 2)
     if marker < 0:
-        return ""
+        opened_at = max(text_before.rfind(end) for end in "。！？\n") + 1
+        marker = text_before.rfind("其中", opened_at)
+        if marker < 0:
+            return ""
+        sentence, text_before, marker = text_before[opened_at:], text_before[:opened_at], marker - opened_at
     total = sentence[:marker].rstrip("，,；;:： ")
     if not total:
         total = text_before.rstrip("。！？；;\n ")
