@@ -1,6 +1,8 @@
 """Fit the reader's confidence (a logistic model over named features) and its abstention threshold.
 
     python training/calibrate_reader.py        # writes qa/models/reader-calibration.json
+    python training/calibrate_reader.py --reader NEW.npz --output NEW-calibration.json
+                                               # a candidate reader, before it replaces the shipped one
 
 Data: the questions that do not ask for a figure (those go to the figure ranker) on the *dev* paragraphs of CMRC 2018 dev-open and DRCD dev (`qa.mrc.split_of`; never used to train the
 reader, never used to report). Each dev question is asked open-domain over an index of all the file's
@@ -12,6 +14,7 @@ weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unansw
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -29,7 +32,7 @@ from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
 from qa.reading.reader import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
-from qa.reading.reader_weights import load_reader  # noqa: E402
+from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
 from qa.search.retrieve import load_index  # noqa: E402
 from qa.scoring import char_f1  # noqa: E402
 
@@ -69,7 +72,11 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
 
 
 def main() -> None:
-    reader = load_reader()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reader", type=Path, default=READER_WEIGHTS, help="reader weights (default: the shipped ones)")
+    parser.add_argument("--output", type=Path, default=CALIBRATION_FILE, help="where the calibration goes")
+    args = parser.parse_args()
+    reader = load_reader(args.reader)
     rows, labels, answerable = collect(reader)
     names = sorted(rows[0])
     x = np.array([[row[name] for name in names] for row in rows])
@@ -85,7 +92,7 @@ def main() -> None:
         "dev": stats,
         "reader": reader.info,
     }
-    CALIBRATION_FILE.write_text(json.dumps(calibration, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.output.write_text(json.dumps(calibration, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     bins = np.digitize(probabilities, [0.2, 0.4, 0.6, 0.8])
     for b in range(5):
         chosen = bins == b
