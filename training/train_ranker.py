@@ -2,6 +2,8 @@
 
     python training/train_ranker.py            # writes qa/models/figure-ranker.json
     python training/train_ranker.py --limit 50 # a quick run on the first 50 figure questions per split and file
+    python training/train_ranker.py --reader NEW.npz --output NEW-ranker.json --rows NEW-rows.json
+                                               # for a candidate reader, before it replaces the shipped one
 
 Data: the paragraphs of CMRC 2018 dev-open and DRCD dev, as `benchmarks/mrc_open.py` indexes them (one document per
 paragraph, all paragraphs in the index), and only the questions that ask for a figure (a quantity, date, year,
@@ -41,7 +43,7 @@ from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
 from qa.reading.answerer import rule_score  # noqa: E402
 from qa.reading.reader import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
-from qa.reading.reader_weights import load_reader, reader_info  # noqa: E402
+from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
 from qa.text.script import to_half_width  # noqa: E402
@@ -92,11 +94,11 @@ def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: st
     )
 
 
-def collect_reports(index_dir: Path) -> list[AskedFigures]:
+def collect_reports(index_dir: Path, reader) -> list[AskedFigures]:
     """The figure questions of eval/gwr_dev.jsonl (the development half of the report questions; gwr_test stays
     held out) over an index of the seven reports and the seeds, asked as the pipeline asks them: answerable ones
     also without their report's passages, unanswerable ones as they are."""
-    answerer = Pipeline(load_index(index_dir), load_reader(), UNCALIBRATED).answerer
+    answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     asked = []
     for question in load_questions(REPORT_QUESTIONS):
         text = clean_question(question.question)
@@ -112,8 +114,7 @@ def collect_reports(index_dir: Path) -> list[AskedFigures]:
     return asked
 
 
-def collect(limit: int | None) -> list[AskedFigures]:
-    reader = load_reader()
+def collect(limit: int | None, reader) -> list[AskedFigures]:
     asked = []
     for name in FILES:
         paragraphs = load_mrc(DATA / f"{name}.json")
@@ -175,12 +176,15 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, default=ROOT / "training" / "checkpoints" / "ranker_rows.json",
                         help="cache of the collected candidates (reused with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="fit from the cached candidates instead of asking again")
+    parser.add_argument("--reader", type=Path, default=READER_WEIGHTS, help="reader weights (default: the shipped ones)")
+    parser.add_argument("--output", type=Path, default=RANKER_FILE, help="where the fitted ranker goes")
     parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     args = parser.parse_args()
     reports_rows = args.rows.with_name(args.rows.stem + "_reports.json")
-    asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit))
-    asked += cached_or(reports_rows, args.reuse, lambda: collect_reports(args.reports_index))
+    reader = load_reader(args.reader)
+    asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit, reader))
+    asked += cached_or(reports_rows, args.reuse, lambda: collect_reports(args.reports_index, reader))
     asked = [a for a in asked if a.features]
     names = sorted(set(asked[0].features[0]) - set(QUESTION_FEATURES))
     dev = [a for a in asked if a.split in FIT_SPLITS]
@@ -258,10 +262,10 @@ def main() -> None:
             f"{sum(a.answerable for a in dev)} answerable), {candidates} supported candidates, "
             f"{int(sum(c.right.sum() for c in choices))} right (unanswerable share {UNANSWERABLE_SHARE} for the threshold)"
         ),
-        "reader": reader_info(),
+        "reader": reader_info(args.reader),
         "scores": scores,
     }
-    RANKER_FILE.write_text(json.dumps(ranker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.output.write_text(json.dumps(ranker, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(ranker, ensure_ascii=False, indent=2))
 
 
