@@ -134,10 +134,7 @@ def _fold_question_words(original: str, simplified: str) -> str:
     OpenCC's t2s maps character for character on these texts; otherwise the original is kept whole)."""
     if len(original) != len(simplified):
         return original
-    chars = list(original)
-    for match in _QUESTION_WORDS.finditer(simplified):
-        chars[match.start() : match.end()] = " " * (match.end() - match.start())
-    return "".join(chars)
+    return _blank(original, [match.span() for match in _QUESTION_WORDS.finditer(simplified)])
 
 
 def _expected_unit(question: str) -> str | None:

@@ -199,7 +199,9 @@ def find_times(text: str, doc_year: int | None) -> list[TimeMention]:
 
 
 # 「2013年政府工作报告」「2007年统计公报」里的年份是文件的名字，不是问题问的时间
-DOCUMENT_NAME_AFTER_YEAR = re.compile(r"^[^\d，。？！?,；;]{0,16}?(?:报告|公报|年鉴|白皮书|规划纲要)")
+# 年份之后、文件名之内的文字：「2013年」+「政府工作报告」
+_DOCUMENT_NAME = r"[^\d，。？！?,；;]{0,16}?(?:报告|公报|年鉴|白皮书|规划纲要)"
+DOCUMENT_NAME_AFTER_YEAR = re.compile("^" + _DOCUMENT_NAME)
 
 
 def names_a_document(text: str, end: int) -> bool:
@@ -208,9 +210,7 @@ def names_a_document(text: str, end: int) -> bool:
 
 
 # 点名文件的整个短语：「根据2012年政府工作报告，」「在2013年政府工作报告里」
-_DOCUMENT_PHRASE = re.compile(
-    r"(?:根据|按照|依据|据|在|从)?\d{4}年(?:[^\d，。？！?,；;]{0,16}?(?:报告|公报|年鉴|白皮书|规划纲要))(?:中|里|里面|上)?[，,]?"
-)
+_DOCUMENT_PHRASE = re.compile(rf"(?:根据|按照|依据|据|在|从)?\d{{4}}年{_DOCUMENT_NAME}(?:中|里|里面|上)?[，,]?")
 
 
 def document_phrases(question: str) -> list[tuple[int, int]]:
