@@ -156,6 +156,19 @@ def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_i
     assert other.abstained and other.veto.name == "place"
 
 
+def test_places_are_compared_across_scripts_and_those_the_question_names_are_not_other_places(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "臺灣.txt").write_text("臺灣概況\n臺灣的人口約2300萬人。\n", encoding="utf-8")
+    (corpus / "蘇利南.txt").write_text("蘇利南\n1975年，蘇利南脫離荷蘭獨立。\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    # 问题用简体「台湾」，文件写繁体「臺灣」
+    assert pipeline.ask("台湾的人口有多少？").answer.span == "2300萬人"
+    # 句子里另一个地方「荷蘭」是问题自己点到的，不是「别的地方」
+    assert pipeline.ask("苏利南在哪一年脱离荷兰独立？").answer.span == "1975年"
+
+
 @pytest.mark.parametrize(
     "question, figure_text, fits",
     [

@@ -16,6 +16,9 @@ makes of it (`reader_margin`, `reader_share`, ...). A candidate is right when it
   how the chosen candidate stands (odds against 「none」, share, lead), fitted on the same askings (`fit_logistic`); each question is asked as is and again with its own paragraph removed from the passages
   (then abstaining is right). Not the *train* paragraphs: the reader was trained on them, so its margins there
   are more sure than on any new text, and a ranker fitted on them would trust the reader too much.
+- report questions, over an index of the seven reports in ../shared/data/gwr/ and the seeds (`--reports-index`): the
+  figure questions of eval/gwr_dev.jsonl (gwr_test stays held out) and those that training/report_questions.py
+  generates from report sentences that no evaluation question asks about; fitted with the dev paragraphs.
 - *test* paragraphs: scored for the model card only, beside the rules' hand-set weights on the same candidates.
 The reader must be the shipped one (`qa/models/reader-int8.npz`): its margins are features.
 """
@@ -50,9 +53,13 @@ from qa.text.script import to_half_width  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
-REPORT_QUESTIONS = ROOT / "eval" / "gwr_dev.jsonl"
+# 报告上的数字题，及其行缓存的后缀：开发集的手写题（gwr_test 留作评测），和 training/report_questions.py 生成的题
+REPORT_QUESTIONS = {
+    "reports_dev": (ROOT / "eval" / "gwr_dev.jsonl", "_reports"),
+    "reports_generated": (ROOT / "training" / "data" / "report_questions.jsonl", "_generated"),
+}
 REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
-FIT_SPLITS = ("dev", "reports_dev")
+FIT_SPLITS = ("dev", *REPORT_QUESTIONS)
 
 
 @dataclass
@@ -94,23 +101,22 @@ def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: st
     )
 
 
-def collect_reports(index_dir: Path, reader) -> list[AskedFigures]:
-    """The figure questions of eval/gwr_dev.jsonl (the development half of the report questions; gwr_test stays
-    held out) over an index of the seven reports and the seeds, asked as the pipeline asks them: answerable ones
-    also without their report's passages, unanswerable ones as they are."""
+def collect_reports(index_dir: Path, reader, questions_file: Path, split: str) -> list[AskedFigures]:
+    """The figure questions of a report question file over an index of the seven reports and the seeds, asked as
+    the pipeline asks them: answerable ones also without their report's passages, unanswerable ones as they are."""
     answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     asked = []
-    for question in load_questions(REPORT_QUESTIONS):
+    for question in load_questions(questions_file):
         text = clean_question(question.question)
         if question.kind == "computed" or not analyse_question(text).wants_figure:
             continue
         documents = answerer.documents_named(text)
         hits = answerer.index.search(text, k=SEARCH_DEPTH, documents=documents)
-        asked.append(ask_figures(answerer, text, question.answers, hits, "reports_dev", question.answerable))
+        asked.append(ask_figures(answerer, text, question.answers, hits, split, question.answerable))
         if question.answerable and question.doc:
             without = [hit for hit in hits if hit.chunk.doc != question.doc]
-            asked.append(ask_figures(answerer, text, question.answers, without, "reports_dev", False))
-    print(f"reports: {len(asked)} askings from {REPORT_QUESTIONS.name}", file=sys.stderr, flush=True)
+            asked.append(ask_figures(answerer, text, question.answers, without, split, False))
+    print(f"reports: {len(asked)} askings from {questions_file.name}", file=sys.stderr, flush=True)
     return asked
 
 
@@ -181,10 +187,11 @@ def main() -> None:
     parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     args = parser.parse_args()
-    reports_rows = args.rows.with_name(args.rows.stem + "_reports.json")
     reader = load_reader(args.reader)
     asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit, reader))
-    asked += cached_or(reports_rows, args.reuse, lambda: collect_reports(args.reports_index, reader))
+    for split, (questions_file, suffix) in REPORT_QUESTIONS.items():
+        rows = args.rows.with_name(args.rows.stem + suffix + ".json")
+        asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split))
     asked = [a for a in asked if a.features]
     names = sorted(set(asked[0].features[0]) - set(QUESTION_FEATURES))
     dev = [a for a in asked if a.split in FIT_SPLITS]
@@ -257,8 +264,9 @@ def main() -> None:
             "threshold": threshold,
         },
         "fitted_on": (
-            f"figure questions of the dev paragraphs of {', '.join(FILES)} and of {REPORT_QUESTIONS.name}: "
-            f"{len(dev)} askings ({sum(a.split == 'reports_dev' for a in dev)} of reports; "
+            f"figure questions of the dev paragraphs of {', '.join(FILES)} and of "
+            f"{', '.join(path.name for path, _ in REPORT_QUESTIONS.values())}: "
+            f"{len(dev)} askings ({sum(a.split in REPORT_QUESTIONS for a in dev)} of reports; "
             f"{sum(a.answerable for a in dev)} answerable), {candidates} supported candidates, "
             f"{int(sum(c.right.sum() for c in choices))} right (unanswerable share {UNANSWERABLE_SHARE} for the threshold)"
         ),

@@ -5,6 +5,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jieba.posseg
 
@@ -39,7 +40,7 @@ from qa.text.clauses import (
     windows,
 )
 from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, find_figures
-from qa.text.script import to_half_width
+from qa.text.script import to_half_width, to_simplified
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
 
@@ -289,8 +290,7 @@ class Answerer:
         year = self.document_years.get(chunk.doc)
         if asked and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
             return Veto("plan", f"「{candidate.time_mention.text}」在{year}年的文件里指计划或目标，问题问的是实际数")
-        sentence = _sentence_of(chunk.text, candidate.start)[2]
-        veto = self._place_veto(intent, sentence, sentence, chunk)
+        veto = self._place_absent(intent, chunk)
         if veto is not None:
             return veto
         context = chunk.context_text().lower()
@@ -450,7 +450,7 @@ class Answerer:
         chunk = candidate.hit.chunk
         context = chunk.context_text()
         if candidate.year_conflict:
-            return Veto("year", f"问题问{'、'.join(intent.years)}年，这个数字说的是别的年份")
+            return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
         # 「去年」「过去五年」按文档年份解析后也算提到了
         resolved = self._passage_times(candidate.hit)
         for year in intent.years:
@@ -471,14 +471,31 @@ class Answerer:
     def _place_veto(self, intent: QuestionIntent, phrase: str, sentence: str, chunk: Chunk) -> Veto | None:
         """A place named in the question must be what the answer is about (see `_place_supported`),
         or the passage's subject: named in the passage while neither the sentence nor the document's title and
-        section name another place (a Hangzhou report that mentions Beijing once is not about Beijing)."""
-        for place in self.place_names(intent.text):
-            if _place_supported(place, intent.text, phrase, chunk):
+        section name another place (a Hangzhou report that mentions Beijing once is not about Beijing; a place
+        the question names itself is not another place). Compared in simplified characters (「臺灣」 is 「台灣」)."""
+        question = to_simplified(intent.text)
+        asked = self.place_names(question)
+        if not asked:
+            return None
+        folded = _FoldedChunk(to_simplified(chunk.title), tuple(map(to_simplified, chunk.section_path)), to_simplified(chunk.text))
+        phrase, sentence = to_simplified(phrase), to_simplified(sentence)
+        for place in asked:
+            if _place_supported(place, question, phrase, folded):
                 continue
-            around = " ".join((sentence, chunk.title, *chunk.section_path))
-            if place in chunk.text and not set(self.place_names(around)) - {place}:
+            around = " ".join((sentence, folded.title, *folded.section_path))
+            if place in folded.text and not set(self.place_names(around)) - set(asked):
                 continue
             return Veto("place", f"问题问的是「{place}」，段落说的不是它")
+        return None
+
+    def _place_absent(self, intent: QuestionIntent, chunk: Chunk) -> Veto | None:
+        """A place named in the question must at least be named in the passage (title, section or text). The span
+        reader reads the question with the passage, so it tells 「A国的首都」 from 「B国的首都」 itself; a figure
+        chosen by lexical features needs the stricter `_place_veto`."""
+        context = to_simplified(chunk.context_text())
+        for place in self.place_names(to_simplified(intent.text)):
+            if place not in context:
+                return Veto("place", f"问题问的是「{place}」，段落里没有提到它")
         return None
 
     def _passage_times(self, hit: Hit) -> list:
@@ -639,7 +656,15 @@ def _figure_phrase(
     return lead + clause, lead_start
 
 
-def _place_supported(place: str, question: str, phrase: str, chunk: Chunk) -> bool:
+class _FoldedChunk(NamedTuple):
+    """A chunk's title, section path and text in simplified characters, for comparing names."""
+
+    title: str
+    section_path: tuple[str, ...]
+    text: str
+
+
+def _place_supported(place: str, question: str, phrase: str, chunk: _FoldedChunk) -> bool:
     """A place named in the question must be what the passage is about: in the title or section, in the
     answering clause, or inside a longer phrase the question shares with the passage. 「位居北京、上海之后」
     does not make a Hangzhou figure a Beijing one."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.text.script import to_half_width
+from qa.text.script import to_half_width, to_simplified
 
 # 单位词表：量词与度量单位，按所量的东西分组。answerer 用分组判断一个数字答不答得上「几个」「多长」；
 # 正则按长度从长到短试（「平方公里」先于「公里」，「人次」先于「人」，「个月」先于「个」）。
@@ -87,8 +87,12 @@ class Figure:
 
 def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right, without overlaps (the longest reading wins).
-    Full-width digits are read as digits; each figure's `text` is verbatim from the original."""
+    Full-width digits are read as digits and traditional characters as simplified ones (「2300萬人」 is 2300万人);
+    each figure's `text` is verbatim from the original."""
     narrow = to_half_width(text)
+    simplified = to_simplified(narrow)
+    if len(simplified) == len(narrow):  # OpenCC 几乎总是一字换一字；偶有词语换成不同长度时只按原字读
+        narrow = simplified
     if narrow == text:
         return _find_figures(text)
     return [replace(figure, text=text[figure.start : figure.end]) for figure in _find_figures(narrow)]
