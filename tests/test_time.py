@@ -15,6 +15,7 @@ from qa.reading.time import (
     question_times,
     resolve_label,
     sentence_time,
+    years_meant,
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repository, as in CI
@@ -586,3 +587,17 @@ def test_real_1994_fullwidth_heading():
 )
 def test_a_year_that_names_a_document_is_not_the_time_asked(question, asked):
     assert [(span.start, span.end) for span in question_times(question)] == asked
+
+
+# --- years_meant (what BM25 also indexes) ----------------------------------------------------------------------
+
+
+def test_years_meant_are_the_unwritten_times_resolved():
+    text = "过去五年，城镇新增就业5870万人。去年国内生产总值增长7.8%，比上年提高。“十三五”时期要继续努力。"
+    assert years_meant(text, 2013) == [2008, 2009, 2010, 2011, 2012, 2016, 2017, 2018, 2019, 2020]
+
+
+def test_written_years_comparison_bases_and_long_eras_add_little():
+    assert years_meant("2008年至2012年，比上年增长", 2013) == []
+    assert years_meant("一九九三年粮食增产", None) == [1993]  # 汉字写的年份，搜索「1993年」也该找到
+    assert years_meant("去年增长", None) == []  # 不知道文件年份，「去年」无从解析

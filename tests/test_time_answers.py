@@ -80,3 +80,27 @@ def test_the_figure_ranker_chooses_the_figure_of_the_named_report(reports_index:
     ranked = answerer.rank_figures(intent, hits, answerer.question_terms(intent), answerer.read_passages(NAMED_REPORT_QUESTION, hits))
     assert ranked[0].candidate.figure.text == "12.21万人" and ranked[0].veto is None
     assert all(item.probability == 0.0 for item in ranked if item.veto is not None)
+
+
+def test_keyword_search_knows_the_years_a_report_writes_as_last_year(reports_index: Path, reader):
+    """BM25 indexes 「过去五年」「去年」 of the 2013 report as 2008–2012, though that passage writes no year."""
+    index = Pipeline.open(reports_index, reader=reader, reading="rules").index
+    scores = index.bm25_scores("2010年")
+    review = next(i for i, chunk in enumerate(index.chunks) if "12.66万人" in chunk.text)
+    assert "2010" not in index.chunks[review].context_text() and scores[review] > 0
+
+
+def test_only_figures_are_told_apart_as_plan_or_actual(tmp_path: Path, reader):
+    """「今年」 in a 2013 report makes a figure a target, not a result; a decision it reports is still a fact."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2013年滨海市政府工作报告.txt").write_text(
+        "2013年滨海市政府工作报告\n二、2013年主要任务\n今年决定免除小微企业的登记费和年检费。今年全市生产总值预期增长7.5%。\n",
+        encoding="utf-8",
+    )
+    build_index(corpus, tmp_path / "index")
+    pipeline = Pipeline.open(tmp_path / "index", reader=reader, reading="learned")
+    figure = pipeline.ask("2013年全市生产总值实际增长了多少？").answer
+    assert figure.abstained and figure.veto.name == "plan"
+    decision = pipeline.ask("2013年决定免除小微企业的哪些费用？").answer
+    assert decision.veto is None or decision.veto.name != "plan"

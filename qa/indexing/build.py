@@ -18,6 +18,7 @@ from qa.indexing.ingest import Skipped, load_corpus
 from qa.indexing.sections import split_sections
 from qa.indexing.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
+from qa.reading.time import document_years, years_meant
 from qa.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (阶段, 已完成, 总数)
@@ -102,10 +103,17 @@ def build_index(
 
 
 def build_bm25(chunks: list[Chunk], tokenizer: Tokenizer) -> bm25s.BM25:
-    """BM25 over jieba words of each chunk with its title and section path."""
+    """BM25 over jieba words of each chunk with its title and section path, plus the years its unwritten times
+    stand for (「去年」 in a 2013 report also indexes 2012: questions name years, reports often do not)."""
+    doc_years = document_years(chunks)
     bm25 = bm25s.BM25()
+    texts = []
+    for chunk in chunks:
+        context = chunk.context_text()
+        years = years_meant(context, doc_years.get(chunk.doc))
+        texts.append(context + "".join(f" {year}年" for year in years))
     # 空文档也给一个占位词，bm25s 不接受零长度文档
-    bm25.index([tokenizer.tokens(chunk.context_text()) or [""] for chunk in chunks], show_progress=False)
+    bm25.index([tokenizer.tokens(text) or [""] for text in texts], show_progress=False)
     return bm25
 
 

@@ -20,13 +20,12 @@ from qa.reading.reader import (
     ReaderSettings,
     SpanCandidate,
     asks_for_plan,
-    document_years,
     is_plan,
     read_spans,
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
-from qa.reading.time import governing_mention, named_document_years, question_times, resolve_label
+from qa.reading.time import document_years, governing_mention, named_document_years, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -110,10 +109,11 @@ class _Candidate:
     sentence: tuple[int, int]  # 文档里的偏移
     figure: Figure | None  # 句内偏移
     phrase: str
-    year_conflict: bool = False
+    year_conflict: bool = False  # 数字说的年份不是问的年份，或它是问题所问那年的计划（见 plan_conflict）
     time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
     features: dict[str, float] | None = None  # 数字候选的具名特征（两条路线共用，权重不同）
     sentence_offset: int = 0  # 句子在段落（chunk）里的起点；figure 的偏移相对句子
+    plan_conflict: bool = False  # 年份对，但那是计划或目标，问的是实际数
 
 
 class Answerer:
@@ -288,7 +288,8 @@ class Answerer:
             elif not any(t.overlaps(span) for t in self._passage_times(candidate.hit) for span in asked):
                 return Veto("year", f"段落没有提到{'、'.join(map(str, asked))}")
         year = self.document_years.get(chunk.doc)
-        if asked and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
+        # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
+        if asked and intent.wants_figure and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
             return Veto("plan", f"「{candidate.time_mention.text}」在{year}年的文件里指计划或目标，问题问的是实际数")
         veto = self._place_absent(intent, chunk)
         if veto is not None:
@@ -370,7 +371,7 @@ class Answerer:
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
             score = rule_score(features, self._rule_weights)
-            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset)
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset, plan and matched)
 
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
@@ -449,6 +450,9 @@ class Answerer:
         """Why the chosen passage does not really answer (it is only the closest thing), or None."""
         chunk = candidate.hit.chunk
         context = chunk.context_text()
+        if candidate.plan_conflict:
+            year = self.document_years.get(chunk.doc)
+            return Veto("plan", f"「{candidate.figure.text}」是{year}年的文件定的计划或目标，问题问的是实际数")
         if candidate.year_conflict:
             return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
         # 「去年」「过去五年」按文档年份解析后也算提到了

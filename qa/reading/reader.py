@@ -15,16 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.reading.reader_weights import Reading
-from qa.reading.time import (
-    TimeMention,
-    TimeSpan,
-    document_year,
-    find_times,
-    governing_mention,
-)
+from qa.reading.time import TimeMention, TimeSpan, find_times, governing_mention
 from qa.text.clauses import sentence_around
 from qa.text.figures import Figure, find_figures
-from qa.types import Chunk, Hit
+from qa.types import Hit
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
 # learned 路线在数字候选之间作选择的模型（权重与拒答阈值由 training/train_ranker.py 拟合）
@@ -216,15 +210,6 @@ def snap_to_figure(text: str, start: int, end: int, slack: int) -> tuple[int, in
 def governing_time(hit: Hit, position: int, document_year: int | None) -> TimeMention | None:
     """The time mention that governs a position of a chunk (see `time.governing_mention`)."""
     return governing_mention(hit.chunk.text, position, document_year)
-
-
-def document_years(chunks: list[Chunk]) -> dict[str, int | None]:
-    """The year each document was written, from its title, its opening lines (its first chunk) or its file name."""
-    first: dict[str, Chunk] = {}
-    for chunk in chunks:
-        if chunk.doc not in first or chunk.start < first[chunk.doc].start:
-            first[chunk.doc] = chunk
-    return {doc: document_year(chunk.title, chunk.text, doc) for doc, chunk in first.items()}
 
 
 def times_in_passage(hit: Hit, document_year: int | None) -> list[TimeSpan]:

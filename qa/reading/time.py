@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from qa.types import Chunk
+
 # 视为年份的四位数范围：「5000年文明」「1000年」是数量，不是年份
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100
@@ -40,6 +42,7 @@ FIVE_YEAR_PLANS: dict[int, tuple[int, int]] = {
 }
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+MAX_YEARS_MEANT = 10  # 更长的时段（「改革开放以来」）只记两端：逐年列出会让它匹配每一个年份
 _BLANKS = " \t\r\n\u3000\u200b\ufeff\xa0"
 _CN_DIGITS = {
     "〇": 0,
@@ -170,6 +173,31 @@ def document_year(title: str, text: str, filename: str = "") -> int | None:
         if year is not None:
             return year
     return None
+
+
+def document_years(chunks: list[Chunk]) -> dict[str, int | None]:
+    """The year each document was written, from its title, its opening lines (its first chunk) or its file name."""
+    first: dict[str, Chunk] = {}
+    for chunk in chunks:
+        if chunk.doc not in first or chunk.start < first[chunk.doc].start:
+            first[chunk.doc] = chunk
+    return {doc: document_year(chunk.title, chunk.text, doc) for doc, chunk in first.items()}
+
+
+def years_meant(text: str, doc_year: int | None) -> list[int]:
+    """The years that the text's unwritten times stand for (「去年」 in a 2013 report: 2012; 「过去五年」: 2008–2012;
+    「“十三五”时期」: 2016–2020), in order, so a search for 「2012年」 finds them. Written years are not repeated,
+    comparison bases (「比上年」) are left out, and a span longer than MAX_YEARS_MEANT gives only its two ends."""
+    years: list[int] = []
+    for mention in find_times(text, doc_year):
+        span = mention.span
+        if mention.comparison or str(span.start) in mention.text:
+            continue
+        wide = span.end - span.start + 1 > MAX_YEARS_MEANT
+        for year in (span.start, span.end) if wide else range(span.start, span.end + 1):
+            if year not in years:
+                years.append(year)
+    return years
 
 
 def find_times(text: str, doc_year: int | None) -> list[TimeMention]:
