@@ -36,8 +36,8 @@ def test_ask_json_gives_the_figure_with_a_citation(real_seed_index: Path):
     assert set(record) == {
         "question", "answer", "span", "confidence", "abstained", "veto", "figures", "citations", "passages", "latency_ms"
     }
-    # 默认的 rules 路线不给置信度；learned 路线的置信度见 tests/test_learned_reader.py
-    assert record["span"] == "65家" and record["confidence"] is None and record["veto"] is None
+    # 默认的 learned 路线给校准过的置信度（rules 路线给 None）
+    assert record["span"] == "65家" and 0.5 < record["confidence"] <= 1 and record["veto"] is None
     assert "65家" in record["answer"] and not record["abstained"]
     assert record["figures"][0] == {"text": "65家", "value": 65, "unit": "家", "computed": False}
     citation = record["citations"][0]
@@ -50,7 +50,7 @@ def test_ask_json_gives_the_figure_with_a_citation(real_seed_index: Path):
 
 def test_human_output_shows_answer_then_numbered_sources(real_seed_index: Path):
     lines = run_qa("ask", "2007年底杭州因特网注册用户有多少？", "--index", str(real_seed_index)).stdout.splitlines()
-    assert lines[0] == "148.13万户"  # 先给最短的答案
+    assert lines[0].startswith("148.13万户（把握 ")  # 先给最短的答案和它的把握
     assert lines[1] == "至2007年底，全市因特网注册用户148.13万户。[1]"
     assert lines[3] == "来源："
     assert lines[4].startswith("  [1] 《杭州大步挺进国际一流信息化城市》") and "信息基础设施建设全国领先" in lines[4]

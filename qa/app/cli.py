@@ -38,7 +38,7 @@ index_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON（给程序用）")
 reading_option = click.option(
     "--reader", "reading", type=click.Choice(READINGS), envvar="QA_READER", default=None,
-    help="阅读方式：rules（默认）或 learned（微调的片段阅读器）",
+    help="阅读方式：learned（默认：微调的片段阅读器与数字排序模型）或 rules（手定权重的规则）",
 )
 
 
