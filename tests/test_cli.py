@@ -92,3 +92,17 @@ def test_very_long_question_is_truncated_not_refused(real_seed_index: Path):
     result = run_qa("search", question, "--index", str(real_seed_index), "--json")
     assert json.loads(result.stdout)["hits"]
     assert "只用前" in result.stderr
+
+
+def test_an_index_from_an_older_version_still_answers_and_says_how_to_update(real_index_copy):
+    corpus, index_dir = real_index_copy
+    manifest_path = index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["tokenizer_version"] = 1  # 旧版 BM25 规则建的索引
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    question = "2007年底杭州因特网注册用户有多少？"
+    result = run_qa("ask", question, "--index", str(index_dir), "--json")
+    assert json.loads(result.stdout)["span"] == "148.13万户"
+    assert "旧版本" in result.stderr and "qa index" in result.stderr
+    run_qa("index", "--corpus", str(corpus), "--index", str(index_dir))
+    assert "旧版本" not in run_qa("ask", question, "--index", str(index_dir)).stderr

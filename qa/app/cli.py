@@ -12,7 +12,7 @@ import click
 from qa.reading.answerer import answer_record
 from qa.pipeline import READINGS, Pipeline
 from qa.reading.reader_weights import ReaderUnavailable
-from qa.indexing.build import BuildReport, build_index
+from qa.indexing.build import BuildReport, build_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.app.report import veto_text, write_report
@@ -79,6 +79,7 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, as_js
         index = load_index(index_dir)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
+    _warn_if_outdated(index.manifest, index_dir)
     started = time.perf_counter()
     hits = index.search(question, k=k, retriever=retriever)
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -185,9 +186,18 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
 
 def _open_pipeline(index_dir: Path, reading: str | None = None) -> Pipeline:
     try:
-        return Pipeline.open(index_dir, reading=reading)
+        pipeline = Pipeline.open(index_dir, reading=reading)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
+    _warn_if_outdated(pipeline.index.manifest, index_dir)
+    return pipeline
+
+
+def _warn_if_outdated(manifest: dict, index_dir: Path) -> None:
+    """An index built by an older version still answers; say what `qa index` would bring (on stderr)."""
+    behind = outdated_rules(manifest)
+    if behind:
+        click.echo(f"提示：索引 {index_dir} 是旧版本建的（{behind}规则已更新），运行 `qa index` 更新后回答会更准。", err=True)
 
 
 def _print_answer(answer: Answer) -> None:

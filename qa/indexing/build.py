@@ -102,6 +102,17 @@ def build_index(
         return _report(manifest, added, changed, removed, embedded, len(chunks) - embedded, skipped, started)
 
 
+def outdated_rules(manifest: dict) -> str | None:
+    """How an index built by older heading or BM25 rules falls behind this version (None when it does not): it
+    still answers, but `qa index` would re-cut or re-tokenise it (reusing its vectors)."""
+    behind = []
+    if manifest.get("chunker", {}).get("sections_version") != ChunkSettings().sections_version:
+        behind.append("标题识别")
+    if manifest.get("tokenizer_version") != TOKENIZER_VERSION:
+        behind.append("关键词检索")
+    return "、".join(behind) or None
+
+
 def build_bm25(chunks: list[Chunk], tokenizer: Tokenizer) -> bm25s.BM25:
     """BM25 over jieba words of each chunk with its title and section path, plus the years its unwritten times
     stand for (「去年」 in a 2013 report also indexes 2012: questions name years, reports often do not)."""
