@@ -193,3 +193,13 @@ def test_cilin_overrules_the_tagger_only_for_words_it_never_calls_places():
     assert thesaurus.never_a_place("普及")  # 词林：状态
     assert not thesaurus.never_a_place("杭州") and not thesaurus.never_a_place("国务院")
     assert not thesaurus.never_a_place("阿里巴巴")  # 词林不认识的词，听分词器的
+
+
+def test_a_question_about_one_part_is_not_answered_with_the_total(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "服务站.txt").write_text("服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    assert pipeline.ask("城区建成了多少个服务站？").answer.span == "45个"
+    assert pipeline.ask("全市一共建成多少个服务站？").answer.span == "120个"

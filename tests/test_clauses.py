@@ -18,3 +18,21 @@ def test_a_total_in_the_same_sentence():
 
 def test_no_breakdown_no_context():
     assert breakdown_context("工业增加值增长5%。", 3, "上年全市经济平稳。") == ""
+
+
+def _items(sentence: str, position: int = 0) -> list[str]:
+    from qa.text.clauses import breakdown_items
+    from qa.text.figures import find_figures
+
+    return breakdown_items(sentence, find_figures(sentence), position)
+
+
+def test_breakdown_items_are_the_parts_with_the_totals_unit():
+    sentence = "全市建成服务站总计120个，其中，城区45个，县(市)75个，服务群众8000人次；另有流动站20个。"
+    assert _items(sentence) == ["城区", "县(市)"]  # 「服务群众8000人次」不是服务站的一部分，分号后也不是
+    assert _items(sentence, 1) == []  # 分项本身没有分项
+
+
+def test_a_figure_without_its_own_breakdown_has_no_items():
+    assert _items("全市企业300家，比上年增加20家，其中示范企业80家。") == []  # 「其中」之前先有别的数：不是它的分项
+    assert _items("全市企业300家。") == []

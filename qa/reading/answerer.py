@@ -30,6 +30,7 @@ from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
     breakdown_context,
+    breakdown_items,
     clause_bounds,
     clause_breaks,
     figure_years,
@@ -114,6 +115,7 @@ class _Candidate:
     features: dict[str, float] | None = None  # 数字候选的具名特征（两条路线共用，权重不同）
     sentence_offset: int = 0  # 句子在段落（chunk）里的起点；figure 的偏移相对句子
     plan_conflict: bool = False  # 年份对，但那是计划或目标，问的是实际数
+    part_named: str = ""  # 这个数是总数，问题问的是它「其中」的这一项
 
 
 class Answerer:
@@ -371,7 +373,8 @@ class Answerer:
             phrase, lead_start = _figure_phrase(sentence, figures, figure, clause_start, clause_end, hit.chunk.text[:offset])
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
             score = rule_score(features, self._rule_weights)
-            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset, plan and matched)
+            part = next((label for label in breakdown_items(sentence, figures, position) if label in intent.text), "")
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset, plan and matched, part)
 
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
@@ -455,6 +458,8 @@ class Answerer:
             return Veto("plan", f"「{candidate.figure.text}」是{year}年的文件定的计划或目标，问题问的是实际数")
         if candidate.year_conflict:
             return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
+        if candidate.part_named:
+            return Veto("part", f"问题问的是其中的「{candidate.part_named}」，「{candidate.figure.text}」是总数")
         # 「去年」「过去五年」按文档年份解析后也算提到了
         resolved = self._passage_times(candidate.hit)
         for year in intent.years:

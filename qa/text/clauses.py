@@ -115,3 +115,31 @@ def breakdown_context(sentence: str, clause_start: int, text_before: str) -> str
     if not total:
         total = text_before.rstrip("。！？；;\n ")
     return re.split(r"[。！？；;\n]", total)[-1]
+
+
+# 「其中」之后、下一个「；」或句末之前，是总数的分项
+_BREAKDOWN_END = re.compile(r"[；;。！？\n]")
+_ITEM_LEAD = re.compile(r"^[，,、：:\s]*(?:其中)?[，,、：:\s]*")
+MIN_ITEM_LABEL_CHARS = 2
+
+
+def breakdown_items(sentence: str, figures: list[Figure], position: int) -> list[str]:
+    """The labels of the parts that break down the figure at `position` when a 「其中」 follows it before any other
+    figure: 「总计283个，其中，市级机关63个，区、县(市)220个」 → ["市级机关", "区、县(市)"]. A label is the text
+    between the previous figure or clause start and the part's figure."""
+    figure = figures[position]
+    following = figures[position + 1 :]
+    marker = sentence.find("其中", figure.end)
+    if marker < 0 or (following and following[0].start < marker):
+        return []
+    end = _BREAKDOWN_END.search(sentence, marker)
+    stop = end.start() if end else len(sentence)
+    labels, left = [], marker
+    for part in following:
+        if part.start >= stop:
+            break
+        label = _ITEM_LEAD.sub("", sentence[left : part.start]).strip("，,、 ")
+        if part.unit == figure.unit and len(label) >= MIN_ITEM_LABEL_CHARS:
+            labels.append(label)
+        left = part.end
+    return labels
