@@ -481,7 +481,7 @@ class Answerer:
         """A place named in the question must be what the answer is about (see `_place_supported`),
         or the passage's subject: named in the passage while neither the sentence nor the document's title and
         section name another place (a Hangzhou report that mentions Beijing once is not about Beijing; a place
-        the question names itself is not another place). Compared in simplified characters (「臺灣」 is 「台灣」)."""
+        the question names itself is not another place). Compared in simplified characters (「臺灣」 is 「台湾」)."""
         question = to_simplified(intent.text)
         asked = self.place_names(question)
         if not asked:
