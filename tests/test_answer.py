@@ -145,24 +145,29 @@ def test_place_names_of_a_question(answerer: _Asker, question: str, places: list
     assert answerer.pipeline.answerer.place_names(question) == places
 
 
-def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_is(tmp_path: Path):
+def _rules_pipeline_over(tmp_path: Path, texts: dict[str, str]) -> Pipeline:
+    """The rules route over a fresh index of invented texts (file name -> text)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "城市概况.txt").write_text("城市概况\n宁波是浙江省的港口城市，历史悠久。全市常住人口940万人，户籍人口600万人。\n", encoding="utf-8")
+    for name, text in texts.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     build_index(corpus, tmp_path / "index")
-    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    return Pipeline.open(tmp_path / "index", reading="rules")
+
+
+def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_is(tmp_path: Path):
+    pipeline = _rules_pipeline_over(
+        tmp_path, {"城市概况.txt": "城市概况\n宁波是浙江省的港口城市，历史悠久。全市常住人口940万人，户籍人口600万人。\n"}
+    )
     assert pipeline.ask("宁波常住人口有多少？").answer.span == "940万人"
     other = pipeline.ask("温州常住人口有多少？").answer
     assert other.abstained and other.veto.name == "place"
 
 
 def test_places_are_compared_across_scripts_and_those_the_question_names_are_not_other_places(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "臺灣.txt").write_text("臺灣概況\n臺灣的人口約2300萬人。\n", encoding="utf-8")
-    (corpus / "蘇利南.txt").write_text("蘇利南\n1975年，蘇利南脫離荷蘭獨立。\n", encoding="utf-8")
-    build_index(corpus, tmp_path / "index")
-    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    pipeline = _rules_pipeline_over(
+        tmp_path, {"臺灣.txt": "臺灣概況\n臺灣的人口約2300萬人。\n", "蘇利南.txt": "蘇利南\n1975年，蘇利南脫離荷蘭獨立。\n"}
+    )
     # 问题用简体「台湾」，文件写繁体「臺灣」
     assert pipeline.ask("台湾的人口有多少？").answer.span == "2300萬人"
     # 句子里另一个地方「荷蘭」是问题自己点到的，不是「别的地方」
@@ -196,10 +201,6 @@ def test_cilin_overrules_the_tagger_only_for_words_it_never_calls_places():
 
 
 def test_a_question_about_one_part_is_not_answered_with_the_total(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "服务站.txt").write_text("服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n", encoding="utf-8")
-    build_index(corpus, tmp_path / "index")
-    pipeline = Pipeline.open(tmp_path / "index", reading="rules")
+    pipeline = _rules_pipeline_over(tmp_path, {"服务站.txt": "服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n"})
     assert pipeline.ask("城区建成了多少个服务站？").answer.span == "45个"
     assert pipeline.ask("全市一共建成多少个服务站？").answer.span == "120个"

@@ -5,6 +5,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import jieba.posseg
@@ -486,7 +487,7 @@ class Answerer:
         asked = self.place_names(question)
         if not asked:
             return None
-        folded = _FoldedChunk(to_simplified(chunk.title), tuple(map(to_simplified, chunk.section_path)), to_simplified(chunk.text))
+        folded = _folded(chunk)
         phrase, sentence = to_simplified(phrase), to_simplified(sentence)
         for place in asked:
             if _place_supported(place, question, phrase, folded):
@@ -501,7 +502,8 @@ class Answerer:
         """A place named in the question must at least be named in the passage (title, section or text). The span
         reader reads the question with the passage, so it tells 「A国的首都」 from 「B国的首都」 itself; a figure
         chosen by lexical features needs the stricter `_place_veto`."""
-        context = to_simplified(chunk.context_text())
+        folded = _folded(chunk)
+        context = " ".join((folded.title, *folded.section_path, folded.text))
         for place in self.place_names(to_simplified(intent.text)):
             if place not in context:
                 return Veto("place", f"问题问的是「{place}」，段落里没有提到它")
@@ -671,6 +673,12 @@ class _FoldedChunk(NamedTuple):
     title: str
     section_path: tuple[str, ...]
     text: str
+
+
+@lru_cache(maxsize=1024)
+def _folded(chunk: Chunk) -> _FoldedChunk:
+    """The chunk in simplified characters, folded once: every figure candidate of a passage asks for it."""
+    return _FoldedChunk(to_simplified(chunk.title), tuple(map(to_simplified, chunk.section_path)), to_simplified(chunk.text))
 
 
 def _place_supported(place: str, question: str, phrase: str, chunk: _FoldedChunk) -> bool:
