@@ -2,6 +2,7 @@
 import math
 
 from qa.reading.reader import Calibration, FigureRanker, governing_time, snap_to_figure
+from qa.reading.span_model import trim_span
 from qa.types import Chunk, Hit
 
 
@@ -21,6 +22,18 @@ def test_a_span_longer_than_its_figure_is_kept():
     start = text.index("永禄")
     end = text.index("）") + 1
     assert snap_to_figure(text, start, end, slack=1)[:2] == (start, end)
+
+
+def test_a_span_loses_the_particles_a_token_glued_to_it():
+    text = "当时波士顿凯尔特人的球员在日本冲绳县登陆。"
+    start = text.index("波士顿")
+    assert text[slice(*trim_span(text, start, text.index("球员")))] == "波士顿凯尔特人"
+    start = text.index("在日本")
+    assert text[slice(*trim_span(text, start, text.index("登陆")))] == "日本冲绳县"
+
+
+def test_a_span_of_one_particle_is_kept():
+    assert trim_span("这是他的书", 3, 4) == (3, 4)
 
 
 def test_last_year_in_a_2013_report_is_2012():

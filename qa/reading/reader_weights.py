@@ -27,6 +27,7 @@ from qa.reading.span_model import (
     passage_tokens,
     question_tokens,
     token_span,
+    trim_span,
 )
 
 READER_WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "reader-int8.npz"
@@ -141,7 +142,8 @@ class NeuralReader:
         spans = []
         for row, (window, owner) in enumerate(zip(windows, owners)):
             for guess in best_spans(window, starts[row], ends[row], self.settings, top):
-                spans.append(PassageSpan(owner, guess.start, guess.end, guess.score, guess.null_score))
+                start, end = trim_span(passages[owner], guess.start, guess.end)
+                spans.append(PassageSpan(owner, start, end, guess.score, guess.null_score))
         spans.sort(key=lambda s: s.null_score - s.score)  # 减去本窗口「无答案」的分：不同段落之间才可比
         # 重叠窗口会给出同一个片段：只留最高分的那个
         unique, seen = [], set()

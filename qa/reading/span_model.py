@@ -18,6 +18,12 @@ from qa.reading.e5_weights import E5Config
 QUESTION_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 
+# 片段两端修剪。模型只能在 token 边界起止，而 XLM-R 的词表常把「人的」「在日本」切成一个 token。
+# 训练段落的 5,122 个人写答案里：以「的」开头 0 个、结尾 5 个；以「在」「是」开头 43 个（0.8 %）。
+# 在 dev 段落上（金标段落给定）修剪后 EM：CMRC 51.8 → 53.4，DRCD 62.0 → 63.2。
+EDGE_PARTICLES = "的"  # 两端都剪
+LEADING_FUNCTION_CHARS = "在是"  # 只剪开头：「在日本冲绳县」→「日本冲绳县」（不剪「于」：它也是姓）
+
 
 @dataclass(frozen=True)
 class WindowSettings:
@@ -88,6 +94,18 @@ def token_span(window: Window, start: int, end: int) -> tuple[int, int] | None:
     first = next(i for i, token_end in enumerate(window.ends) if token_end > start)
     last = next(i for i in range(len(window.starts) - 1, -1, -1) if window.starts[i] < end)
     return first, last
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Characters [start, end) of text without the particles an answer does not begin or end with; never empty."""
+    while end - start > 1:
+        if text[start] in EDGE_PARTICLES or text[start] in LEADING_FUNCTION_CHARS:
+            start += 1
+        elif text[end - 1] in EDGE_PARTICLES:
+            end -= 1
+        else:
+            break
+    return start, end
 
 
 def batch_tensors(id_lists: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
