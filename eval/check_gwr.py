@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Sanity checker for the government-work-report evaluation sets.
 
-Checks eval/gwr_dev.jsonl and eval/gwr_test.jsonl against the report texts:
+Checks eval/gwr_dev.jsonl, eval/gwr_dev2.jsonl and eval/gwr_test.jsonl against
+the report texts:
   * every line is a JSON object with exactly the expected fields and types;
-  * ids are unique (across both files) and use the gd/gt prefix of their file;
+  * ids are unique (across all three files) and use the gd/gt prefix of their
+    file (gwr_dev.jsonl and gwr_dev2.jsonl both use gd);
   * kind is one of the allowed kinds;
   * answerable questions: doc exists, every answer string occurs verbatim in
     the doc (except kind "computed"), section is a (stripped) line of the doc;
   * unanswerable questions: answers == [], doc == "", section == "";
-  * no (doc, answer) pair is shared between dev and test (same fact in both).
+  * no (doc, answer) pair is shared between any two of the files (same fact
+    in both).
 Prints counts per kind and per doc for each file. Exit status 1 on any error.
 
 Usage: python3 eval/check_gwr.py [DATA_DIR]   (default /work/shared/data/gwr,
@@ -20,7 +23,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FILES = [("gwr_dev.jsonl", "gd"), ("gwr_test.jsonl", "gt")]
+FILES = [("gwr_dev.jsonl", "gd"), ("gwr_test.jsonl", "gt"), ("gwr_dev2.jsonl", "gd")]
 FIELDS = {"id", "question", "answers", "doc", "section", "kind"}
 KINDS = {"figure", "entity", "date", "list", "paraphrase", "computed", "unanswerable"}
 
@@ -100,9 +103,11 @@ def main():
                 facts[fname].add((doc, a))
         summary[fname] = [r for _, r in rows if isinstance(r, dict)]
 
-    shared = facts[FILES[0][0]] & facts[FILES[1][0]]
-    for doc, a in sorted(shared):
-        errors.append(f"same answer {a!r} from {doc} in both dev and test")
+    names = [fname for fname, _ in FILES]
+    for i, f1 in enumerate(names):
+        for f2 in names[i + 1:]:
+            for doc, a in sorted(facts[f1] & facts[f2]):
+                errors.append(f"same answer {a!r} from {doc} in both {f1} and {f2}")
 
     for fname, rows in summary.items():
         print(f"== {fname}: {len(rows)} questions")

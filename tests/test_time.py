@@ -14,6 +14,7 @@ from qa.reading.time import (
     find_times,
     question_times,
     resolve_label,
+    section_year,
     sentence_time,
     years_meant,
 )
@@ -601,3 +602,23 @@ def test_written_years_comparison_bases_and_long_eras_add_little():
     assert years_meant("2008年至2012年，比上年增长", 2013) == []
     assert years_meant("一九九三年粮食增产", None) == [1993]  # 汉字写的年份，搜索「1993年」也该找到
     assert years_meant("去年增长", None) == []  # 不知道文件年份，「去年」无从解析
+
+
+def test_a_comparison_by_higher_or_larger_than_is_not_the_figures_time():
+    text = "今年安排专项资金500亿元，规模明显大于去年，将120亿元用于农村学校。"
+    assert sentence_time(text, text.index("120亿元"), 2021) == TimeSpan(2021, 2021)
+
+
+def test_the_previous_year_is_counted_from_the_year_the_section_heading_names():
+    text = "全年工业增加值增长6%。企业利润由上年下降3.1%转为增长7.2%。"
+    heading_year = section_year(("一、2016年工作回顾",), 2017)
+    assert heading_year == 2016
+    assert sentence_time(text, text.index("3.1%"), 2017, section_year=heading_year) == TimeSpan(2015, 2015)
+    # 没有标题年份：上年仍按报告年份的去年解析
+    assert sentence_time(text, text.index("3.1%"), 2017) == TimeSpan(2016, 2016)
+
+
+def test_a_heading_with_a_span_of_years_gives_no_section_year():
+    assert section_year(("一、过去五年工作回顾",), 2013) is None
+    assert section_year(("三、2017年重点工作任务", "（一）推进改革"), 2017) == 2017
+    assert section_year(("关于国内建设",), 1984) is None

@@ -21,12 +21,13 @@ from qa.reading.reader import (
     ReaderSettings,
     SpanCandidate,
     asks_for_plan,
+    governing_time,
     is_plan,
     read_spans,
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
-from qa.reading.time import document_years, governing_mention, named_document_years, question_times, resolve_label
+from qa.reading.time import document_years, named_document_years, question_times, resolve_label
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -342,7 +343,7 @@ class Answerer:
             left, right = windows(sentence, figures, position)
             # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
             year = self.document_years.get(hit.chunk.doc)
-            mention = governing_mention(hit.chunk.text, offset + figure.start, year) if year else None
+            mention = governing_time(hit, offset + figure.start, year) if year else None
             time = None
             if mention is not None and mention.relative:
                 years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.reading.reader_weights import Reading
-from qa.reading.time import TimeMention, TimeSpan, find_times, governing_mention
+from qa.reading.time import TimeMention, TimeSpan, find_times, governing_mention, section_year
 from qa.text.clauses import sentence_around
 from qa.text.figures import Figure, find_figures
 from qa.types import Hit
@@ -209,12 +209,15 @@ def snap_to_figure(text: str, start: int, end: int, slack: int) -> tuple[int, in
 
 def governing_time(hit: Hit, position: int, document_year: int | None) -> TimeMention | None:
     """The time mention that governs a position of a chunk (see `time.governing_mention`)."""
-    return governing_mention(hit.chunk.text, position, document_year)
+    return governing_mention(
+        hit.chunk.text, position, document_year, section_year=section_year(hit.chunk.section_path, document_year)
+    )
 
 
 def times_in_passage(hit: Hit, document_year: int | None) -> list[TimeSpan]:
     """Every year or range the passage (with its title and section path) speaks of, relative ones resolved."""
-    return [mention.span for mention in find_times(hit.chunk.context_text(), document_year) if not mention.comparison]
+    heading_year = section_year(hit.chunk.section_path, document_year)
+    return [mention.span for mention in find_times(hit.chunk.context_text(), document_year, heading_year) if not mention.comparison]
 
 
 def is_plan(mention: TimeMention | None, document_year: int | None) -> bool:

@@ -17,8 +17,8 @@ GOVERNMENT_TERM_YEARS = 5
 DATELINE_LINES = 8
 DATELINE_MAX_CHARS = 60
 SENTENCE_ENDS = "。！？\n"
-# 「比上年增长」「较2012年」「与去年同期相比」：比较的基期，不是所述数字的时间
-COMPARISON_MARKERS = ("相对于", "比", "较", "与", "同")
+# 「比上年增长」「较2012年」「与去年同期相比」「规模明显大于去年」：比较的基期，不是所述数字的时间
+COMPARISON_MARKERS = ("相对于", "比", "较", "与", "同", *(f"{word}于" for word in "高低大小多少快慢好优"), "超过")
 # 也用「“八五”」这类编号、但不是国民经济五年计划的规划：「“八五”普法规划」是2021—2025年
 OTHER_NUMBERED_PROGRAMMES = ("普法",)
 
@@ -200,8 +200,10 @@ def years_meant(text: str, doc_year: int | None) -> list[int]:
     return years
 
 
-def find_times(text: str, doc_year: int | None) -> list[TimeMention]:
-    """Every time expression in the text, left to right, without overlaps; relative ones only if they resolve."""
+def find_times(text: str, doc_year: int | None, section_year: int | None = None) -> list[TimeMention]:
+    """Every time expression in the text, left to right, without overlaps; relative ones only if they resolve.
+    `section_year`: the year the text's section heading names (「一、2016年工作回顾」), which 「上年」 and 「当年」
+    refer to when their paragraph names no year before them."""
     normalized = text.translate(_FULLWIDTH_DIGITS)  # 「１９９３年」：逐字替换，偏移不变
     candidates = (
         _absolute_candidates(normalized) + _plan_candidates(normalized) + _relative_candidates(normalized, doc_year)
@@ -215,7 +217,7 @@ def find_times(text: str, doc_year: int | None) -> list[TimeMention]:
             continue
         comparison = _is_comparison_base(normalized, start)
         if anaphora is not None:
-            span = _resolve_anaphora(normalized, start, anaphora, anchors, doc_year, comparison)
+            span = _resolve_anaphora(normalized, start, anaphora, anchors, doc_year, comparison, section_year)
         if span is None:
             continue
         mention = TimeMention(text[start:end], start, end, span, relative, comparison)
@@ -277,13 +279,17 @@ def resolve_label(mention: TimeMention) -> str:
     return mention.text
 
 
-def sentence_time(text: str, position: int, doc_year: int | None, paragraph_start: int = 0) -> TimeSpan | None:
+def sentence_time(
+    text: str, position: int, doc_year: int | None, paragraph_start: int = 0, section_year: int | None = None
+) -> TimeSpan | None:
     """The time governing a position: the nearest mention before it in its sentence, else in its paragraph."""
-    mention = governing_mention(text, position, doc_year, paragraph_start)
+    mention = governing_mention(text, position, doc_year, paragraph_start, section_year)
     return mention.span if mention else None
 
 
-def governing_mention(text: str, position: int, doc_year: int | None, paragraph_start: int = 0) -> TimeMention | None:
+def governing_mention(
+    text: str, position: int, doc_year: int | None, paragraph_start: int = 0, section_year: int | None = None
+) -> TimeMention | None:
     """The mention behind `sentence_time`, with offsets into `text` (for citing 「去年（2012年）」)."""
     begin = max(paragraph_start, text.rfind("\n", 0, position) + 1)
     # 句末之前的文字都交给 find_times，让「十二五时期」这类词看得到后文
@@ -292,7 +298,7 @@ def governing_mention(text: str, position: int, doc_year: int | None, paragraph_
         stop += 1
     window = text[begin:stop]
     titles = [match.span() for match in _BOOK_TITLE.finditer(window)]
-    for mention in reversed(find_times(window, doc_year)):
+    for mention in reversed(find_times(window, doc_year, section_year)):
         if begin + mention.end > position or mention.comparison:
             continue
         # 《……(2004—2010年)》里的年份是文件名的一部分，不是这句话的时间
@@ -385,15 +391,25 @@ def _counted_span(match: re.Match, doc_year: int) -> TimeSpan | None:
 
 
 def _resolve_anaphora(
-    text: str, start: int, offset: int, anchors: list[TimeMention], doc_year: int | None, comparison: bool
+    text: str,
+    start: int,
+    offset: int,
+    anchors: list[TimeMention],
+    doc_year: int | None,
+    comparison: bool,
+    section_year: int | None = None,
 ) -> TimeSpan | None:
-    """「上年」「当年」: relative to the last year named earlier in the paragraph; without one, 上年 is 去年."""
+    """「上年」「当年」: relative to the last year named earlier in the paragraph, else to the year of the section
+    heading; without either, 上年 is 去年."""
     paragraph_begin = text.rfind("\n", 0, start) + 1
     if anchors and anchors[-1].start >= paragraph_begin:
         anchor = anchors[-1].span
         if anchor.start != anchor.end:
             return None  # 上文是一段年份，「当年」指哪一年说不准
         return TimeSpan(anchor.start + offset, anchor.start + offset)
+    # 「一、2016年工作回顾」下的「工业企业利润由上年下降2.3%」：上年是2015年，不是报告年份的去年
+    if section_year is not None:
+        return TimeSpan(section_year + offset, section_year + offset)
     # 没有上文时：「上年全市……」就是去年；但回顾部分的「全年……比上年增长」比的是前年，「当年」也说不准是哪年
     if doc_year is None or offset >= 0 or comparison:
         return None
@@ -403,6 +419,17 @@ def _resolve_anaphora(
 def _is_comparison_base(text: str, start: int) -> bool:
     before = text[:start].rstrip(_BLANKS)
     return before.endswith(COMPARISON_MARKERS)
+
+
+def section_year(section_path: tuple[str, ...] | list[str], doc_year: int | None) -> int | None:
+    """The one year the innermost heading that names a time speaks of (「一、2016年工作回顾」: 2016; 「今年工作」 in a
+    2017 report: 2017); None when that heading names a span of years (「过去五年工作回顾」) or several."""
+    for heading in reversed(section_path):
+        spans = {mention.span for mention in find_times(heading, doc_year) if not mention.comparison}
+        if spans:
+            span = spans.pop() if len(spans) == 1 else None
+            return span.start if span is not None and span.start == span.end else None
+    return None
 
 
 def _title_year(title: str) -> int | None:
