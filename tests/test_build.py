@@ -51,7 +51,7 @@ def test_manifest_and_chunk_rows_follow_the_contract(seed_corpus: Path, tmp_path
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["encoder"]["id"] == fake_encoder.id and manifest["encoder"]["dim"] == 64
-    assert manifest["chunker"] == {"max_chars": 400, "overlap_chars": 80, "sections_version": 2}
+    assert manifest["chunker"] == {"max_chars": 400, "overlap_chars": 80, "sections_version": 3}
     doc = manifest["documents"]["003_c06bb3e7b6855ebf.txt"]
     assert doc["title"] == "杭州信息化发展环境" and len(doc["sha256"]) == 64
     first_row = json.loads((index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0])

@@ -13,6 +13,8 @@ from qa.reading.intent import Wants, analyse_question
         ("滨海市工业增加值占地区生产总值的比重是多少？", Wants.PERCENT),
         ("滨海市宽带的覆盖率是多少？", Wants.PERCENT),
         ("滨海市城镇化率是多少？", Wants.PERCENT),
+        ("滨海市今年赤字率拟按多少安排？", Wants.PERCENT),
+        ("滨海市的汇率按多少折算？", Wants.NUMBER),
         ("滨海市的软件业收入排名第几？", Wants.ORDINAL),
         ("滨海大桥是哪一年建成的？", Wants.YEAR),
         ("滨海博览会什么时候开幕？", Wants.DATE),

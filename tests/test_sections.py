@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from qa.indexing.ingest import load_document
-from qa.indexing.sections import split_sections
+from qa.indexing.sections import join_wrapped_lines, split_sections
 from qa.types import Document
 
 from conftest import DATA, SEEDS
@@ -105,3 +105,20 @@ def test_a_numbered_heading_right_after_its_title_line_stays_a_heading_in_a_blan
     assert "100亿元" in by_path[("一、综合",)]
     assert "40亿元" in by_path[("一、综合", "（一）工业")]
     assert "8万人" in by_path[("二、民生",)]
+
+
+def test_link_words_on_their_own_lines_are_joined_back_into_their_sentence():
+    text = "一、工作回顾\n\n\n　　新建改建\n高速公路\n6700多公里，细颗粒物（PM\n2.5\n）浓度下降，推动《\n巴黎协定\n》生效。\n\n二、今年的任务\n\n\n　　继续推进。"
+    joined = join_wrapped_lines(text)
+    assert "新建改建高速公路6700多公里，细颗粒物（PM2.5）浓度下降，推动《巴黎协定》生效。" in joined
+    assert "一、工作回顾\n" in joined and "\n二、今年的任务\n" in joined  # 标题仍独占一行
+
+
+def test_a_document_with_one_paragraph_per_line_is_unchanged():
+    text = "一、工作回顾\n新建高速公路6700多公里。\n农村公路29万公里。\n"
+    assert join_wrapped_lines(text) == text
+
+
+def test_english_words_broken_across_lines_keep_a_space():
+    text = "第一段。\n\nopen\nsource 软件\n产业\n\n第二段。\n\n第三段。"
+    assert "open source 软件产业" in join_wrapped_lines(text)

@@ -18,7 +18,7 @@ class ChunkSettings:
     max_chars: int = 400
     overlap_chars: int = 80
     # 标题识别（qa/indexing/sections.py）改动时加一：已有索引下次 `qa index` 会重新切分（向量能复用的照样复用）
-    sections_version: int = 2
+    sections_version: int = 3
 
     def as_dict(self) -> dict:
         return {"max_chars": self.max_chars, "overlap_chars": self.overlap_chars, "sections_version": self.sections_version}

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.indexing.sections import join_wrapped_lines
 from qa.types import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
@@ -77,7 +78,8 @@ def load_document(path: Path) -> Document:
     text = normalise_text(decode_bytes(raw))
     if not text.strip():
         raise UnreadableFile("是空文件")
-    return Document(doc=path.name, title=title_of(text, path.stem), text=text, sha256=text_sha256(text))
+    # 指纹按文件原文算（上传查重比的是它）；索引读的是段内断行接好的文字
+    return Document(doc=path.name, title=title_of(text, path.stem), text=join_wrapped_lines(text), sha256=text_sha256(text))
 
 
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:

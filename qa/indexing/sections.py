@@ -167,13 +167,29 @@ def _paragraphs(text: str):
     yield _joined(block)
 
 
+def join_wrapped_lines(text: str) -> str:
+    """The text with each paragraph on one line, where the document separates paragraphs with blank lines and
+    breaks lines inside them (web pages copied as text put each link word on its own line: 「新建改建\n高速公路\n
+    6700多公里」「PM\n2.5」). Sentence, time and figure reading then see whole sentences. Other texts are unchanged."""
+    pieces, done = [], 0
+    for start, end, joined in _paragraphs(text):
+        if joined != text[start:end]:
+            pieces += [text[done:start], joined]
+            done = end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def _stands_alone(line: str) -> bool:
     heading = detect_heading(line)
     return heading is not None and heading.style not in ("short", "lead_in", "bracket")
 
 
 def _joined(block: list[tuple[int, int, str]]) -> tuple[int, int, str]:
-    return block[0][0], block[-1][1], "".join(part for _, _, part in block)
+    text = block[0][2]
+    for _, _, part in block[1:]:
+        # 两个英文词之间的断行是一个空格；汉字、数字、标点之间不是
+        text += " " + part if text[-1].isascii() and text[-1].isalpha() and part[0].isascii() and part[0].isalpha() else part
+    return block[0][0], block[-1][1], text
 
 
 def _lines(text: str):

@@ -413,7 +413,9 @@ class Answerer:
                     if pair is None:
                         continue
                     before, after = pair
-                    left, _ = windows(sentence, figures, position)
+                    # 指标名在「从2007年末的」前面：量到上一个数量为止，中间的日期不算边界
+                    quantities = [figure for figure in figures if figure.kind not in ("date", "range")]
+                    left, _ = windows(sentence, quantities, quantities.index(before))
                     # 指标名紧挨在「由」前面，比整句的重合更能区分同一段里的几个指标
                     if intent.unit and before.unit != intent.unit and not (intent.unit == "个百分点" and before.kind == "percent"):
                         continue

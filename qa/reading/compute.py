@@ -6,20 +6,26 @@ import re
 from qa.text.figures import Figure, format_number
 
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
+# 「从」与起点数字之间可以有时间和主语（「从2004年人均每月700元」），但不跨分句
+_CHANGE_FROM = re.compile(r"(?:由|从)[^，,；;。]{0,12}$")
+# 两个数字之间、与变化无关的时间说法：「增加到2012年末的」「提高到现在的」
+_TIME_BETWEEN = re.compile(r"(?:(?:19|20)\d{2}年(?:末|底|初)?|现在|目前|当前)(?:的)?")
 
 
 def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Figure, Figure] | None:
     """「由389亿元增长至1464.85亿元」「从2002年的1200元增加到2007年的2000元」: (from, to)."""
     before = figures[position]
     following = figures[position + 1 :]
-    left_edge = figures[position - 1].end if position else 0
-    if not re.search(r"(?:由|从)[^，,；;。]{0,8}$", sentence[left_edge : before.start]):
+    # 左边界是前一个数量（不是「2007年」这样的日期：「从2007年末的6.12万亿元」的「从」在日期前面）
+    quantities_before = [figure for figure in figures[:position] if figure.kind not in ("date", "range")]
+    left_edge = quantities_before[-1].end if quantities_before else 0
+    if not _CHANGE_FROM.search(sentence[left_edge : before.start]):
         return None
     for after in following[:2]:
         between = sentence[before.end : after.start]
         if after.kind in ("date", "range"):
             continue
-        if _CHANGE_BETWEEN.match(re.sub(r"(?:19|20)\d{2}年(?:的)?", "", between)) and after.unit == before.unit and after.kind == before.kind:
+        if _CHANGE_BETWEEN.match(_TIME_BETWEEN.sub("", between)) and after.unit == before.unit and after.kind == before.kind:
             if before.qualifier or after.qualifier:
                 return None  # 「不足50亿元」「300多亿元」：约数不做减法
             return before, after
