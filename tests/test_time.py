@@ -622,3 +622,15 @@ def test_a_heading_with_a_span_of_years_gives_no_section_year():
     assert section_year(("一、过去五年工作回顾",), 2013) is None
     assert section_year(("三、2017年重点工作任务", "（一）推进改革"), 2017) == 2017
     assert section_year(("关于国内建设",), 1984) is None
+
+
+def test_a_year_inside_an_earlier_sentence_does_not_govern_the_next_one():
+    text = "去年，我们隆重庆祝了建党纪念日。北京赢得了2008年奥运会举办权。我国成功举办第九次领导人会议。"
+    assert sentence_time(text, text.index("第九次"), 2002) == TimeSpan(2001, 2001)
+    # 本句里的年份照样管本句
+    assert sentence_time(text, text.index("举办权"), 2002) == TimeSpan(2008, 2008)
+
+
+def test_a_year_that_opens_an_earlier_sentence_governs_the_next_one():
+    text = "截至2012年底，全市有企业500家。其中外资企业120家。"
+    assert sentence_time(text, text.index("120家"), 2013) == TimeSpan(2012, 2012)

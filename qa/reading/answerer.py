@@ -612,6 +612,15 @@ def _suffix_match(label: str, question: str) -> int:
     return longest
 
 
+def _ordinal_counter(question: str) -> str | None:
+    """The counter of a 「第几次」「第几届」 question (an order of events, not a rank), else None."""
+    match = re.search(r"第几", question)
+    if match is None:
+        return None
+    rest = question[match.end() :]
+    return next((counter for counter in sorted(_NOT_A_RANK, key=len, reverse=True) if rest.startswith(counter)), None)
+
+
 def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
     """How well a figure's kind fits the question; None when it cannot be the answer."""
     wants = intent.wants
@@ -635,7 +644,12 @@ def _kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
     if wants == "percent":
         return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)
     if wants == "ordinal":
-        return 0.5 if figure.kind == "ordinal" and figure.unit not in _NOT_A_RANK else None
+        if figure.kind != "ordinal":
+            return None
+        counter = _ordinal_counter(intent.text)
+        if counter is not None:
+            return 0.5 if figure.unit == counter else None  # 问「第几次」答「第九次」，不答「第4名」
+        return 0.5 if figure.unit not in _NOT_A_RANK else None
     if figure.kind == "date" and figure.text.isdigit():
         return None  # 「2009中国杭州……」里的年份是名称的一部分
     if wants == "year":

@@ -19,6 +19,8 @@ DATELINE_MAX_CHARS = 60
 SENTENCE_ENDS = "。！？\n"
 # 「比上年增长」「较2012年」「与去年同期相比」「规模明显大于去年」：比较的基期，不是所述数字的时间
 COMPARISON_MARKERS = ("相对于", "比", "较", "与", "同", *(f"{word}于" for word in "高低大小多少快慢好优"), "超过")
+# 句首时间前可以有的介词：「在去年，」「截至2012年底，」
+SENTENCE_OPENING_PREPOSITIONS = ("", "在", "到", "至", "截至", "截止", "截止到", "从", "自", "于")
 # 也用「“八五”」这类编号、但不是国民经济五年计划的规划：「“八五”普法规划」是2021—2025年
 OTHER_NUMBERED_PROGRAMMES = ("普法",)
 
@@ -298,17 +300,27 @@ def governing_mention(
         stop += 1
     window = text[begin:stop]
     titles = [match.span() for match in _BOOK_TITLE.finditer(window)]
+    sentence_start = max(window.rfind(end, 0, position - begin) for end in SENTENCE_ENDS) + 1
     for mention in reversed(find_times(window, doc_year, section_year)):
         if begin + mention.end > position or mention.comparison:
             continue
         # 《……(2004—2010年)》里的年份是文件名的一部分，不是这句话的时间
         if any(left <= mention.start < right for left, right in titles):
             continue
+        # 前面句子里的时间只有开句的（「去年，」「1999年，」）管到后文；句中的（「北京赢得了2008年奥运会举办权」）只管本句
+        if mention.start < sentence_start and not _opens_sentence(window, mention.start):
+            continue
         # 先在本句里找，找不到再往前到段首：两者都是「段内、位置之前最近的一个」
         return TimeMention(
             mention.text, begin + mention.start, begin + mention.end, mention.span, mention.relative, mention.comparison
         )
     return None
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a time mention at `start` opens its sentence (after at most a preposition: 「在」「截至」「从」)."""
+    sentence_start = max(text.rfind(end, 0, start) for end in SENTENCE_ENDS) + 1
+    return text[sentence_start:start].strip(_BLANKS + "　——") in SENTENCE_OPENING_PREPOSITIONS
 
 
 # 候选：(start, end, span, relative, anaphora)；anaphora 是「上年」「当年」的年份差，要等上文定了再解析
