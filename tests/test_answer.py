@@ -204,3 +204,18 @@ def test_a_question_about_one_part_is_not_answered_with_the_total(tmp_path: Path
     pipeline = _rules_pipeline_over(tmp_path, {"服务站.txt": "服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n"})
     assert pipeline.ask("城区建成了多少个服务站？").answer.span == "45个"
     assert pipeline.ask("全市一共建成多少个服务站？").answer.span == "120个"
+
+
+def test_the_year_asked_must_be_named_in_the_figures_own_paragraph(tmp_path: Path):
+    pipeline = _rules_pipeline_over(
+        tmp_path,
+        {
+            "2015年滨海市政府工作报告.txt": "2015年滨海市政府工作报告\n物价调控\n"
+            "各部门要努力把全年零售物价涨幅控制在百分之五以内。\n"
+            "一年来，滨海市各项工作进展顺利。\n",
+        },
+    )
+    # 「一年来」（2014年）在另一个自然段：管不到「百分之五」，那是2015年的目标
+    answer = pipeline.ask("2014年滨海市零售物价上涨了多少？").answer
+    assert answer.abstained and answer.veto.name == "year"
+    assert pipeline.ask("2015年滨海市零售物价涨幅要控制在多少？").answer.span == "百分之五"

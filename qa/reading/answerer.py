@@ -27,7 +27,7 @@ from qa.reading.reader import (
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
-from qa.reading.time import document_years, named_document_years, question_times, resolve_label
+from qa.reading.time import document_years, find_times, named_document_years, question_times, resolve_label, section_year
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -464,12 +464,16 @@ class Answerer:
             return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
         if candidate.part_named:
             return Veto("part", f"问题问的是其中的「{candidate.part_named}」，「{candidate.figure.text}」是总数")
-        # 「去年」「过去五年」按文档年份解析后也算提到了
-        resolved = self._passage_times(candidate.hit)
+        # 问的年份要在这个数字所在的自然段（连同标题、小节标题）里提到，「去年」「过去五年」按文档年份解析后也算；
+        # 同一段落块里另一个自然段的「一年来」管不到它
+        sentence_start = candidate.sentence[0] - chunk.start
+        heading = context[: context.index("\n") + 1]
+        own_paragraph = heading + _paragraph_of(chunk.text, sentence_start)
+        resolved = self._times_in(chunk, own_paragraph)
         for year in intent.years:
-            if year not in context and not any(span.start <= int(year) <= span.end for span in resolved):
+            if year not in own_paragraph and not any(span.start <= int(year) <= span.end for span in resolved):
                 return Veto("year", f"段落没有提到{year}年")
-        sentence = chunk.text[candidate.sentence[0] - chunk.start : candidate.sentence[1] - chunk.start]
+        sentence = chunk.text[sentence_start : candidate.sentence[1] - chunk.start]
         veto = self._place_veto(intent, candidate.phrase, sentence, chunk)
         if veto is not None:
             return veto
@@ -514,6 +518,11 @@ class Answerer:
 
     def _passage_times(self, hit: Hit) -> list:
         return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
+
+    def _times_in(self, chunk, text: str) -> list:
+        """The years or ranges a piece of a chunk's context speaks of (relative ones resolved, comparisons left out)."""
+        year = self.document_years.get(chunk.doc)
+        return [m.span for m in find_times(text, year, section_year(chunk.section_path, year)) if not m.comparison]
 
     def documents_named(self, question: str) -> frozenset[str] | None:
         """The corpus documents a question names by year and kind (「根据2002年政府工作报告，……」), None if none."""
@@ -565,6 +574,12 @@ class Answerer:
 def rule_score(features: dict[str, float], weights: dict[str, float] = RULE_WEIGHTS) -> float:
     """The rules route's score of a figure candidate: its named features times hand-set weights."""
     return sum(weights[name] * features[name] for name in weights)
+
+
+def _paragraph_of(text: str, position: int) -> str:
+    """The line (paragraph) of `text` that holds `position`."""
+    end = text.find("\n", position)
+    return text[text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(text)]
 
 
 def _sentences(hits: list[Hit], weights: _Terms):
