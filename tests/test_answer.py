@@ -219,3 +219,14 @@ def test_the_year_asked_must_be_named_in_the_figures_own_paragraph(tmp_path: Pat
     answer = pipeline.ask("2014年滨海市零售物价上涨了多少？").answer
     assert answer.abstained and answer.veto.name == "year"
     assert pipeline.ask("2015年滨海市零售物价涨幅要控制在多少？").answer.span == "百分之五"
+
+
+def test_the_year_before_is_computed_from_the_change_the_text_gives(tmp_path: Path):
+    pipeline = _rules_pipeline_over(
+        tmp_path,
+        {"2016年滨海市政府工作报告.txt": "2016年滨海市政府工作报告\n一、2015年工作回顾\n全市普通高校招生12.5万人，比上年增加1.3万人。\n"},
+    )
+    answer = pipeline.ask("2014年滨海市普通高校招生多少人？").answer
+    assert answer.span == "11.2万人" and answer.figures[0]["formula"] == "12.5万人 − 1.3万人 = 11.2万人"
+    assert "12.5万人" in answer.citations[0].quote
+    assert pipeline.ask("2013年滨海市普通高校招生多少人？").answer.abstained  # 只推一年，不层层往前推

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.reading.compute import change_pair, compute
+from qa.reading.compute import change_pair, compute, previous_year_value
 from qa.text.figures import find_figures
 
 
@@ -39,3 +39,25 @@ def test_the_difference_is_written_in_the_inputs_unit():
     figures = find_figures("贷款余额从6.12万亿元增加到17.63万亿元。")
     result, formula, value, unit = compute("difference", figures[0], figures[1])
     assert result == "11.51万亿元" and formula == "17.63万亿元 − 6.12万亿元 = 11.51万亿元"
+
+
+@pytest.mark.parametrize(
+    "sentence, figure, result",
+    [
+        ("全国普通高校招生２６８万人，比上年增加４８万人。", "２６８万人", "220万人"),
+        ("粮食产量6000亿斤，比上年减少200亿斤。", "6000亿斤", "6200亿斤"),
+    ],
+)
+def test_the_year_before_from_a_figure_and_its_change(sentence: str, figure: str, result: str):
+    figures = find_figures(sentence)
+    position = [f.text for f in figures].index(figure)
+    assert previous_year_value(sentence, figures, position)[0] == result
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["出口增长8%，比上年提高2个百分点。", "招生300多万人，比上年增加48万人。", "招生268万人，在校生比上年增加48万人。"],
+)
+def test_no_year_before_from_rates_approximations_or_another_subject(sentence: str):
+    figures = find_figures(sentence)
+    assert all(previous_year_value(sentence, figures, i) is None for i in range(len(figures)))

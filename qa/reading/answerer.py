@@ -12,7 +12,7 @@ import jieba.posseg
 
 from qa.indexing.chunk import sentence_spans
 from qa.indexing.tokenize import STOP_WORDS
-from qa.reading.compute import change_pair, compute
+from qa.reading.compute import change_pair, compute, previous_year_value
 from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import (
     UNCALIBRATED,
@@ -27,7 +27,7 @@ from qa.reading.reader import (
     times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
-from qa.reading.time import document_years, find_times, named_document_years, question_times, resolve_label, section_year
+from qa.reading.time import TimeSpan, document_years, find_times, named_document_years, question_times, resolve_label, section_year
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -157,7 +157,13 @@ class Answerer:
         if not hits:
             return _abstain(question, hits, Veto("no_passages", "知识库里没有与问题相关的段落"))
         weights = self.question_terms(intent)
+        answer = self._answer(question, intent, hits, weights)
+        if answer.abstained and intent.wants == Wants.NUMBER and len(intent.years) == 1:
+            # 那一年的数字没写出来，但下一年的数字和「比上年增加」写着：算出来，标明是算的
+            return self._previous_year(intent, hits, weights) or answer
+        return answer
 
+    def _answer(self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> Answer:
         if intent.wants in (Wants.DIFFERENCE, Wants.RATE):
             computed = self._computed(intent, hits, weights)
             if computed is not None:
@@ -450,6 +456,45 @@ class Answerer:
             after.as_dict(),
         )
         return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits), span=result_text)
+
+    def _previous_year(self, intent: QuestionIntent, hits: list[Hit], weights: _Terms) -> Answer | None:
+        """「2000年全国普通高校招生多少人？」 from 「（2001年）全国普通高校招生268万人，比上年增加48万人」: 220万人,
+        computed and shown with its formula. Only from a figure whose governing time is the year after the one asked."""
+        asked = int(intent.years[0])
+        best = None
+        for hit in hits:
+            chunk = hit.chunk
+            year = self.document_years.get(chunk.doc)
+            for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+                sentence = chunk.text[start:end]
+                figures = find_figures(sentence)
+                quantities = [figure for figure in figures if figure.kind not in ("date", "range")]
+                for position, figure in enumerate(quantities):
+                    derived = previous_year_value(sentence, quantities, position)
+                    if derived is None or (intent.unit and figure.unit != intent.unit):
+                        continue
+                    # 数字的时间：段内管着它的时间，没有就看小节标题（「首先报告２００１年的工作」）
+                    mention = governing_time(hit, start + figure.start, year)
+                    heading_year = section_year(chunk.section_path, year)
+                    time = mention.span if mention else (TimeSpan(heading_year, heading_year) if heading_year else None)
+                    if time != TimeSpan(asked + 1, asked + 1):
+                        continue
+                    left, _ = windows(sentence, quantities, position)
+                    score = 3.0 * _overlap(weights, left) + 0.5 * _overlap(weights, sentence) + 0.3 / hit.rank
+                    if score < self.settings.min_figure_score or self._place_veto(intent, left + figure.text, sentence, chunk):
+                        continue
+                    if best is None or score > best[0]:
+                        best = (score, hit, start, end, figure, derived, mention)
+        if best is None:
+            return None
+        _, hit, start, end, figure, (result, formula, value, unit, change), mention = best
+        sentence = hit.chunk.text[start:end].rstrip("。；;，, ")
+        basis = f"{resolve_label(mention)}，" if mention else f"{asked + 1}年，"
+        answer_text = f"{asked}年为{result}（{formula}）。依据：{basis}{sentence}。[1]"
+        time = _time_record(mention) if mention and mention.relative else None
+        citation = _citation(hit.chunk, hit.chunk.start + start, hit.chunk.start + end, time)
+        figures = ({"text": result, "value": value, "unit": unit, "computed": True, "formula": formula}, figure.as_dict(), change.as_dict())
+        return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits), span=result)
 
     # ---- 拒答 -------------------------------------------------------------
 

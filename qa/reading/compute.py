@@ -1,9 +1,11 @@
-"""Computed answers: a change the text gives both ends of (「由389亿元增长至1464.85亿元」), as a difference or a rate."""
+"""Computed answers: a change the text gives both ends of (「由389亿元增长至1464.85亿元」), as a difference or a rate;
+and the year before a figure whose increase the text gives (「招生268万人，比上年增加48万人」: the year before, 220万人)."""
 from __future__ import annotations
 
 import re
 
 from qa.text.figures import Figure, format_number
+from qa.text.script import to_half_width
 
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 # 「从」与起点数字之间可以有时间和主语（「从2004年人均每月700元」），但不跨分句
@@ -31,6 +33,37 @@ def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Fi
             return before, after
         break
     return None
+
+
+# 「268万人，比上年增加48万人」：紧跟在数字后面、同单位的绝对增减量
+_CHANGE_ON_PREVIOUS_YEAR = re.compile(r"^[，,]?(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?$")
+_DECREASE_VERBS = ("减少", "下降", "降低", "少")
+
+
+def previous_year_value(sentence: str, figures: list[Figure], position: int) -> tuple[str, str, float, str, Figure] | None:
+    """The year before, when the figure at `position` is followed by its change on that year in the same unit
+    (「全国普通高校招生268万人，比上年增加48万人」 → 220万人): (result, formula, value, unit, change figure), else None.
+    Percentages and approximate figures (「300多万人」) give nothing: their base year cannot be computed exactly."""
+    if position + 1 >= len(figures):
+        return None
+    figure, change = figures[position], figures[position + 1]
+    match = _CHANGE_ON_PREVIOUS_YEAR.match(sentence[figure.end : change.start])
+    if match is None or figure.kind != "number" or change.kind != "number" or figure.unit != change.unit:
+        return None
+    if figure.qualifier or change.qualifier:
+        return None
+    number, suffix = split_number(to_half_width(figure.text))
+    change_number, change_suffix = split_number(to_half_width(change.text))
+    if number is None or change_number is None or suffix != change_suffix:
+        return None
+    sign = 1 if match["verb"] in _DECREASE_VERBS else -1
+    result_number = round(number + sign * change_number, 4)
+    if result_number <= 0:
+        return None
+    result = f"{format_number(result_number)}{suffix}"
+    operator = "+" if sign > 0 else "−"
+    formula = f"{format_number(number)}{suffix} {operator} {format_number(change_number)}{suffix} = {result}"
+    return result, formula, figure.value + sign * change.value, figure.unit, change
 
 
 def compute(wants: str, before: Figure, after: Figure) -> tuple[str, str, float, str] | None:
