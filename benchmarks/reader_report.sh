@@ -21,7 +21,7 @@ qa index > /dev/null  # the seed corpus: re-chunked when the section rules chang
     for file in eval/questions.jsonl; do
       echo "== $file ($reading)"; qa eval "$file" --reader "$reading" --json --output "$OUT/eval_$(basename "$file" .jsonl)_$reading.jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
     done
-    for file in eval/gwr_dev.jsonl eval/gwr_test.jsonl; do
+    for file in eval/gwr_dev.jsonl eval/gwr_dev2.jsonl eval/gwr_test.jsonl; do
       echo "== $file ($reading, seven reports + seeds)"; qa eval "$file" --index "$GWR_INDEX" --reader "$reading" --json --output "$OUT/eval_$(basename "$file" .jsonl)_$reading.jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
     done
     for file in cmrc2018_dev_open DRCD_dev; do

@@ -70,6 +70,8 @@ RULE_WEIGHTS = {
     "year_mismatch": -1.0,
     "plan_for_actual": -1.0,
 }
+# 计算题（两端相减、由下一年推上一年）选哪两个数：指标名紧挨在数字前面，比整句的重合更能区分同一段里的几个指标
+CHANGE_WEIGHTS = {"label_overlap": 3.0, "sentence_overlap": 0.5, "suffix_match": 0.3, "rank_prior": 0.3}
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
 _ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
@@ -426,10 +428,8 @@ class Answerer:
                     if intent.unit and before.unit != intent.unit and not (intent.unit == "个百分点" and before.kind == "percent"):
                         continue
                     score = (
-                        3.0 * _overlap(weights, left)
-                        + 0.5 * _overlap(weights, sentence)
-                        + 0.3 * _suffix_match(re.sub(r"(?:由|从)$", "", left), intent.content)
-                        + 0.3 / hit.rank
+                        _change_score(weights, left, sentence, hit)
+                        + CHANGE_WEIGHTS["suffix_match"] * _suffix_match(re.sub(r"(?:由|从)$", "", left), intent.content)
                     )
                     span = last_year_range(chunk.text[:start] + sentence)
                     years = set(span.groups()) if span else set()
@@ -480,7 +480,7 @@ class Answerer:
                     if time != TimeSpan(asked + 1, asked + 1):
                         continue
                     left, _ = windows(sentence, quantities, position)
-                    score = 3.0 * _overlap(weights, left) + 0.5 * _overlap(weights, sentence) + 0.3 / hit.rank
+                    score = _change_score(weights, left, sentence, hit)
                     if score < self.settings.min_figure_score or self._place_veto(intent, left + figure.text, sentence, chunk):
                         continue
                     if best is None or score > best[0]:
@@ -564,7 +564,7 @@ class Answerer:
     def _passage_times(self, hit: Hit) -> list:
         return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
 
-    def _times_in(self, chunk, text: str) -> list:
+    def _times_in(self, chunk: Chunk, text: str) -> list:
         """The years or ranges a piece of a chunk's context speaks of (relative ones resolved, comparisons left out)."""
         year = self.document_years.get(chunk.doc)
         return [m.span for m in find_times(text, year, section_year(chunk.section_path, year)) if not m.comparison]
@@ -619,6 +619,15 @@ class Answerer:
 def rule_score(features: dict[str, float], weights: dict[str, float] = RULE_WEIGHTS) -> float:
     """The rules route's score of a figure candidate: its named features times hand-set weights."""
     return sum(weights[name] * features[name] for name in weights)
+
+
+def _change_score(weights: _Terms, label: str, sentence: str, hit: Hit) -> float:
+    """How well a computed answer's inputs match the question: the words right before the figure count most."""
+    return (
+        CHANGE_WEIGHTS["label_overlap"] * _overlap(weights, label)
+        + CHANGE_WEIGHTS["sentence_overlap"] * _overlap(weights, sentence)
+        + CHANGE_WEIGHTS["rank_prior"] / hit.rank
+    )
 
 
 def _paragraph_of(text: str, position: int) -> str:
