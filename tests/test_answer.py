@@ -139,6 +139,7 @@ def test_long_and_english_questions_never_crash(answerer: _Asker, real_seed_inde
         ("中西部地区投资增长多少？", []),
         ("乡村宽带的普及程度如何？", []),  # 「普及」也被标成地名；词林只把它当状态
         ("香港有几家上市企业？", ["香港"]),
+        ("全国人大常委会哪年通过了这个决定？", ["人大常委会"]),  # 正文里常省去「全国」
     ],
 )
 def test_place_names_of_a_question(answerer: _Asker, question: str, places: list[str]):

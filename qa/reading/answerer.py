@@ -53,6 +53,7 @@ _GENERIC_PLACES = {
     "城市", "全国", "全省", "全市", "国家", "地方", "国内", "国际", "中国", "各地", "本地", "当地", "农村", "城乡",
     "东西", "東西", "中西部", "东中西部",
 }
+_NATIONWIDE = "全国"  # 机构名前的范围词，正文里常省去
 # rules 路线的手定权重（数字候选的具名特征 × 权重 = 得分）；learned 路线用 training/train_ranker.py 拟合的权重
 RULE_WEIGHTS = {
     "label_overlap": 1.5,  # 数字所在分句（及其说明）与问题的重合
@@ -583,8 +584,9 @@ class Answerer:
             for word, flag in self._pos.lcut(text)
             if flag in ("ns", "nt") and len(word) >= 2 and word not in _GENERIC_PLACES and not self.thesaurus.never_a_place(word)
         ]
-        # 「杭州市」与「杭州」是同一个地方
-        return [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
+        # 「杭州市」与「杭州」是同一个地方；「全国人大常委会」在正文里常写作「人大常委会」
+        places = [word[:-1] if len(word) > 2 and word[-1] in "市省县区" else word for word in places]
+        return [word[len(_NATIONWIDE) :] if word.startswith(_NATIONWIDE) and len(word) > len(_NATIONWIDE) + 1 else word for word in places]
 
     def question_terms(self, intent: QuestionIntent) -> _Terms:
         """What to look for in the passages for this question (its content words, else the whole question)."""
