@@ -320,7 +320,7 @@ def governing_mention(
 def _opens_sentence(text: str, start: int) -> bool:
     """Whether a time mention at `start` opens its sentence (after at most a preposition: 「在」「截至」「从」)."""
     sentence_start = max(text.rfind(end, 0, start) for end in SENTENCE_ENDS) + 1
-    return text[sentence_start:start].strip(_BLANKS + "　——") in SENTENCE_OPENING_PREPOSITIONS
+    return text[sentence_start:start].strip(_BLANKS + "—") in SENTENCE_OPENING_PREPOSITIONS
 
 
 # 候选：(start, end, span, relative, anaphora)；anaphora 是「上年」「当年」的年份差，要等上文定了再解析
