@@ -298,7 +298,7 @@ class Answerer:
             if candidate.time is not None:
                 if not any(candidate.time.overlaps(span) for span in asked):
                     return Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
-            elif not any(t.overlaps(span) for t in self._passage_times(candidate.hit) for span in asked):
+            elif not any(t.overlaps(span) for t in self._paragraph_times(chunk, candidate.start) for span in asked):
                 return Veto("year", f"段落没有提到{'、'.join(map(str, asked))}")
         year = self.document_years.get(chunk.doc)
         # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
@@ -513,9 +513,8 @@ class Answerer:
         # 问的年份要在这个数字所在的自然段（连同标题、小节标题）里提到，「去年」「过去五年」按文档年份解析后也算；
         # 同一段落块里另一个自然段的「一年来」管不到它
         sentence_start = candidate.sentence[0] - chunk.start
-        heading = context[: context.index("\n") + 1]
-        own_paragraph = heading + _paragraph_of(chunk.text, sentence_start)
-        resolved = self._times_in(chunk, own_paragraph)
+        own_paragraph = _paragraph_context(chunk, sentence_start)
+        resolved = self._paragraph_times(chunk, sentence_start)
         for year in intent.years:
             if year not in own_paragraph and not any(span.start <= int(year) <= span.end for span in resolved):
                 return Veto("year", f"段落没有提到{year}年")
@@ -565,9 +564,12 @@ class Answerer:
     def _passage_times(self, hit: Hit) -> list:
         return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
 
-    def _times_in(self, chunk: Chunk, text: str) -> list:
-        """The years or ranges a piece of a chunk's context speaks of (relative ones resolved, comparisons left out)."""
+    def _paragraph_times(self, chunk: Chunk, position: int) -> list[TimeSpan]:
+        """The years or ranges that the paragraph holding `position` (with the title and section path) speaks of,
+        relative ones resolved and comparison bases left out: a figure or span must be about the year asked there,
+        not somewhere else in the chunk (「一年来」 two paragraphs down says nothing about this one)."""
         year = self.document_years.get(chunk.doc)
+        text = _paragraph_context(chunk, position)
         return [m.span for m in find_times(text, year, section_year(chunk.section_path, year)) if not m.comparison]
 
     def documents_named(self, question: str) -> frozenset[str] | None:
@@ -632,10 +634,12 @@ def _change_score(weights: _Terms, label: str, sentence: str, hit: Hit) -> float
     )
 
 
-def _paragraph_of(text: str, position: int) -> str:
-    """The line (paragraph) of `text` that holds `position`."""
-    end = text.find("\n", position)
-    return text[text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(text)]
+def _paragraph_context(chunk: Chunk, position: int) -> str:
+    """The chunk's heading line (title and section path) and the paragraph of its text that holds `position`."""
+    context = chunk.context_text()
+    end = chunk.text.find("\n", position)
+    paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
+    return context[: context.index("\n") + 1] + paragraph
 
 
 def _sentences(hits: list[Hit], weights: _Terms):
