@@ -24,7 +24,6 @@ from qa.reading.reader import (
     governing_time,
     is_plan,
     read_spans,
-    times_in_passage,
 )
 from qa.reading.reader_weights import NeuralReader, Reading
 from qa.reading.time import TimeSpan, document_years, find_times, named_document_years, question_times, resolve_label, section_year
@@ -423,7 +422,7 @@ class Answerer:
                         continue
                     before, after = pair
                     # 指标名在「从2007年末的」前面：量到上一个数量为止，中间的日期不算边界
-                    quantities = [figure for figure in figures if figure.kind not in ("date", "range")]
+                    quantities = [figure for figure in figures if figure.is_quantity]
                     left, _ = windows(sentence, quantities, quantities.index(before))
                     # 指标名紧挨在「由」前面，比整句的重合更能区分同一段里的几个指标
                     if intent.unit and before.unit != intent.unit and not (intent.unit == "个百分点" and before.kind == "percent"):
@@ -469,7 +468,7 @@ class Answerer:
             for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
                 sentence = chunk.text[start:end]
                 figures = find_figures(sentence)
-                quantities = [figure for figure in figures if figure.kind not in ("date", "range")]
+                quantities = [figure for figure in figures if figure.is_quantity]
                 for position, figure in enumerate(quantities):
                     derived = previous_year_value(sentence, quantities, position)
                     if derived is None or (intent.unit and figure.unit != intent.unit):
@@ -561,16 +560,12 @@ class Answerer:
                 return Veto("place", f"问题问的是「{place}」，段落里没有提到它")
         return None
 
-    def _passage_times(self, hit: Hit) -> list:
-        return times_in_passage(hit, self.document_years.get(hit.chunk.doc))
-
     def _paragraph_times(self, chunk: Chunk, position: int) -> list[TimeSpan]:
         """The years or ranges that the paragraph holding `position` (with the title and section path) speaks of,
         relative ones resolved and comparison bases left out: a figure or span must be about the year asked there,
         not somewhere else in the chunk (「一年来」 two paragraphs down says nothing about this one)."""
         year = self.document_years.get(chunk.doc)
-        text = _paragraph_context(chunk, position)
-        return [m.span for m in find_times(text, year, section_year(chunk.section_path, year)) if not m.comparison]
+        return list(_times_spoken_of(_paragraph_context(chunk, position), year, section_year(chunk.section_path, year)))
 
     def documents_named(self, question: str) -> frozenset[str] | None:
         """The corpus documents a question names by year and kind (「根据2002年政府工作报告，……」), None if none."""
@@ -632,6 +627,13 @@ def _change_score(weights: _Terms, label: str, sentence: str, hit: Hit) -> float
         + CHANGE_WEIGHTS["sentence_overlap"] * _overlap(weights, sentence)
         + CHANGE_WEIGHTS["rank_prior"] / hit.rank
     )
+
+
+@lru_cache(maxsize=4096)
+def _times_spoken_of(text: str, doc_year: int | None, heading_year: int | None) -> tuple[TimeSpan, ...]:
+    """The resolved times of a text, comparison bases left out; cached, since every figure candidate of a paragraph
+    asks about the same paragraph."""
+    return tuple(m.span for m in find_times(text, doc_year, heading_year) if not m.comparison)
 
 
 def _paragraph_context(chunk: Chunk, position: int) -> str:
@@ -753,7 +755,7 @@ def _figure_phrase(
     head = text_before[full_sentence_start:]
     lead = leading_time(head + sentence, len(head) + clause_start)
     lead_start = full_sentence_start if lead and head else None
-    quantities = [f for f in figures if clause_start <= f.start < clause_end and f.kind not in ("date", "range")]
+    quantities = [f for f in figures if clause_start <= f.start < clause_end and f.is_quantity]
     if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
         return f"{figure.text}（{lead}{clause}）", lead_start
     return lead + clause, lead_start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from qa.text.clauses import previous_quantity_end
 from qa.text.figures import Figure, format_number
 from qa.text.script import to_half_width
 
@@ -18,10 +19,7 @@ def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Fi
     """「由389亿元增长至1464.85亿元」「从2002年的1200元增加到2007年的2000元」: (from, to)."""
     before = figures[position]
     following = figures[position + 1 :]
-    # 左边界是前一个数量（不是「2007年」这样的日期：「从2007年末的6.12万亿元」的「从」在日期前面）
-    quantities_before = [figure for figure in figures[:position] if figure.kind not in ("date", "range")]
-    left_edge = quantities_before[-1].end if quantities_before else 0
-    if not _CHANGE_FROM.search(sentence[left_edge : before.start]):
+    if not _CHANGE_FROM.search(sentence[previous_quantity_end(figures, position) : before.start]):
         return None
     for after in following[:2]:
         between = sentence[before.end : after.start]

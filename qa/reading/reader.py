@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.reading.reader_weights import Reading
-from qa.reading.time import TimeMention, TimeSpan, find_times, governing_mention, section_year
+from qa.reading.time import TimeMention, TimeSpan, governing_mention, section_year
 from qa.text.clauses import sentence_around
 from qa.text.figures import Figure, find_figures
 from qa.types import Hit
@@ -212,12 +212,6 @@ def governing_time(hit: Hit, position: int, document_year: int | None) -> TimeMe
     return governing_mention(
         hit.chunk.text, position, document_year, section_year=section_year(hit.chunk.section_path, document_year)
     )
-
-
-def times_in_passage(hit: Hit, document_year: int | None) -> list[TimeSpan]:
-    """Every year or range the passage (with its title and section path) speaks of, relative ones resolved."""
-    heading_year = section_year(hit.chunk.section_path, document_year)
-    return [mention.span for mention in find_times(hit.chunk.context_text(), document_year, heading_year) if not mention.comparison]
 
 
 def is_plan(mention: TimeMention | None, document_year: int | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from qa.types import Chunk
@@ -300,7 +301,7 @@ def governing_mention(
         stop += 1
     window = text[begin:stop]
     titles = [match.span() for match in _BOOK_TITLE.finditer(window)]
-    sentence_start = max(window.rfind(end, 0, position - begin) for end in SENTENCE_ENDS) + 1
+    sentence_start = _sentence_start(window, position - begin)
     for mention in reversed(find_times(window, doc_year, section_year)):
         if begin + mention.end > position or mention.comparison:
             continue
@@ -317,10 +318,14 @@ def governing_mention(
     return None
 
 
+def _sentence_start(text: str, position: int) -> int:
+    """Where the sentence that holds `position` begins."""
+    return max(text.rfind(end, 0, position) for end in SENTENCE_ENDS) + 1
+
+
 def _opens_sentence(text: str, start: int) -> bool:
     """Whether a time mention at `start` opens its sentence (after at most a preposition: 「在」「截至」「从」)."""
-    sentence_start = max(text.rfind(end, 0, start) for end in SENTENCE_ENDS) + 1
-    return text[sentence_start:start].strip(_BLANKS + "—") in SENTENCE_OPENING_PREPOSITIONS
+    return text[_sentence_start(text, start) : start].strip(_BLANKS + "—") in SENTENCE_OPENING_PREPOSITIONS
 
 
 # 候选：(start, end, span, relative, anaphora)；anaphora 是「上年」「当年」的年份差，要等上文定了再解析
@@ -433,7 +438,8 @@ def _is_comparison_base(text: str, start: int) -> bool:
     return before.endswith(COMPARISON_MARKERS)
 
 
-def section_year(section_path: tuple[str, ...] | list[str], doc_year: int | None) -> int | None:
+@lru_cache(maxsize=4096)
+def section_year(section_path: tuple[str, ...], doc_year: int | None) -> int | None:
     """The one year the innermost heading that names a time speaks of (「一、2016年工作回顾」: 2016; 「今年工作」 in a
     2017 report: 2017); None when that heading names a span of years (「过去五年工作回顾」) or several."""
     for heading in reversed(section_path):

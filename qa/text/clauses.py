@@ -74,13 +74,17 @@ def leading_time(sentence: str, phrase_start: int) -> str:
     return ""
 
 
+def previous_quantity_end(figures: list[Figure], position: int) -> int:
+    """Where the quantity before the figure at `position` ends (0 if none). Dates are skipped: a year is a figure
+    too, and 「从2007年的248亿美元」 puts 「从」 and the year 2007 in front of 248, before any other amount."""
+    before = [figure for figure in figures[:position] if figure.is_quantity]
+    return before[-1].end if before else 0
+
+
 def figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
     """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
     figure = figures[position]
-    # 年份本身也是一个 figure（日期）：往前找到上一个数量为止，「从2007年的248亿美元」的 248 属于 2007 年
-    quantities_before = [f for f in figures[:position] if f.kind not in ("date", "range")]
-    left_edge = quantities_before[-1].end if quantities_before else 0
-    before = sentence[left_edge : figure.start]
+    before = sentence[previous_quantity_end(figures, position) : figure.start]
     own = _OWN_YEAR.search(before)
     if own:
         return {own.group(1)}

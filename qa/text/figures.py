@@ -81,6 +81,11 @@ class Figure:
     qualifier: str = ""  # 超过、余、多、左右、约、近、以上……
     scale: str = ""  # 万、亿：格式化计算结果时沿用
 
+    @property
+    def is_quantity(self) -> bool:
+        """An amount (number, percentage, rank…), not a date or a span of years."""
+        return self.kind not in ("date", "range")
+
     def as_dict(self, computed: bool = False) -> dict:
         return {"text": self.text, "value": _plain_number(self.value), "unit": self.unit, "computed": computed}
 
