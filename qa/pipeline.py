@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from qa.reading.answerer import Answerer
 from qa.indexing.embed import Encoder
+from qa.indexing.formats.builder import locate
 from qa.reading.intent import resolve_follow_up
 from qa.reading.reader import UNCALIBRATED, Calibration, FigureRanker
 from qa.reading.reader_weights import NeuralReader, load_reader
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
-from qa.types import Answer, Hit
+from qa.types import Answer, Hit, Location
 
 SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k
 # 两条阅读路线：rules（按手定权重给数字与分句打分）与 learned（微调的片段阅读器 + 学出来的数字排序 + 校准的置信度）。
@@ -86,8 +88,25 @@ class Pipeline:
         # 问题点名了某一年的报告（「根据2002年政府工作报告」）而知识库里有它：只在它里面找
         documents = self.answerer.documents_named(understood)
         hits = self.index.search(understood, k=SEARCH_DEPTH, retriever=retriever, documents=documents)
-        answer = self.answerer.ask(understood, hits)
+        answer = self.with_locations(self.answerer.ask(understood, hits))
         return Asked(answer, understood, tuple(hits), (time.perf_counter() - started) * 1000)
+
+    def with_locations(self, answer: Answer) -> Answer:
+        """The answer with each citation's place in its original file (page, table cell), where the file has one."""
+        citations = tuple(
+            replace(citation, location=locate(self.locations.get(citation.doc, ()), citation.start, citation.end))
+            for citation in answer.citations
+        )
+        return replace(answer, citations=citations)
+
+    @cached_property
+    def locations(self) -> dict[str, tuple[Location, ...]]:
+        """Per document, where its text came from (PDF pages, table cells), as the index manifest keeps it."""
+        return {
+            doc: tuple(Location.from_dict(item) for item in info.get("locations", ()))
+            for doc, info in self.index.manifest["documents"].items()
+            if info.get("locations")
+        }
 
 
 def resolve_reading(reading: str | None = None) -> str:

@@ -5,6 +5,29 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a stretch of a document's text came from in its original file: a page of a PDF, a table cell."""
+
+    start: int  # offsets into Document.text
+    end: int
+    label: str  # what a citation shows: 「第12页」「表1 › 地区生产总值 › 2022年（Sheet1!C7）」
+    page: int | None = None  # 1-based
+    table: str | None = None  # the table's caption or sheet name
+    row: str | None = None  # the row's label(s)
+    column: str | None = None  # the column's header(s)
+    cell: str | None = None  # 「Sheet1!C7」「表2 第3行第2列」
+    cells: tuple[str, ...] = ()  # the whole row as written, for display
+    cell_index: int | None = None  # which of `cells` is the cited one
+
+    def as_dict(self) -> dict:
+        return {key: (list(value) if isinstance(value, tuple) else value) for key, value in self.__dict__.items() if value not in (None, ())}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Location:
+        return cls(**{**data, "cells": tuple(data.get("cells", ()))})
+
+
+@dataclass(frozen=True)
 class Document:
     """One decoded source file; `text` is what every offset points into."""
 
@@ -12,6 +35,10 @@ class Document:
     title: str
     text: str
     sha256: str  # of `text`, so an unchanged text is never re-chunked or re-embedded
+    kind: str = "text"  # text, pdf, docx, html, xlsx, csv
+    pages: int | None = None  # PDF pages
+    tables: int = 0
+    locations: tuple[Location, ...] = ()  # sorted by start; empty for plain text
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,7 @@ class Citation:
     start: int
     end: int
     time: dict | None = None  # 相对时间的解析：{"text": "去年", "label": "去年（2012年）", "start": 2012, "end": 2012}
+    location: Location | None = None  # 原文件里的位置：PDF 的页、表格的单元格
 
 
 @dataclass(frozen=True)

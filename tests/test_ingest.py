@@ -46,11 +46,13 @@ def test_bad_files_are_reported_by_name_and_the_rest_is_loaded(tmp_path: Path):
     (tmp_path / "blank.md").write_text("  \n\n \u3000\n", encoding="utf-8")
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "latin.txt").write_bytes(bytes([0x81, 0x30, 0xFF, 0xFE, 0x20]) * 3 + b"\x81")
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "ignored.doc").write_bytes(b"\xd0\xcf\x11\xe0 old Word")  # 不支持的格式不读也不报
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4")
     documents, skipped = load_corpus(tmp_path)
     assert [d.doc for d in documents] == ["good.txt"]
     reasons = {item.doc: item.reason for item in skipped}
-    assert set(reasons) == {"empty.txt", "blank.md", "image.txt", "latin.txt"}
+    assert set(reasons) == {"empty.txt", "blank.md", "image.txt", "latin.txt", "broken.pdf"}
+    assert "损坏" in reasons["broken.pdf"]
     assert "空文件" in reasons["empty.txt"]
     assert "二进制" in reasons["image.txt"]
 

@@ -210,7 +210,8 @@ def _print_answer(answer: Answer) -> None:
     if answer.citations:
         click.echo("\n来源：")
         for number, citation in enumerate(answer.citations, start=1):
-            click.echo(f"  [{number}] 《{citation.title}》 {citation.doc} › {' › '.join(citation.section)}（字符 {citation.start}–{citation.end}）")
+            where = f"{citation.location.label}，" if citation.location else ""
+            click.echo(f"  [{number}] 《{citation.title}》 {citation.doc} › {' › '.join(citation.section)}（{where}字符 {citation.start}–{citation.end}）")
             if citation.time:
                 click.echo(f"      时间：{citation.time['label']}")
             click.echo(f"      「{citation.quote}」")

@@ -5,7 +5,7 @@ import html
 import re
 
 from qa.text.figures import find_figures
-from qa.types import Answer, Hit
+from qa.types import Answer, Hit, Location
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -46,8 +46,11 @@ def answer_html(answer: Answer, understood_as: str | None = None) -> str:
     if answer.citations:
         items = "".join(
             f"<li><b>《{html.escape(c.title)}》</b> {html.escape(c.doc)} › {html.escape(' › '.join(c.section))}"
+            + (f'<br><span class="qa-note">位置：{html.escape(c.location.label)}</span>' if c.location else "")
             + (f'<br><span class="qa-note">时间：{html.escape(c.time["label"])}</span>' if c.time else "")
-            + f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span></li>'
+            + f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span>'
+            + (table_row_html(c.location) if c.location and c.location.cells else "")
+            + "</li>"
             for c in answer.citations
         )
         parts.append(f"<details open><summary>引用来源（{len(answer.citations)}）</summary><ol>{items}</ol></details>")
@@ -59,6 +62,15 @@ def answer_html(answer: Answer, understood_as: str | None = None) -> str:
     elif answer.passages:
         parts.append(f"<details><summary>相关段落</summary><ol>{passages_html(list(answer.passages))}</ol></details>")
     return "".join(parts)
+
+
+def table_row_html(location: Location) -> str:
+    """The cited table row, its cell highlighted (the row as the original table writes it)."""
+    cells = "".join(
+        f"<td><mark>{html.escape(cell)}</mark></td>" if i == location.cell_index else f"<td>{html.escape(cell)}</td>"
+        for i, cell in enumerate(location.cells)
+    )
+    return f'<table class="qa-row"><tr>{cells}</tr></table>'
 
 
 def passages_html(hits: list[Hit], limit: int = 220) -> str:

@@ -12,12 +12,15 @@ from typing import Callable
 
 from qa.indexing.build import BuildReport, build_index
 from qa.evaluate import check_documents, evaluate, load_questions
-from qa.indexing.ingest import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes, load_document, normalise_text, text_sha256
+from qa.indexing.ingest import KINDS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, corpus_files, decode_bytes, load_document, normalise_text
 from qa.pipeline import Pipeline
 from qa.text.synonyms import Thesaurus
-from qa.types import Answer, Hit
+from qa.types import Answer, Document, Hit
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # 上传与建库同一个上限
+_SUFFIX_LIST = " ".join(SUPPORTED_SUFFIXES)
+# 知识库表格里的类型名
+KIND_NAMES = {"text": "文本", "pdf": "PDF", "docx": "Word", "html": "网页", "xlsx": "Excel", "csv": "CSV"}
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
 
 Progress = Callable[[str, int, int], None]
@@ -85,36 +88,61 @@ class QAService:
         for doc, info in sorted(index.manifest["documents"].items()):
             path = self.corpus_dir / doc
             added = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "（已删除，待重建）"
-            rows.append({"file": doc, "title": info["title"], "sections": len(sections.get(doc, ())), "chunks": info["chunks"], "added": added})
+            kind = KIND_NAMES.get(info.get("kind", "text"), info.get("kind", ""))
+            extent = "，".join(part for part in (f"{info['pages']} 页" if info.get("pages") else "", f"{info['tables']} 张表" if info.get("tables") else "") if part)
+            rows.append(
+                {"file": doc, "title": info["title"], "type": kind, "extent": extent, "sections": len(sections.get(doc, ())), "chunks": info["chunks"], "added": added}
+            )
         return rows
 
     def add_document(self, filename: str, data: bytes) -> UploadResult:
-        """Check and save an uploaded text into the corpus; on any problem nothing is written."""
+        """Check and save an uploaded file into the corpus; on any problem nothing is written. A text is stored as
+        UTF-8; a PDF, Word, web page or spreadsheet is stored as uploaded, once its reader has read it."""
         name = safe_filename(filename)
         if name is None:
-            return UploadResult(False, None, f"文件名「{_printable(filename)}」不可用：只接受 .txt 或 .md 文件。")
+            return UploadResult(False, None, f"文件名「{_printable(filename)}」不可用：只接受 {_SUFFIX_LIST} 文件。")
         if len(data) > MAX_UPLOAD_BYTES:
             return UploadResult(False, None, f"{name} 太大（{len(data) // 1024} KB），上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
-        try:
-            text = normalise_text(decode_bytes(data))
-        except UnreadableFile as error:
-            return UploadResult(False, None, f"{name} 无法读取：{error}。")
-        if not text.strip():
+        if not data.strip():
             return UploadResult(False, None, f"{name} 是空文件。")
-        digest = text_sha256(text)
-        for existing in self._corpus_files():
-            try:
-                if load_document(existing).sha256 == digest:
-                    return UploadResult(False, None, f"{name} 与已有的 {existing.name} 内容相同，未重复添加。")
-            except (UnreadableFile, OSError):
-                continue
         if (self.corpus_dir / name).exists():
             return UploadResult(False, None, f"已有同名文件 {name}；请先删除它或改个名字。")
-        target = self.corpus_dir / name
-        temporary = self.corpus_dir / f".{name}.uploading"
-        temporary.write_text(text, encoding="utf-8")  # 统一存成 UTF-8
-        os.replace(temporary, target)
-        return UploadResult(True, name, f"已添加 {name}（{len(text)} 字）。点「重建索引」后即可提问。")
+        is_text = KINDS[Path(name).suffix] == "text"
+        if is_text:
+            try:
+                data = normalise_text(decode_bytes(data)).encode("utf-8")  # 统一存成 UTF-8
+            except UnreadableFile as error:
+                return UploadResult(False, None, f"{name} 无法读取：{error}。")
+        # 先写到一个隐藏的临时文件（后缀不变，读取方式才对），读得通、不重复才改成正式文件名
+        temporary = self.corpus_dir / f".uploading-{name}"
+        temporary.write_bytes(data)
+        try:
+            document = load_document(temporary)
+            duplicate = self._same_text(document.sha256)
+            if duplicate:
+                return UploadResult(False, None, f"{name} 与已有的 {duplicate} 内容相同，未重复添加。")
+            os.replace(temporary, self.corpus_dir / name)
+        except UnreadableFile as error:
+            return UploadResult(False, None, f"{name} 无法读取：{error}。")
+        finally:
+            temporary.unlink(missing_ok=True)
+        return UploadResult(True, name, f"已添加 {name}（{_describe(document)}）。点「重建索引」后即可提问。")
+
+    def _same_text(self, digest: str) -> str | None:
+        """The corpus file whose text has this fingerprint (the index's record first; files it has not seen read)."""
+        indexed = self._pipeline.index.manifest["documents"] if self._pipeline else {}
+        for doc, info in indexed.items():
+            if info["sha256"] == digest and (self.corpus_dir / doc).exists():
+                return doc
+        for existing in self._corpus_files():
+            if existing.name in indexed:
+                continue
+            try:
+                if load_document(existing).sha256 == digest:
+                    return existing.name
+            except (UnreadableFile, OSError):
+                continue
+        return None
 
     def delete_document(self, doc: str) -> str:
         name = safe_filename(doc)
@@ -125,7 +153,7 @@ class QAService:
         return f"已删除 {name}。点「重建索引」后生效。"
 
     def _corpus_files(self) -> list[Path]:
-        return [p for p in self.corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES]
+        return corpus_files(self.corpus_dir)  # 不含隐藏文件（上传中的临时文件）
 
     # ---- 评测 -------------------------------------------------------------
 
@@ -137,7 +165,7 @@ class QAService:
 
 
 def safe_filename(filename: str) -> str | None:
-    """A plain file name inside the corpus folder: no folders, no control characters, .txt or .md."""
+    """A plain file name inside the corpus folder: no folders, no control characters, a supported suffix."""
     base = re.split(r"[\\\\/]", filename or "")[-1]
     base = "".join(char for char in base if not unicodedata.category(char).startswith("C"))
     base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" ._")
@@ -145,6 +173,17 @@ def safe_filename(filename: str) -> str | None:
     if not dot or not stem or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
         return None
     return f"{stem[:80]}.{suffix.lower()}"
+
+
+def _describe(document: Document) -> str:
+    """「PDF，12 页，2 张表，8,302 字」"""
+    parts = [KIND_NAMES.get(document.kind, document.kind)]
+    if document.pages:
+        parts.append(f"{document.pages} 页")
+    if document.tables:
+        parts.append(f"{document.tables} 张表")
+    parts.append(f"{len(document.text)} 字")
+    return "，".join(parts)
 
 
 def _printable(text: str) -> str:

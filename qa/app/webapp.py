@@ -16,6 +16,7 @@ from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import METRIC_ROWS, draw_chart
 from qa.app.service import MAX_UPLOAD_BYTES, QAService
+from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
 EXAMPLES = [
@@ -30,6 +31,9 @@ CSS = """
 .qa-answer mark, .qa-quote mark { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
 .qa-note { color: #666; font-size: 0.9em; margin-top: 4px; }
 details { margin-top: 6px; }
+.qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
+.qa-row td { border: 1px solid #ccc; padding: 2px 6px; }
+.qa-row mark { background: #ffe58a; }
 """
 
 
@@ -65,9 +69,13 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             clear.click(lambda: ([], None, ""), None, [chatbot, previous, question], api_visibility="private")
 
         with gr.Tab("知识库"):
-            documents = gr.Dataframe(headers=["文件", "标题", "章节", "段落", "添加时间"], interactive=False, label="文档")
+            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "章节", "段落", "添加时间"], interactive=False, label="文档")
             with gr.Row():
-                upload = gr.File(label=f"上传 .txt / .md（单个不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）", file_count="multiple", file_types=[".txt", ".md"])
+                upload = gr.File(
+                    label=f"上传文本、PDF、Word、网页或表格（{' '.join(SUPPORTED_SUFFIXES)}；单个不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）",
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_SUFFIXES),
+                )
                 with gr.Column():
                     delete_choice = gr.Dropdown(label="删除文档", choices=[])
                     delete = gr.Button("删除")
@@ -75,7 +83,7 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             status = gr.Markdown()
 
             def document_rows():
-                rows = [[d["file"], d["title"], d["sections"], d["chunks"], d["added"]] for d in service.documents()]
+                rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["added"]] for d in service.documents()]
                 return rows, gr.update(choices=[row[0] for row in rows])
 
             def add_files(files):

@@ -14,7 +14,7 @@ import numpy as np
 from qa import __version__
 from qa.indexing.chunk import ChunkSettings, chunk_document
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
-from qa.indexing.ingest import Skipped, load_corpus
+from qa.indexing.ingest import SUPPORTED_SUFFIXES, Skipped, load_corpus
 from qa.indexing.sections import split_sections
 from qa.indexing.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
@@ -73,7 +73,7 @@ def build_index(
         documents, skipped = load_corpus(corpus_dir)
         if not documents:
             reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
-            raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的 .txt 或 .md 文件。{reasons}")
+            raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")
         old_docs = old.manifest["documents"] if old else {}
         old_chunks = _chunks_by_doc(old.chunks) if old else {}
         current = {document.doc for document in documents}
@@ -179,12 +179,23 @@ def _manifest(
         "encoder": {"id": encoder.id, "model": model_name, "dim": encoder.dim},
         "chunker": settings.as_dict(),
         "tokenizer_version": TOKENIZER_VERSION,
-        "documents": {
-            d.doc: {"sha256": d.sha256, "chunks": counts.get(d.doc, 0), "title": d.title} for d in documents
-        },
+        "documents": {d.doc: _document_entry(d, counts.get(d.doc, 0)) for d in documents},
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _document_entry(document: Document, chunks: int) -> dict:
+    """What the manifest keeps of a document: its fingerprint and, for PDFs, Word, web pages and sheets, its type,
+    pages, tables and where each stretch of its text came from (for citations)."""
+    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind}
+    if document.pages is not None:
+        entry["pages"] = document.pages
+    if document.tables:
+        entry["tables"] = document.tables
+    if document.locations:
+        entry["locations"] = [location.as_dict() for location in document.locations]
+    return entry
 
 
 def _report(manifest, added, changed, removed, embedded, reused, skipped: list[Skipped], started) -> BuildReport:

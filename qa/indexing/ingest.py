@@ -1,4 +1,5 @@
-"""Corpus files -> Document: encoding detection, binary and empty-file rejection."""
+"""Corpus files -> Document: plain text (encoding detection, binary and empty-file rejection) and the other formats
+people keep reports in (PDF, Word, web pages, spreadsheets: qa.indexing.formats)."""
 from __future__ import annotations
 
 import codecs
@@ -6,18 +7,19 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.indexing.formats.builder import Extracted
+from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.sections import join_wrapped_lines
 from qa.types import Document
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+# 后缀 -> 文档类型（知识库表格里显示的就是它）
+KINDS = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".csv": "csv"}
+SUPPORTED_SUFFIXES = tuple(KINDS)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # 控制字符（除换行、制表、换页）在正常文本里几乎不会出现，出现很多就是二进制或解码错了
 _ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be turned into text; the message says why, in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,61 @@ def load_document(path: Path) -> Document:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise UnreadableFile(f"文件太大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）")
-        raw = path.read_bytes()
+        if size == 0:
+            raise UnreadableFile("是空文件")
+        kind = KINDS.get(path.suffix.lower(), "text")
+        if kind == "text":
+            return _text_document(path.name, path.stem, path.read_bytes())
+        extracted = _extract(path, kind)
     except OSError as error:
         raise UnreadableFile(f"无法读取：{error.strerror or error}") from error
+    except (UnreadableFile, MemoryError):
+        raise
+    except Exception as error:  # 第三方解析库在坏文件上抛什么都有可能：一律算读不了，不让它拖垮整个建库
+        raise UnreadableFile(f"文件已损坏或格式不对（{type(error).__name__}）") from error
+    text = extracted.text
+    return Document(
+        doc=path.name,
+        title=extracted.title or path.stem,
+        text=text,
+        sha256=text_sha256(text),
+        kind=kind,
+        pages=extracted.pages,
+        tables=extracted.tables,
+        locations=extracted.locations,
+    )
+
+
+def _text_document(name: str, stem: str, raw: bytes) -> Document:
     text = normalise_text(decode_bytes(raw))
     if not text.strip():
         raise UnreadableFile("是空文件")
     # 指纹按文件原文算（上传查重比的是它）；索引读的是段内断行接好的文字
-    return Document(doc=path.name, title=title_of(text, path.stem), text=join_wrapped_lines(text), sha256=text_sha256(text))
+    return Document(doc=name, title=title_of(text, stem), text=join_wrapped_lines(text), sha256=text_sha256(text))
+
+
+def _extract(path: Path, kind: str) -> Extracted:
+    """The format's reader (imported only when a file of that kind is read)."""
+    if kind == "pdf":
+        from qa.indexing.formats.pdf import read_pdf
+
+        return read_pdf(path)
+    if kind == "docx":
+        from qa.indexing.formats.word import read_docx
+
+        return read_docx(path)
+    if kind == "xlsx":
+        from qa.indexing.formats.sheets import read_xlsx
+
+        return read_xlsx(path)
+    text = normalise_text(decode_bytes(path.read_bytes()))
+    if kind == "csv":
+        from qa.indexing.formats.sheets import read_csv
+
+        return read_csv(text, path.stem)
+    from qa.indexing.formats.web import read_html
+
+    return read_html(text, path.stem)
 
 
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:

@@ -892,6 +892,7 @@ def answer_record(answer: Answer, latency_ms: float | None = None, question_id: 
             "citations": [
                 {"doc": c.doc, "title": c.title, "section": list(c.section), "quote": c.quote, "start": c.start, "end": c.end}
                 | ({"time": c.time} if c.time else {})
+                | ({"location": c.location.as_dict()} if c.location else {})
                 for c in answer.citations
             ],
             "passages": [

@@ -1,0 +1,119 @@
+"""The text a non-plain file becomes, assembled block by block, with where each stretch came from.
+
+Blocks are separated by a blank line; headings are written as Markdown headings (「## 二、主要指标」) so the
+section splitter reads every format the same way; a table becomes its caption as a heading and one fact per
+line (qa.indexing.formats.tables)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.indexing.formats.tables import Table, table_facts
+from qa.types import Location
+
+# 表题作小标题时最深到这一级（Markdown 只有六级）
+MAX_HEADING_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a format reader returns: the text, its title (may be empty) and where its parts came from."""
+
+    text: str
+    title: str
+    locations: tuple[Location, ...]
+    pages: int | None
+    tables: int
+
+
+class TextBuilder:
+    """Collects headings, paragraphs and tables into one text and its `Location`s."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self._level = 0  # the last heading's level: a table caption goes one below it
+        self.locations: list[Location] = []
+        self.tables = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def extracted(self, title: str, pages: int | None = None) -> Extracted:
+        return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables)
+
+    def heading(self, level: int, text: str, page: int | None = None) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        self._level = max(1, min(level, MAX_HEADING_LEVEL))
+        self.paragraph([(f"{'#' * self._level} {text}", page)])
+
+    def paragraph(self, pieces: list[tuple[str, int | None]]) -> None:
+        """One block from pieces of text, each with the page it came from (None outside PDFs)."""
+        pieces = [(text, page) for text, page in pieces if text]
+        if not pieces:
+            return
+        self._separate()
+        for text, page in pieces:
+            start = self._write(text)
+            if page is not None:
+                self._locate(start, self._length, page=page)
+
+    def table(self, table: Table) -> None:
+        """The table's caption as a heading below the current one, then one fact per line."""
+        heading, facts = table_facts(table)
+        if not facts:
+            return
+        self.tables += 1
+        level = self._level
+        self.heading(level + 1, heading, table.page)
+        self._level = level  # 表后的正文仍属上一级标题
+        self._separate()
+        for i, fact in enumerate(facts):
+            if i:
+                self._write("\n")
+            start = self._write(fact.text)
+            label = f"{table.caption} › {' › '.join(part for part in (fact.row, fact.column) if part)}（{fact.cell}）"
+            if table.page is not None:
+                label = f"第{table.page}页 {label}"
+            self.locations.append(
+                Location(
+                    start, self._length, label, page=table.page, table=table.caption, row=fact.row or None,
+                    column=fact.column or None, cell=fact.cell, cells=fact.cells, cell_index=fact.cell_index,
+                )
+            )
+
+    def _separate(self) -> None:
+        if self._length:
+            self._write("\n\n")
+
+    def _write(self, text: str) -> int:
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        return start
+
+    def _locate(self, start: int, end: int, page: int) -> None:
+        """A page location; runs of the same page (across blocks) become one."""
+        last = self.locations[-1] if self.locations else None
+        if last is not None and last.page == page and last.table is None and start - last.end <= 2:
+            self.locations[-1] = Location(last.start, end, last.label, page=page)
+        else:
+            self.locations.append(Location(start, end, f"第{page}页", page=page))
+
+
+def locate(locations: tuple[Location, ...] | list[Location], start: int, end: int) -> Location | None:
+    """Where the text start..end came from: the table cell it quotes, or the page(s) it lies on."""
+    overlapping = [location for location in locations if location.start < end and start < location.end]
+    if not overlapping:
+        return None
+    cells = [location for location in overlapping if location.cell]
+    if cells:
+        return cells[0]
+    pages = sorted({location.page for location in overlapping if location.page is not None})
+    if not pages:
+        return None
+    if len(pages) == 1:
+        return Location(start, end, f"第{pages[0]}页", page=pages[0])
+    return Location(start, end, f"第{pages[0]}–{pages[-1]}页", page=pages[0])

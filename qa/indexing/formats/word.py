@@ -1,0 +1,75 @@
+"""Word .docx -> text: heading styles become sections, list items stay lines, tables become facts."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table as WordTable
+
+from qa.indexing.formats.builder import Extracted, TextBuilder
+from qa.indexing.formats.errors import UnreadableFile
+from qa.indexing.formats.safety import check_zip
+from qa.indexing.formats.tables import Table
+
+# 「Heading 2」「标题 2」「Title」
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+_TITLE_STYLES = {"title", "标题"}
+_LIST_STYLE = re.compile(r"list|列表", re.IGNORECASE)
+# 表题：「表1 ……」「表 2：……」，或只说单位的一行（「单位：亿元」）
+_CAPTION = re.compile(r"^(?:表\s*[\d一二三四五六七八九十]+[\s：:、.．]?\S.{0,40}|[（(]?单位[:：]\S{1,8}[)）]?)$")
+
+
+def read_docx(path: Path) -> Extracted:
+    """The document body in order: headings, paragraphs, list items and tables."""
+    check_zip(path, "Word 文件")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as error:
+        raise UnreadableFile("Word 文件已损坏或不是 .docx 格式（旧的 .doc 请先另存为 .docx）") from error
+    builder = TextBuilder()
+    title = (document.core_properties.title or "").strip()
+    table_number = 0
+    caption = ""  # 表格前的表题段落（「表1 城乡人口（单位：万人）」），等看到表格再用
+    for block in document.iter_inner_content():
+        if isinstance(block, WordTable):
+            table_number += 1
+            name = caption or f"表{table_number}"
+            builder.table(Table(_rows(block), name, _cell_name))
+            caption = ""
+            continue
+        text = block.text.strip()
+        if not text:
+            continue
+        style = (block.style.name if block.style is not None else "").strip()
+        if caption:
+            builder.paragraph([(caption, None)])  # 后面不是表格：它只是普通段落
+            caption = ""
+        if style.lower() == "caption" or _CAPTION.match(text):
+            caption = text
+            continue
+        heading = _HEADING_STYLE.match(style)
+        if style.lower() in _TITLE_STYLES:
+            title = title or text
+            builder.heading(1, text)
+        elif heading:
+            builder.heading(int(heading.group(1)) + 1, text)  # 一级标题下面还有文档标题
+        elif _LIST_STYLE.search(style) or block._p.pPr is not None and block._p.pPr.numPr is not None:
+            builder.paragraph([(f"- {text}", None)])
+        else:
+            builder.paragraph([(text, None)])
+    if caption:
+        builder.paragraph([(caption, None)])
+    if not builder.text.strip():
+        raise UnreadableFile("Word 文件里没有文字")
+    return builder.extracted(title)
+
+
+def _rows(table) -> tuple[tuple[str, ...], ...]:
+    """Cell texts row by row; a merged cell is repeated in every grid cell it covers (python-docx does that)."""
+    return tuple(tuple(cell.text for cell in row.cells) for row in table.rows)
+
+
+def _cell_name(row: int, column: int) -> str:
+    return f"第{row + 1}行第{column + 1}列"
