@@ -99,6 +99,18 @@ class Pipeline:
         )
         return replace(answer, citations=citations)
 
+    def page_text(self, doc: str, page: int) -> str:
+        """One page of a PDF as the index holds it (its chunks' text within the page), for showing a citation in
+        context; '' when the document has no such page."""
+        ranges = [(loc.start, loc.end) for loc in self.locations.get(doc, ()) if loc.page == page and loc.cell is None]
+        pieces = []
+        for chunk in sorted((chunk for chunk in self.index.chunks if chunk.doc == doc), key=lambda chunk: chunk.start):
+            for start, end in ranges:
+                low, high = max(start, chunk.start), min(end, chunk.end)
+                if low < high:
+                    pieces.append(chunk.text[low - chunk.start : high - chunk.start])
+        return "\n".join(pieces)
+
     @cached_property
     def locations(self) -> dict[str, tuple[Location, ...]]:
         """Per document, where its text came from (PDF pages, table cells), as the index manifest keeps it."""

@@ -307,3 +307,16 @@ def test_uploads_of_every_format_are_read_before_they_are_kept_and_bad_ones_leav
     assert not sheet.ok and "损坏" in sheet.message
     assert not service.add_document("旧格式.doc", word).ok
     assert sorted(path.name for path in corpus.iterdir()) == ["人口.docx"]
+
+
+@pytest.mark.slow
+def test_the_chat_shows_the_cited_table_row_and_can_open_the_cited_pdf_page(mixed_pipeline):
+    from qa.app.render import answer_html
+
+    cell = mixed_pipeline.ask("2022年社会消费品零售总额是多少？").answer
+    assert '<table class="qa-row"><tr><td>社会消费品零售总额</td><td>7012</td><td><mark>7346.3</mark></td>' in answer_html(cell)
+    page = mixed_pipeline.ask("2022年全年接待入境游客多少人次？").answer
+    texts = {("bulletin.pdf", 3): mixed_pipeline.page_text("bulletin.pdf", 3)}
+    assert texts[("bulletin.pdf", 3)] == files.PDF_PAGE_THREE  # 第三页的正文，别页的不混进来
+    shown = answer_html(page, None, texts)
+    assert "第3页原文" in shown and "<mark>全年接待入境游客52.6万人次" in shown

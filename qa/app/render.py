@@ -5,7 +5,7 @@ import html
 import re
 
 from qa.text.figures import find_figures
-from qa.types import Answer, Hit, Location
+from qa.types import Answer, Citation, Hit, Location
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -30,8 +30,10 @@ def highlight_figures(text: str, figures: list[str] | None = None) -> str:
     return "".join(parts)
 
 
-def answer_html(answer: Answer, understood_as: str | None = None) -> str:
-    """The chat bubble: answer with highlighted figures and citation markers, then sources and passages."""
+def answer_html(answer: Answer, understood_as: str | None = None, page_texts: dict[tuple[str, int], str] | None = None) -> str:
+    """The chat bubble: answer with highlighted figures and citation markers, then sources and passages;
+    `page_texts` ((document, page) -> text) lets a PDF citation open its page."""
+    page_texts = page_texts or {}
     figure_texts = [f["text"] for f in answer.figures] or ([answer.span] if answer.span else [])
     body = highlight_figures(answer.answer, figure_texts)
     body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
@@ -50,6 +52,7 @@ def answer_html(answer: Answer, understood_as: str | None = None) -> str:
             + (f'<br><span class="qa-note">时间：{html.escape(c.time["label"])}</span>' if c.time else "")
             + f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span>'
             + (table_row_html(c.location) if c.location and c.location.cells else "")
+            + _page_html(c, page_texts)
             + "</li>"
             for c in answer.citations
         )
@@ -62,6 +65,17 @@ def answer_html(answer: Answer, understood_as: str | None = None) -> str:
     elif answer.passages:
         parts.append(f"<details><summary>相关段落</summary><ol>{passages_html(list(answer.passages))}</ol></details>")
     return "".join(parts)
+
+
+def _page_html(citation: Citation, page_texts: dict[tuple[str, int], str]) -> str:
+    """The cited PDF page, folded, with the quoted sentence highlighted."""
+    location = citation.location
+    text = page_texts.get((citation.doc, location.page)) if location and location.page else None
+    if not text:
+        return ""
+    before, found, after = text.partition(citation.quote)
+    body = html.escape(before) + (f"<mark>{html.escape(found)}</mark>" if found else "") + html.escape(after)
+    return f'<details><summary>第{location.page}页原文</summary><div class="qa-page">{body}</div></details>'
 
 
 def table_row_html(location: Location) -> str:

@@ -73,6 +73,15 @@ class QAService:
         asked = self.pipeline.ask(question, previous_question)
         return asked.answer, asked.understood_as, asked.latency_ms
 
+    def page_texts(self, answer: Answer) -> dict[tuple[str, int], str]:
+        """The text of every PDF page the answer cites, keyed by (document, page)."""
+        pipeline = self.pipeline
+        return {
+            (c.doc, c.location.page): pipeline.page_text(c.doc, c.location.page)
+            for c in answer.citations
+            if c.location is not None and c.location.page is not None and c.location.cell is None
+        }
+
     def search(self, question: str, k: int = 5) -> list[Hit]:
         return self.pipeline.index.search(question, k=k)
 

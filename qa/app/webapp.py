@@ -34,6 +34,7 @@ details { margin-top: 6px; }
 .qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
 .qa-row td { border: 1px solid #ccc; padding: 2px 6px; }
 .qa-row mark { background: #ffe58a; }
+.qa-page { white-space: pre-wrap; max-height: 20em; overflow-y: auto; font-size: 0.9em; color: #333; }
 """
 
 
@@ -61,7 +62,7 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                     history.append({"role": "assistant", "content": html.escape(str(error))})
                     return "", history, previous_question
                 shown = understood if understood != message.strip() else None
-                history.append({"role": "assistant", "content": answer_html(answer, shown)})
+                history.append({"role": "assistant", "content": answer_html(answer, shown, service.page_texts(answer))})
                 return "", history, understood
 
             send.click(respond, [question, chatbot, previous], [question, chatbot, previous], api_visibility="private")
