@@ -181,9 +181,8 @@ def _outline(pdf: pdfium.PdfDocument) -> dict[int, list[tuple[str, int]]]:
     outline: dict[int, list[tuple[str, int]]] = {}
     try:
         for item in pdf.get_toc():
-            title = _squeeze(item.get_title() if hasattr(item, "get_title") else item.title)
-            dest = item.get_dest() if hasattr(item, "get_dest") else None
-            page = dest.get_index() if dest is not None else getattr(item, "page_index", None)
+            title, dest = _squeeze(item.get_title()), item.get_dest()
+            page = dest.get_index() if dest is not None else None
             if title and page is not None:
                 outline.setdefault(page + 1, []).append((title, item.level + 1))
     except pdfium.PdfiumError:
