@@ -64,8 +64,10 @@ def test_sigkill_mid_build_leaves_the_previous_index_usable(real_index_copy):
         qa_command("index", "--corpus", str(corpus), "--index", str(index)),
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )
-    # 等到开始嵌入（进度行出现）再杀
+    # 等到开始嵌入（「嵌入」进度行出现；之前是「读取」各文件的进度）再杀
     line = process.stderr.readline()
+    while line.startswith("读取"):
+        line = process.stderr.readline()
     assert line.startswith("嵌入"), line
     time.sleep(0.5)
     process.send_signal(signal.SIGKILL)

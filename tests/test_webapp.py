@@ -95,6 +95,29 @@ def test_bad_uploads_are_refused_and_write_nothing(server, tmp_path: Path):
     assert sorted(p.name for p in server["corpus"].iterdir()) == before
 
 
+def test_a_spreadsheet_upload_answers_from_its_cells_and_bad_pdfs_are_refused_over_http(server, tmp_path: Path):
+    import format_files as files
+
+    if not files.NOTO_SANS.exists():
+        pytest.skip("Debian 的 fonts-noto-cjk 未安装，无法生成中文 PDF")
+    client = Client(server["url"], verbose=False)
+    sheet = files.write_xlsx(tmp_path / "指标.xlsx")
+    scan = files.write_scanned_pdf(tmp_path / "扫描件.pdf")
+    secret = files.write_encrypted_pdf(tmp_path / "机密.pdf")
+    message = client.predict([handle_file(str(path)) for path in (sheet, scan, secret)], api_name="/upload")
+    assert "已添加 指标.xlsx（Excel，1 张表" in message
+    assert "扫描件.pdf 无法读取" in message and "文字识别" in message
+    assert "机密.pdf 无法读取" in message and "密码" in message
+    assert not (server["corpus"] / "扫描件.pdf").exists() and not (server["corpus"] / "机密.pdf").exists()
+    assert (server["corpus"] / "指标.xlsx").read_bytes() == sheet.read_bytes()
+    client.predict(api_name="/rebuild")
+    row = next(d for d in client.predict(api_name="/documents") if d["file"] == "指标.xlsx")
+    assert (row["type"], row["extent"]) == ("Excel", "1 张表")
+    record = client.predict("2022年一般公共预算收入是多少？", api_name="/ask")
+    assert record["span"] == "2250.8亿元"
+    assert record["citations"][0]["location"]["cell"] == "主要指标!C4"
+
+
 def test_evaluation_tab_runs_an_uploaded_file(server, tmp_path: Path):
     questions = tmp_path / "mini.jsonl"
     questions.write_text(

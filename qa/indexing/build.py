@@ -70,7 +70,7 @@ def build_index(
         if old and old.manifest["chunker"] != settings.as_dict():
             old = None  # 切分参数变了：全部重新切分，向量仍可从缓存复用（见下）
 
-        documents, skipped = load_corpus(corpus_dir)
+        documents, skipped = load_corpus(corpus_dir, progress)
         if not documents:
             reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
             raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")

@@ -6,6 +6,7 @@ import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from qa.indexing.formats.builder import Extracted
 from qa.indexing.formats.errors import UnreadableFile
@@ -131,14 +132,18 @@ def _extract(path: Path, kind: str) -> Extracted:
     return read_html(text, path.stem)
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
-    """Load every supported file; unreadable ones are reported and skipped, never fatal."""
+def load_corpus(corpus_dir: Path, progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Load every supported file; unreadable ones are reported and skipped, never fatal. `progress` hears
+    ("读取", files read, files) after each file (a long PDF takes a moment)."""
     documents, skipped = [], []
-    for path in corpus_files(corpus_dir):
+    paths = corpus_files(corpus_dir)
+    for done, path in enumerate(paths, start=1):
         try:
             documents.append(load_document(path))
         except UnreadableFile as error:
             skipped.append(Skipped(doc=path.name, reason=str(error)))
+        if progress:
+            progress("读取", done, len(paths))
     return documents, skipped
 
 
