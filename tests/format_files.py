@@ -65,6 +65,28 @@ def write_pdf(path: Path, outline: bool = True) -> Path:
     return path
 
 
+def write_pdf_with_table(path: Path) -> Path:
+    """A page with a caption line, a bordered table (header row, label column, a percentage column) and prose."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("noto", fname=str(NOTO_SANS), collection_font_number=NOTO_SC)
+    pdf.add_font("noto", style="B", fname=str(NOTO_SANS_BOLD), collection_font_number=NOTO_SC)
+    pdf.set_title("青溪市农业统计")
+    pdf.add_page()
+    pdf.set_font("noto", size=11)
+    pdf.multi_cell(0, 7, "全年农业生产稳定，主要农产品产量如下表。", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, "表2 主要农产品产量（单位：万吨）", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(50, 30, 30, 30)) as table:
+        for cells in (("产品", "2021年", "2022年", "增长（%）"), ("粮食", "60.1", "61.3", "2.0"), ("蔬菜", "35.2", "36.0", "2.3"), ("水果", "20.4", "19.8", "-2.9")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 7, "全年水产品产量12.5万吨。")
+    pdf.output(str(path))
+    return path
+
+
 def write_scanned_pdf(path: Path) -> Path:
     """A PDF whose page is only a picture (what a scanner makes): no text layer."""
     from fpdf import FPDF

@@ -141,6 +141,18 @@ def test_a_two_column_pdf_page_is_read_left_column_first(tmp_path):
     assert text.index(left) < text.index(right)
 
 
+@needs_cjk_font
+def test_a_table_in_a_pdf_is_read_as_cells_with_its_caption_unit_and_page(tmp_path):
+    document = load_document(files.write_pdf_with_table(tmp_path / "farm.pdf"))
+    assert document.tables == 1
+    assert "# 表2 主要农产品产量（单位：万吨）" in document.text
+    assert "粮食 2022年：61.3万吨。" in document.text and "水果 增长：-2.9%。" in document.text
+    fact = document.text.index("蔬菜 2022年")
+    cell = locate(document.locations, fact, fact + 4)
+    assert (cell.page, cell.row, cell.column, cell.cell, cell.cells) == (1, "蔬菜", "2022年", "第3行第3列", ("蔬菜", "35.2", "36.0", "2.3"))
+    assert document.text.index("如下表") < fact < document.text.index("全年水产品产量12.5万吨")  # 表格留在原位
+
+
 def test_a_word_file_has_heading_sections_list_items_and_table_facts(tmp_path):
     document = load_document(files.write_docx(tmp_path / "population.docx"))
     assert (document.kind, document.tables, document.title) == ("docx", 1, "青溪市人口发展报告")
@@ -217,6 +229,7 @@ def mixed_index(real_seed_index, tmp_path_factory) -> Path:
     shutil.copytree(real_seed_index.parent / "corpus", corpus)
     shutil.copytree(real_seed_index, index)
     files.write_pdf(corpus / "bulletin.pdf")
+    files.write_pdf_with_table(corpus / "farm.pdf")
     files.write_docx(corpus / "population.docx")
     files.write_xlsx(corpus / "indicators.xlsx")
     files.write_html(corpus / "digital.html")
@@ -225,7 +238,7 @@ def mixed_index(real_seed_index, tmp_path_factory) -> Path:
     files.write_scanned_pdf(corpus / "scan.pdf")
     report = json.loads(run_qa("index", "--corpus", str(corpus), "--index", str(index), "--json").stdout)
     assert sorted(report["docs_added"]) == sorted(
-        ["bulletin.pdf", "population.docx", "indicators.xlsx", "digital.html", "districts.csv", "ecommerce.txt"]
+        ["bulletin.pdf", "farm.pdf", "population.docx", "indicators.xlsx", "digital.html", "districts.csv", "ecommerce.txt"]
     )
     assert [item["doc"] for item in report["skipped"]] == ["scan.pdf"]
     return index
@@ -252,6 +265,14 @@ def test_a_cell_of_an_excel_sheet_is_answered_with_its_row_column_and_cell(mixed
     assert answer.span == "7346.3亿元"
     location = answer.citations[0].location
     assert (location.table, location.row, location.column, location.cell) == ("主要指标", "社会消费品零售总额", "2022年", "主要指标!C5")
+
+
+@pytest.mark.slow
+def test_a_cell_of_a_pdf_table_is_answered_with_its_page_row_and_column(mixed_pipeline):
+    answer = mixed_pipeline.ask("2022年青溪市蔬菜产量是多少万吨？").answer
+    assert answer.span == "36.0万吨"
+    location = answer.citations[0].location
+    assert (location.page, location.row, location.column) == (1, "蔬菜", "2022年")
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
+from qa.indexing.formats.tables import Table, is_numeric
 
 MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
@@ -34,6 +35,13 @@ PARAGRAPH_GAP = 1.0
 # 分栏：栏间空白要在页宽的这一段里，两边各至少这么多行
 GUTTER_RANGE = (0.3, 0.7)
 MIN_COLUMN_LINES = 3
+# 表格：同一行里的几段文字之间至少隔这么多个字宽；表格至少这么多行；表头最多这么多行
+CELL_GAP_CHARS = 1.0
+MIN_TABLE_ROWS = 2
+MAX_TABLE_HEADER_ROWS = 3
+# 表格里相邻两行的间距不超过行高的这么多倍
+TABLE_ROW_GAP = 2.5
+_CAPTION = re.compile(r"^(?:表\s*[\d一二三四五六七八九十]+|.{0,30}[（(]?单位[:：])")
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$|^[-—–\s]*[ivxlcIVXLC]{1,6}[-—–\s]*$")
 _DIGITS = re.compile(r"\d+")
@@ -53,6 +61,7 @@ class _Line:
     bold: bool
     page: int  # 1-based
     column: int = 0  # 0: the page's full width (or a one-column page); 1, 2: left, right column
+    table: Table | None = None  # a table found on the page stands in the reading order as one "line"
 
 
 def read_pdf(path: Path) -> Extracted:
@@ -101,7 +110,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
         textpage.close()
     finally:
         page.close()
-    lines = _merge_same_line(lines)
+    lines = _with_tables(_merge_same_line(lines), index + 1)
     for line in lines:
         line.bottom, line.top = line.bottom / height, line.top / height  # 上下位置记成页高的比例，页眉页脚好比
     return _reading_order(lines, width)
@@ -120,6 +129,93 @@ def _merge_same_line(lines: list[_Line]) -> list[_Line]:
         else:
             merged.append(line)
     return merged
+
+
+def _with_tables(lines: list[_Line], page: int) -> list[_Line]:
+    """The page's lines with every table found among them replaced by one line that carries the table.
+
+    A table is a run of rows (lines sharing a baseline) that each hold several pieces of text set apart by wide
+    gaps, with at least one number among them (two columns of prose give two long pieces and no number), plus the
+    text rows just above it (its headers) and a caption line above those (「表2 ……（单位：万吨）」)."""
+    rows = _rows(lines)
+    tables, taken = [], set()
+    i = 0
+    while i < len(rows):
+        if not _is_table_row(rows[i]):
+            i += 1
+            continue
+        end = i
+        while end + 1 < len(rows) and _is_table_row(rows[end + 1]) and _close(rows[end], rows[end + 1]):
+            end += 1
+        start = i
+        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and len(rows[start - 1]) >= 2 and _close(rows[start - 1], rows[start]):
+            start -= 1  # 表头：上面几行多段文字
+        if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
+            caption = ""
+            if start > 0 and len(rows[start - 1]) == 1 and _CAPTION.match(rows[start - 1][0].text.strip()):
+                start -= 1
+                caption = rows[start][0].text.strip()
+            block = rows[start + (1 if caption else 0) : end + 1]
+            tables.append(_table_line(block, caption or f"第{page}页的表", page, rows[start : end + 1]))
+            taken.update(id(line) for row in rows[start : end + 1] for line in row)
+        i = end + 1
+    return [line for line in lines if id(line) not in taken] + tables
+
+
+def _rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped by baseline, top to bottom, each row left to right."""
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda item: -item.top):
+        if rows and _same_baseline(rows[-1][0], line):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [sorted(row, key=lambda item: item.left) for row in rows]
+
+
+def _is_table_row(row: list[_Line]) -> bool:
+    if len(row) < 2:
+        return False
+    size = max(line.size for line in row) or 1.0
+    if any(b.left - a.right < CELL_GAP_CHARS * size for a, b in zip(row, row[1:])):
+        return False
+    return any(is_numeric(line.text.strip()) for line in row[1:])
+
+
+def _close(upper: list[_Line], lower: list[_Line]) -> bool:
+    height = max(line.top - line.bottom for line in upper + lower)
+    return min(line.bottom for line in upper) - max(line.top for line in lower) <= TABLE_ROW_GAP * height
+
+
+def _table_line(block: list[list[_Line]], caption: str, page: int, covered: list[list[_Line]]) -> _Line:
+    """One line standing for the table: its cells placed in the columns of its fullest row."""
+    columns = [(line.left, line.right) for line in max(block, key=len)]
+    grid = []
+    for row in block:
+        cells = [""] * len(columns)
+        for line in row:
+            for c in _columns_under(line, columns):  # 合并的表头盖住几列，就写进几列
+                cells[c] = f"{cells[c]} {line.text.strip()}".strip()
+        grid.append(tuple(cells))
+    everything = [line for row in covered for line in row]
+    return _Line(
+        "", min(line.left for line in everything), min(line.bottom for line in everything), max(line.right for line in everything),
+        max(line.top for line in everything), max(line.size for line in everything), False, page,
+        table=Table(tuple(grid), caption, _cell_name, page),
+    )
+
+
+def _columns_under(line: _Line, columns: list[tuple[float, float]]) -> list[int]:
+    """The columns a piece of text lies over (a merged header spans several); the nearest when it overlaps none."""
+    overlapping = [c for c, (left, right) in enumerate(columns) if min(right, line.right) - max(left, line.left) > 0]
+    if overlapping:
+        return overlapping
+    middle = (line.left + line.right) / 2
+    return [min(range(len(columns)), key=lambda c: abs((columns[c][0] + columns[c][1]) / 2 - middle))]
+
+
+def _cell_name(row: int, column: int) -> str:
+    return f"第{row + 1}行第{column + 1}列"
 
 
 def _same_baseline(a: _Line, b: _Line) -> bool:
@@ -172,7 +268,7 @@ def _without_running_lines(pages: list[list[_Line]]) -> list[_Line]:
         line
         for page in pages
         for line in page
-        if not (in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or repeated[_DIGITS.sub("#", line.text.strip())] >= enough))
+        if line.table is not None or not (in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or repeated[_DIGITS.sub("#", line.text.strip())] >= enough))
     ]
 
 
@@ -198,6 +294,11 @@ def _assemble(builder: TextBuilder, lines: list[_Line], outline: dict[int, list[
     previous: _Line | None = None
     edges = _column_edges(lines)
     for line in lines:
+        if line.table is not None:
+            builder.paragraph(pieces)
+            pieces, previous = [], None
+            builder.table(line.table)
+            continue
         text = line.text.strip()
         level = _heading_level(line, text, outline, body_size, body_bold, sizes)
         if level:
