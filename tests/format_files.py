@@ -171,7 +171,8 @@ HTML_PAGE = """<!doctype html>
 <p>2022年，全市数字经济核心产业增加值
    达到2905亿元，比上年增长9.1%。</p>
 <h2>二、通信设施</h2>
-<table><caption>表1 通信设施</caption>
+<p>表1 通信设施</p>
+<table>
 <tr><th>项目</th><th>2022年</th></tr>
 <tr><td>5G基站（个）</td><td>35210</td></tr>
 <tr><td>千兆宽带用户（万户）</td><td>286.4</td></tr>

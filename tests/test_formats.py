@@ -164,11 +164,14 @@ def test_a_word_file_has_heading_sections_list_items_and_table_facts(tmp_path):
     assert cell.cells == ("城镇", "1015.3", "1031.9") and cell.cell_index == 2
     sections = {section.path for section in split_sections(document)}
     assert ("二、城乡分布", "表1 城乡人口（单位：万人）") in sections  # 表题是所在章节下的一节
+    after = next(section for section in split_sections(document) if "城镇化率继续提高" in section.text)
+    assert after.path == ("二、城乡分布",)  # 表格之后的正文回到表格上面的标题下
 
 
 def test_an_excel_sheet_gives_cited_cells_with_the_unit_of_its_title_row(tmp_path):
     document = load_document(files.write_xlsx(tmp_path / "indicators.xlsx"))
     assert document.kind == "xlsx" and document.tables == 1
+    assert document.title == "2022年青溪市主要经济指标（单位：亿元）"  # 合并的表题行
     assert "地区生产总值 2022年：18753亿元。" in document.text
     assert "地区生产总值 增长：6.0%。" in document.text  # 单元格格式「0.0」照原样显示，列标题的单位优先
     fact = document.text.index("社会消费品零售总额 2022年")
@@ -187,6 +190,7 @@ def test_a_web_page_keeps_its_main_text_and_tables_and_drops_navigation_scripts_
     assert document.title == "青溪市数字经济发展情况"
     assert "2022年，全市数字经济核心产业增加值达到2905亿元" in document.text  # 源码里的换行缩进不留空格
     assert "千兆宽带用户 2022年：286.4万户。" in document.text
+    assert "### 表1 通信设施\n\n5G基站" in document.text  # 表格前的「表1 ……」段落是表题
     for boilerplate in ("首页", "新闻中心", "您的位置", "热点推荐", "版权所有", "tracker", "999万次"):
         assert boilerplate not in document.text
 

@@ -634,3 +634,19 @@ def test_a_year_inside_an_earlier_sentence_does_not_govern_the_next_one():
 def test_a_year_that_opens_an_earlier_sentence_governs_the_next_one():
     text = "截至2012年底，全市有企业500家。其中外资企业120家。"
     assert sentence_time(text, text.index("120家"), 2013) == TimeSpan(2012, 2012)
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("东江市2022年国民经济和社会发展统计公报", 2023),  # 说的是2022年，写于2023年
+        ("2019年东江统计年鉴", 2020),
+        ("2021年东江市主要经济指标（单位：亿元）", 2022),
+        ("东江集团2020年度报告", 2021),
+        ("2022年东江市政府工作报告", 2022),  # 政府工作报告：标题年份就是写作之年
+        ("东江市“十四五”规划", None),
+    ],
+)
+def test_a_title_that_reviews_a_year_was_written_the_year_after(title, year):
+    assert document_year(title, "全年地区生产总值比上年增长5%。") == year
+

@@ -83,8 +83,8 @@ def load_document(path: Path) -> Document:
         extracted = _extract(path, kind)
     except OSError as error:
         raise UnreadableFile(f"无法读取：{error.strerror or error}") from error
-    except (UnreadableFile, MemoryError):
-        raise
+    except (UnreadableFile, MemoryError, ImportError):
+        raise  # 缺了读取库是安装问题，不是文件坏了
     except Exception as error:  # 第三方解析库在坏文件上抛什么都有可能：一律算读不了，不让它拖垮整个建库
         raise UnreadableFile(f"文件已损坏或格式不对（{type(error).__name__}）") from error
     text = extracted.text

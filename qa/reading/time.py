@@ -149,6 +149,11 @@ class TimeSpan:
         return self.start <= other.end and other.start <= self.end
 
 
+# 回顾一年的文件体裁：标题里的年份是它所说的那一年（政府工作报告、规划的标题年份则是写作之年）。
+# 「工作总结」不在内：年终总结多写于当年年底
+RETROSPECTIVE_GENRES = ("统计公报", "年鉴", "年报", "年度报告", "主要指标", "经济指标", "统计数据", "决算")
+
+
 @dataclass(frozen=True)
 class TimeMention:
     """A time expression at characters [start, end) of a text, resolved to the years it means."""
@@ -162,13 +167,16 @@ class TimeMention:
 
 
 def document_year(title: str, text: str, filename: str = "") -> int | None:
-    """The year a document was written: from its title, else a dateline near its start or end, else its file name."""
+    """The year a document was written: from its title, else a dateline near its start or end, else its file name.
+    A title that reviews a year (「2022年国民经济和社会发展统计公报」, 「…年鉴」, 「…主要经济指标」) names the year it covers;
+    such a document is written the year after, so its own figures for that year are results, not plans."""
     lines = [line.strip(_BLANKS) for line in text.splitlines()]
     lines = [line for line in lines if line]
     if not title.strip(_BLANKS) and lines:
         title = lines[0]
+    covered = _title_year(title)
     for year in (
-        _title_year(title),
+        covered + 1 if covered is not None and any(genre in title for genre in RETROSPECTIVE_GENRES) else covered,
         _dateline_year(lines[:DATELINE_LINES], _DATELINE),
         _dateline_year(lines[-DATELINE_LINES:], _CLOSING_DATE),
         _filename_year(filename),

@@ -31,7 +31,8 @@ class TextBuilder:
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._length = 0
-        self._level = 0  # the last heading's level: a table caption goes one below it
+        self._heading: tuple[int, str] | None = None  # the last heading (level, text): a table caption goes below it
+        self._after_table = False  # the text after a table belongs to the heading above the table again
         self.locations: list[Location] = []
         self.tables = 0
 
@@ -46,14 +47,23 @@ class TextBuilder:
         text = " ".join(text.split())
         if not text:
             return
-        self._level = max(1, min(level, MAX_HEADING_LEVEL))
-        self.paragraph([(f"{'#' * self._level} {text}", page)])
+        level = max(1, min(level, MAX_HEADING_LEVEL))
+        self._heading, self._after_table = (level, text), False
+        self._block([(f"{'#' * level} {text}", page)])
 
     def paragraph(self, pieces: list[tuple[str, int | None]]) -> None:
         """One block from pieces of text, each with the page it came from (None outside PDFs)."""
         pieces = [(text, page) for text, page in pieces if text]
         if not pieces:
             return
+        if self._after_table and self._heading is not None:
+            # Markdown 标题关不上：表题之后的正文要回到表格上面那个标题下，就把它再写一遍
+            level, text = self._heading
+            self._block([(f"{'#' * level} {text}", pieces[0][1])])
+        self._after_table = False
+        self._block(pieces)
+
+    def _block(self, pieces: list[tuple[str, int | None]]) -> None:
         self._separate()
         for text, page in pieces:
             start = self._write(text)
@@ -66,9 +76,9 @@ class TextBuilder:
         if not facts:
             return
         self.tables += 1
-        level = self._level
-        self.heading(level + 1, heading, table.page)
-        self._level = level  # 表后的正文仍属上一级标题
+        above = self._heading
+        level = above[0] + 1 if above else 1
+        self._block([(f"{'#' * min(level, MAX_HEADING_LEVEL)} {' '.join(heading.split())}", table.page)])
         self._separate()
         for i, fact in enumerate(facts):
             if i:
@@ -83,6 +93,7 @@ class TextBuilder:
                     column=fact.column or None, cell=fact.cell, cells=fact.cells, cell_index=fact.cell_index,
                 )
             )
+        self._after_table = True
 
     def _separate(self) -> None:
         if self._length:

@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
-from qa.indexing.formats.tables import Table, is_numeric
+from qa.indexing.formats.tables import Table, is_caption, is_numeric
 
 MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
@@ -41,7 +41,6 @@ MIN_TABLE_ROWS = 2
 MAX_TABLE_HEADER_ROWS = 3
 # 表格里相邻两行的间距不超过行高的这么多倍
 TABLE_ROW_GAP = 2.5
-_CAPTION = re.compile(r"^(?:表\s*[\d一二三四五六七八九十]+|.{0,30}[（(]?单位[:：])")
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$|^[-—–\s]*[ivxlcIVXLC]{1,6}[-—–\s]*$")
 _DIGITS = re.compile(r"\d+")
@@ -152,7 +151,7 @@ def _with_tables(lines: list[_Line], page: int) -> list[_Line]:
             start -= 1  # 表头：上面几行多段文字
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
             caption = ""
-            if start > 0 and len(rows[start - 1]) == 1 and _CAPTION.match(rows[start - 1][0].text.strip()):
+            if start > 0 and len(rows[start - 1]) == 1 and is_caption(rows[start - 1][0].text):
                 start -= 1
                 caption = rows[start][0].text.strip()
             block = rows[start + (1 if caption else 0) : end + 1]

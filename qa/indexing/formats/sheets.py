@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.safety import check_zip
-from qa.indexing.formats.tables import Table
+from qa.indexing.formats.tables import Table, is_numeric
 
 # 一张表读到这么多行为止（再多就是数据库导出，不是报表）
 MAX_ROWS = 20_000
@@ -34,6 +34,7 @@ def read_xlsx(path: Path) -> Extracted:
     title = (workbook.properties.title or "").strip()
     for sheet in workbook.worksheets:
         rows = _sheet_rows(sheet)
+        title = title or _title_row(rows)
         if rows:
             builder.table(Table(rows, sheet.title, _cell_namer(sheet.title)))
     workbook.close()
@@ -70,6 +71,16 @@ def _sheet_rows(sheet) -> tuple[tuple[str, ...], ...]:
     while grid and not any(grid[-1]):
         grid.pop()
     return tuple(tuple(row) for row in grid)
+
+
+def _title_row(rows: tuple[tuple[str, ...], ...]) -> str:
+    """The text of a first row that holds one text only (a merged title across the sheet), else ''."""
+    first = next((row for row in rows if any(row)), ())
+    texts = {cell for cell in first if cell}
+    if len(texts) != 1 or len(first) < 2:
+        return ""
+    text = texts.pop()
+    return "" if is_numeric(text) else text
 
 
 def _cell_text(value, number_format: str = "General") -> str:

@@ -21,6 +21,8 @@ MAX_LABEL = 40
 # 「（单位：亿元）」「单位：万人」「GDP（亿元）」「增长(%)」
 _UNIT_NOTE = re.compile(r"单位\s*[:：]\s*([^\s（）()，,。；;]{1,6})")
 _UNIT_PAREN = re.compile(r"[（(]\s*([^（）()\s]{1,6})\s*[)）]")
+# 表题：「表1 ……」「表 2：……」，或说明单位的一行（「单位：亿元」「（单位：万人）」）
+_CAPTION = re.compile(r"^(?:表\s*[\d一二三四五六七八九十]+[\s：:、.．]?\S.{0,40}|.{0,30}[（(]?单位\s*[:：]\s*\S{1,8}[)）]?)$")
 _BARE_NUMBER = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SPACES = re.compile(r"\s+")
 
@@ -102,6 +104,11 @@ def _trimmed(rows) -> tuple[list[tuple[str, ...]], int, int]:
         return [], 0, 0
     top, left = used_rows[0], used_columns[0]
     return [row[left : used_columns[-1] + 1] for row in grid[top : used_rows[-1] + 1]], top, left
+
+
+def is_caption(text: str) -> bool:
+    """A line that names the table below it: 「表2 主要农产品产量（单位：万吨）」, 「单位：亿元」."""
+    return bool(_CAPTION.match(text.strip()))
 
 
 def unit_in(text: str) -> str:

@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
-from qa.indexing.formats.tables import Table
+from qa.indexing.formats.tables import Table, is_caption
 
 # 不是正文的元素：导航、页眉页脚、侧栏、脚本、表单
 _BOILERPLATE_TAGS = "nav, header, footer, aside, script, style, noscript, template, form, iframe, svg, button, select, object"
@@ -44,6 +44,7 @@ def read_html(text: str, fallback_title: str) -> Extracted:
     walker = _Walker()
     walker.visit(root)
     walker.flush()
+    walker._write_caption()
     builder = walker.builder
     if not builder.text.strip():
         raise UnreadableFile("网页里没有正文文字")
@@ -58,6 +59,7 @@ class _Walker:
         self.buffer: list[str] = []
         self.tables = 0
         self.first_heading = ""
+        self.caption = ""  # 「表1 ……」段落，等看下一个是不是表格
 
     def visit(self, node) -> None:
         for child in node.iter(include_text=True):
@@ -66,6 +68,7 @@ class _Walker:
                 self.buffer.append(child.text_content or "")
             elif tag in _HEADINGS:
                 self.flush()
+                self._write_caption()
                 heading = _squeeze(child.text())
                 self.first_heading = self.first_heading or heading
                 self.builder.heading(_HEADINGS[tag], heading)
@@ -73,7 +76,8 @@ class _Walker:
                 self.flush()
                 self.tables += 1
                 caption = child.css_first("caption")
-                name = _squeeze(caption.text()) if caption else f"表{self.tables}"
+                name = _squeeze(caption.text()) if caption else self.caption or f"表{self.tables}"
+                self.caption = ""
                 self.builder.table(Table(_table_rows(child), name, _cell_name))
             elif tag in _BLOCKS:
                 self.flush()
@@ -83,10 +87,21 @@ class _Walker:
                 self.visit(child)
 
     def flush(self) -> None:
+        """Write the text gathered so far as a paragraph; a caption-like one waits to see whether a table follows."""
         text = _squeeze("".join(self.buffer))
         self.buffer = []
-        if text:
+        if not text:
+            return
+        self._write_caption()
+        if is_caption(text):
+            self.caption = text
+        else:
             self.builder.paragraph([(text, None)])
+
+    def _write_caption(self) -> None:
+        if self.caption:
+            self.builder.paragraph([(self.caption, None)])  # 后面不是表格：它只是普通段落
+            self.caption = ""
 
 
 def _table_rows(table) -> tuple[tuple[str, ...], ...]:

@@ -11,14 +11,12 @@ from docx.table import Table as WordTable
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.safety import check_zip
-from qa.indexing.formats.tables import Table
+from qa.indexing.formats.tables import Table, is_caption
 
 # 「Heading 2」「标题 2」「Title」
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 _TITLE_STYLES = {"title", "标题"}
 _LIST_STYLE = re.compile(r"list|列表", re.IGNORECASE)
-# 表题：「表1 ……」「表 2：……」，或只说单位的一行（「单位：亿元」）
-_CAPTION = re.compile(r"^(?:表\s*[\d一二三四五六七八九十]+[\s：:、.．]?\S.{0,40}|[（(]?单位[:：]\S{1,8}[)）]?)$")
 
 
 def read_docx(path: Path) -> Extracted:
@@ -46,7 +44,7 @@ def read_docx(path: Path) -> Extracted:
         if caption:
             builder.paragraph([(caption, None)])  # 后面不是表格：它只是普通段落
             caption = ""
-        if style.lower() == "caption" or _CAPTION.match(text):
+        if style.lower() == "caption" or is_caption(text):
             caption = text
             continue
         heading = _HEADING_STYLE.match(style)
