@@ -30,13 +30,13 @@ def test_a_table_with_a_header_row_and_a_label_column_gives_one_fact_per_value_w
     table = Table((("指标", "2021年", "2022年"), ("粮食产量", "60.1", "61.3")), "表3 农业（单位：万吨）", _cell)
     heading, facts = table_facts(table)
     assert heading == "表3 农业（单位：万吨）"
-    assert [fact.text for fact in facts] == ["粮食产量 2021年：60.1万吨。", "粮食产量 2022年：61.3万吨。"]
+    assert [fact.text for fact in facts] == ["粮食产量 2021年为60.1万吨。", "粮食产量 2022年为61.3万吨。"]
     assert (facts[1].row, facts[1].column, facts[1].cell, facts[1].cell_index) == ("粮食产量", "2022年", "R2C3", 2)
 
 
 def test_a_unit_in_a_column_header_wins_over_the_caption_and_leaves_the_label():
     table = Table((("项目", "金额（亿元）", "增长（%）"), ("出口", "88", "3.5")), "表1（单位：万元）", _cell)
-    assert [fact.text for fact in table_facts(table)[1]] == ["出口 金额：88亿元。", "出口 增长：3.5%。"]
+    assert [fact.text for fact in table_facts(table)[1]] == ["出口 金额为88亿元。", "出口 增长为3.5%。"]
 
 
 def test_merged_title_rows_join_the_heading_and_multi_row_headers_join_the_column_label():
@@ -48,13 +48,13 @@ def test_merged_title_rows_join_the_heading_and_multi_row_headers_join_the_colum
     )
     heading, facts = table_facts(Table(rows, "Sheet1", _cell))
     assert heading == "Sheet1 2022年各区人口（单位：万人）"
-    assert facts[1].text == "东区 常住人口 年末：51.0万人。"
+    assert facts[1].text == "东区 常住人口 年末为51.0万人。"
     assert facts[1].cell == "R4C3"  # 单元格名字仍按原表的行列数
 
 
 def test_a_table_of_text_reads_each_row_label_with_each_column():
     rows = (("项目", "牵头单位"), ("城市大脑", "数据资源局"))
-    assert [fact.text for fact in table_facts(Table(rows, "表2", _cell))[1]] == ["城市大脑 牵头单位：数据资源局。"]
+    assert [fact.text for fact in table_facts(Table(rows, "表2", _cell))[1]] == ["城市大脑 牵头单位为数据资源局。"]
 
 
 def test_a_table_without_headers_is_read_row_by_row():
@@ -65,7 +65,7 @@ def test_a_table_without_headers_is_read_row_by_row():
 def test_empty_edges_are_trimmed_and_cell_names_keep_the_sheet_positions():
     rows = (("", "", ""), ("", "指标", "2022年"), ("", "产量", "7"))
     facts = table_facts(Table(rows, "表", _cell))[1]
-    assert [(fact.text, fact.cell) for fact in facts] == [("产量 2022年：7。", "R3C3")]
+    assert [(fact.text, fact.cell) for fact in facts] == [("产量 2022年为7。", "R3C3")]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_a_table_in_a_pdf_is_read_as_cells_with_its_caption_unit_and_page(tmp_pa
     document = load_document(files.write_pdf_with_table(tmp_path / "farm.pdf"))
     assert document.tables == 1
     assert "# 表2 主要农产品产量（单位：万吨）" in document.text
-    assert "粮食 2022年：61.3万吨。" in document.text and "水果 增长：-2.9%。" in document.text
+    assert "粮食 2022年为61.3万吨。" in document.text and "水果 增长为-2.9%。" in document.text
     fact = document.text.index("蔬菜 2022年")
     cell = locate(document.locations, fact, fact + 4)
     assert (cell.page, cell.row, cell.column, cell.cell, cell.cells) == (1, "蔬菜", "2022年", "第3行第3列", ("蔬菜", "35.2", "36.0", "2.3"))
@@ -157,7 +157,7 @@ def test_a_word_file_has_heading_sections_list_items_and_table_facts(tmp_path):
     document = load_document(files.write_docx(tmp_path / "population.docx"))
     assert (document.kind, document.tables, document.title) == ("docx", 1, "青溪市人口发展报告")
     assert "- 外来人口持续流入" in document.text
-    assert "城镇 常住人口 2022年：1031.9万人。" in document.text
+    assert "城镇 常住人口 2022年为1031.9万人。" in document.text
     fact = document.text.index("城镇 常住人口 2022年")
     cell = locate(document.locations, fact, fact + 5)
     assert (cell.table, cell.row, cell.column, cell.cell) == ("表1 城乡人口（单位：万人）", "城镇", "常住人口 2022年", "第3行第3列")
@@ -172,15 +172,15 @@ def test_an_excel_sheet_gives_cited_cells_with_the_unit_of_its_title_row(tmp_pat
     document = load_document(files.write_xlsx(tmp_path / "indicators.xlsx"))
     assert document.kind == "xlsx" and document.tables == 1
     assert document.title == "2022年青溪市主要经济指标（单位：亿元）"  # 合并的表题行
-    assert "地区生产总值 2022年：18753亿元。" in document.text
-    assert "地区生产总值 增长：6.0%。" in document.text  # 单元格格式「0.0」照原样显示，列标题的单位优先
+    assert "地区生产总值 2022年为18753亿元。" in document.text
+    assert "地区生产总值 增长为6.0%。" in document.text  # 单元格格式「0.0」照原样显示，列标题的单位优先
     fact = document.text.index("社会消费品零售总额 2022年")
     assert locate(document.locations, fact, fact + 3).cell == "主要指标!C5"
 
 
 def test_a_csv_file_is_one_table(tmp_path):
     document = load_document(files.write_csv(tmp_path / "districts.csv"))
-    assert "东城区 2022年户籍人口：86.5万人。" in document.text
+    assert "东城区 2022年户籍人口为86.5万人。" in document.text
     fact = document.text.index("西湖区")
     assert locate(document.locations, fact, fact + 3).cell == "B3"
 
@@ -189,7 +189,7 @@ def test_a_web_page_keeps_its_main_text_and_tables_and_drops_navigation_scripts_
     document = load_document(files.write_html(tmp_path / "digital.html"))
     assert document.title == "青溪市数字经济发展情况"
     assert "2022年，全市数字经济核心产业增加值达到2905亿元" in document.text  # 源码里的换行缩进不留空格
-    assert "千兆宽带用户 2022年：286.4万户。" in document.text
+    assert "千兆宽带用户 2022年为286.4万户。" in document.text
     assert "### 表1 通信设施\n\n5G基站" in document.text  # 表格前的「表1 ……」段落是表题
     for boilerplate in ("首页", "新闻中心", "您的位置", "热点推荐", "版权所有", "tracker", "999万次"):
         assert boilerplate not in document.text
@@ -277,6 +277,12 @@ def test_a_cell_of_a_pdf_table_is_answered_with_its_page_row_and_column(mixed_pi
     assert answer.span == "36.0万吨"
     location = answer.citations[0].location
     assert (location.page, location.row, location.column) == (1, "蔬菜", "2022年")
+
+
+@pytest.mark.slow
+def test_the_row_label_picks_the_row_not_a_total_in_the_prose(mixed_pipeline):
+    # 正文里有全市总数「常住人口1237.6万人」；问的是表里「乡村」那一行
+    assert mixed_pipeline.ask("2022年乡村常住人口是多少？").answer.span == "205.7万人"
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""A table -> facts that keep their row label, column header and unit: 「地区生产总值，2022年：18753亿元。」.
+"""A table -> facts that keep their row label, column header and unit: 「地区生产总值 2022年为18753亿元。」.
 
 The facts are what gets indexed and quoted (a sentence the figure parser and the reader understand); each keeps
 where its cell sits (row, column, cell name, the whole row) for the citation."""
@@ -87,7 +87,7 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
             shown = value + unit if unit and _BARE_NUMBER.match(value) else value
             # 行标签与列标题用空格连：同在一个分句里，答案短语才带着「城镇」「2022年」
             subject = " ".join(part for part in (_short(_without_unit(label)), _short(_without_unit(column))) if part)
-            text = f"{subject}：{shown}" if subject else shown
+            text = f"{subject}为{shown}" if subject else shown  # 不用冒号：冒号断开分句，数字就离开了它的说明
             facts.append(Fact(_sentence(text), label, column, cell_name(r, c), row, c))
     heading = table.caption if not titles or titles in table.caption else f"{table.caption} {titles}"
     return heading, facts
