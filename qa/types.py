@@ -39,6 +39,7 @@ class Document:
     pages: int | None = None  # PDF pages
     tables: int = 0
     locations: tuple[Location, ...] = ()  # sorted by start; empty for plain text
+    notes: tuple[str, ...] = ()  # parts that could not be read (「第3、7页没有文字层（可能是扫描页），未读入」)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,26 @@ def write_scanned_pdf(path: Path) -> Path:
     return path
 
 
+def write_partly_scanned_pdf(path: Path) -> Path:
+    """Page 1 has text, page 2 is only a picture (a scanned page), page 3 is blank."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    picture = path.with_suffix(".png")
+    Image.new("RGB", (400, 300), "white").save(picture)
+    pdf = FPDF()
+    pdf.add_font("noto", fname=str(NOTO_SANS), collection_font_number=NOTO_SC)
+    pdf.add_page()
+    pdf.set_font("noto", size=11)
+    pdf.multi_cell(0, 7, "全年新建公园绿地45个，新增绿地面积320公顷。")
+    pdf.add_page()
+    pdf.image(str(picture), x=10, y=10, w=150)
+    pdf.add_page()
+    pdf.output(str(path))
+    picture.unlink()
+    return path
+
+
 def write_encrypted_pdf(path: Path) -> Path:
     from fpdf import FPDF
 

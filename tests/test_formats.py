@@ -219,6 +219,13 @@ def test_bad_files_are_skipped_with_a_chinese_reason_and_the_rest_is_read(tmp_pa
     assert "损坏" in reasons["broken.xlsx"] and "损坏" in reasons["fake.docx"]
 
 
+@needs_cjk_font
+def test_a_partly_scanned_pdf_is_read_and_says_which_pages_had_no_text(tmp_path):
+    document = load_document(files.write_partly_scanned_pdf(tmp_path / "parks.pdf"))
+    assert "新增绿地面积320公顷" in document.text
+    assert len(document.notes) == 1 and "第2页没有文字层" in document.notes[0]  # 第3页是空白页，不算扫描页
+
+
 # ---- 建库与问答（真编码器、真索引） ------------------------------------------
 
 
@@ -240,11 +247,13 @@ def mixed_index(real_seed_index, tmp_path_factory) -> Path:
     files.write_csv(corpus / "districts.csv")
     files.write_traditional(corpus / "ecommerce.txt")
     files.write_scanned_pdf(corpus / "scan.pdf")
+    files.write_partly_scanned_pdf(corpus / "parks.pdf")
     report = json.loads(run_qa("index", "--corpus", str(corpus), "--index", str(index), "--json").stdout)
     assert sorted(report["docs_added"]) == sorted(
-        ["bulletin.pdf", "farm.pdf", "population.docx", "indicators.xlsx", "digital.html", "districts.csv", "ecommerce.txt"]
+        ["bulletin.pdf", "farm.pdf", "parks.pdf", "population.docx", "indicators.xlsx", "digital.html", "districts.csv", "ecommerce.txt"]
     )
     assert [item["doc"] for item in report["skipped"]] == ["scan.pdf"]
+    assert [(item["doc"], "第2页没有文字层" in item["reason"]) for item in report["warnings"]] == [("parks.pdf", True)]
     return index
 
 

@@ -288,6 +288,8 @@ def _print_progress(stage: str, done: int, total: int) -> None:
 def _print_build_report(report: BuildReport, index_dir: Path) -> None:
     for item in report.skipped:
         click.echo(f"跳过 {item['doc']}：{item['reason']}", err=True)
+    for item in report.warnings:
+        click.echo(f"注意 {item['doc']}：{item['reason']}", err=True)
     click.echo(f"索引 {index_dir}：{report.docs} 篇文档，{report.chunks} 个段落，编码器 {report.model}")
     for label, names in (("新增", report.docs_added), ("修改", report.docs_changed), ("删除", report.docs_removed)):
         if names:

@@ -135,7 +135,8 @@ class QAService:
             return UploadResult(False, None, f"{name} 无法读取：{error}。")
         finally:
             temporary.unlink(missing_ok=True)
-        return UploadResult(True, name, f"已添加 {name}（{_describe(document)}）。点「重建索引」后即可提问。")
+        notes = "".join(f"注意：{note}。" for note in document.notes)
+        return UploadResult(True, name, f"已添加 {name}（{_describe(document)}）。{notes}点「重建索引」后即可提问。")
 
     def _same_text(self, digest: str) -> str | None:
         """The corpus file whose text has this fingerprint (the index's record first; files it has not seen read)."""

@@ -102,6 +102,7 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                     rows, choices = document_rows()
                     return f"没有重建：{html.escape(str(error))}", rows, choices
                 skipped = "".join(f"\n- 跳过 {html.escape(s['doc'])}：{html.escape(s['reason'])}" for s in report.skipped)
+                skipped += "".join(f"\n- 注意 {html.escape(w['doc'])}：{html.escape(w['reason'])}" for w in report.warnings)
                 text = (
                     f"索引已更新：{report.docs} 篇文档，{report.chunks} 个段落；编码器 {html.escape(report.model)}；"
                     f"新嵌入 {report.chunks_embedded} 段，用时 {report.seconds:.1f} 秒。{skipped}"

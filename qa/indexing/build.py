@@ -38,6 +38,7 @@ class BuildReport:
     model: str
     seconds: float
     skipped: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # 读入了、但有部分没读到的文件：{"doc", "reason"}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -83,7 +84,7 @@ def build_index(
 
         tokens_changed = bool(old) and old.manifest.get("tokenizer_version") != TOKENIZER_VERSION
         if old and not (added or changed or removed or tokens_changed):
-            return _report(old.manifest, [], [], [], 0, len(old.chunks), skipped, started)
+            return _report(old.manifest, [], [], [], 0, len(old.chunks), skipped, started, documents)
 
         chunks: list[Chunk] = []
         for document in documents:
@@ -99,7 +100,7 @@ def build_index(
             progress("BM25", 1, 1)
         manifest = _manifest(documents, chunks, encoder, model_name, settings, started)
         write_index(index_dir, manifest, chunks, vectors, bm25, cache)
-        return _report(manifest, added, changed, removed, embedded, len(chunks) - embedded, skipped, started)
+        return _report(manifest, added, changed, removed, embedded, len(chunks) - embedded, skipped, started, documents)
 
 
 def outdated_rules(manifest: dict) -> str | None:
@@ -198,7 +199,7 @@ def _document_entry(document: Document, chunks: int) -> dict:
     return entry
 
 
-def _report(manifest, added, changed, removed, embedded, reused, skipped: list[Skipped], started) -> BuildReport:
+def _report(manifest, added, changed, removed, embedded, reused, skipped: list[Skipped], started, documents: list[Document]) -> BuildReport:
     return BuildReport(
         docs=len(manifest["documents"]),
         chunks=sum(d["chunks"] for d in manifest["documents"].values()),
@@ -210,4 +211,5 @@ def _report(manifest, added, changed, removed, embedded, reused, skipped: list[S
         model=manifest["encoder"]["id"],
         seconds=round(time.perf_counter() - started, 3),
         skipped=[asdict(item) for item in skipped],
+        warnings=[{"doc": document.doc, "reason": note} for document in documents for note in document.notes],
     )

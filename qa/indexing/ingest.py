@@ -97,6 +97,7 @@ def load_document(path: Path) -> Document:
         pages=extracted.pages,
         tables=extracted.tables,
         locations=extracted.locations,
+        notes=extracted.notes,
     )
 
 

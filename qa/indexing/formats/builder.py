@@ -23,6 +23,7 @@ class Extracted:
     locations: tuple[Location, ...]
     pages: int | None
     tables: int
+    notes: tuple[str, ...] = ()  # what the user should know about what was not read (「第3页没有文字层」)
 
 
 class TextBuilder:
@@ -40,8 +41,8 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self._parts)
 
-    def extracted(self, title: str, pages: int | None = None) -> Extracted:
-        return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables)
+    def extracted(self, title: str, pages: int | None = None, notes: tuple[str, ...] = ()) -> Extracted:
+        return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables, notes)
 
     def heading(self, level: int, text: str, page: int | None = None) -> None:
         text = " ".join(text.split())

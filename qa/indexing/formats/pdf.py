@@ -77,6 +77,8 @@ def read_pdf(path: Path) -> Extracted:
         pages = [_page_lines(pdf, i) for i in range(len(pdf))]
         outline = _outline(pdf)
         title = (pdf.get_metadata_value("Title") or "").strip()
+        # 没有文字、却有图片的页：多半是扫描页（空白页不算）
+        scanned = [number for number, page in enumerate(pages, start=1) if not page and _has_image(pdf, number - 1)]
     finally:
         pdf.close()
     lines = _without_running_lines(pages)
@@ -84,7 +86,22 @@ def read_pdf(path: Path) -> Extracted:
         raise UnreadableFile("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再添加")
     builder = TextBuilder()
     _assemble(builder, lines, outline)
-    return builder.extracted(title or _first_heading(builder.text), pages=len(pages))
+    notes = (f"第{_page_list(scanned)}页没有文字层（可能是扫描页），这些页未读入；需要的话先做文字识别（OCR）",) if scanned else ()
+    return builder.extracted(title or _first_heading(builder.text), pages=len(pages), notes=notes)
+
+
+def _has_image(pdf: pdfium.PdfDocument, index: int) -> bool:
+    page = pdf[index]
+    try:
+        return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+    finally:
+        page.close()
+
+
+def _page_list(numbers: list[int], shown: int = 10) -> str:
+    """「3、7、9」, or the first ones and a count when there are many."""
+    listed = "、".join(map(str, numbers[:shown]))
+    return listed if len(numbers) <= shown else f"{listed}等 {len(numbers)} "
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
