@@ -18,6 +18,7 @@ from conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 XSS_TEXT = "网页安全测试报告\n【网页安全】 页面里有<script>alert(1)</script>和<img src=x onerror=alert(1)>这样的代码，全市共有测试网站42个。\n"
+DISTRICTS_CSV = "区县,2022年户籍人口（万人）\n东城区,86.5\n西湖区,72.3\n"
 NEW_TEXT = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
 
 
@@ -35,6 +36,7 @@ def server(real_seed_index: Path, tmp_path_factory):
     shutil.copytree(real_seed_index.parent / "corpus", corpus)
     shutil.copytree(real_seed_index, index)
     (corpus / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
+    (corpus / "districts.csv").write_text(DISTRICTS_CSV, encoding="utf-8")
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
@@ -104,11 +106,17 @@ def test_a_spreadsheet_upload_answers_from_its_cells_and_bad_pdfs_are_refused_ov
     sheet = files.write_xlsx(tmp_path / "指标.xlsx")
     scan = files.write_scanned_pdf(tmp_path / "扫描件.pdf")
     secret = files.write_encrypted_pdf(tmp_path / "机密.pdf")
-    message = client.predict([handle_file(str(path)) for path in (sheet, scan, secret)], api_name="/upload")
+    bomb = files.write_zip_bomb(tmp_path / "炸弹.docx")
+    broken = tmp_path / "坏表.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a spreadsheet")
+    before = sorted(p.name for p in server["corpus"].iterdir())
+    message = client.predict([handle_file(str(path)) for path in (sheet, scan, secret, bomb, broken)], api_name="/upload")
     assert "已添加 指标.xlsx（Excel，1 张表" in message
     assert "扫描件.pdf 无法读取" in message and "文字识别" in message
     assert "机密.pdf 无法读取" in message and "密码" in message
-    assert not (server["corpus"] / "扫描件.pdf").exists() and not (server["corpus"] / "机密.pdf").exists()
+    assert "炸弹.docx 无法读取" in message and "压缩炸弹" in message
+    assert "坏表.xlsx 无法读取" in message and "损坏" in message
+    assert sorted(p.name for p in server["corpus"].iterdir()) == sorted(before + ["指标.xlsx"])  # 坏文件一个也没留下
     assert (server["corpus"] / "指标.xlsx").read_bytes() == sheet.read_bytes()
     client.predict(api_name="/rebuild")
     row = next(d for d in client.predict(api_name="/documents") if d["file"] == "指标.xlsx")
@@ -189,5 +197,13 @@ def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
         assert "<img src=x onerror=alert(1)>" in chat_text
         assert page.locator("#chat script").count() == 0 and page.locator("#chat img[src=x]").count() == 0
         page.screenshot(path=str(SCREENSHOTS / "xss.png"), full_page=True)
+
+        # 表格里的数：引用给出行、列、单元格，并把那一行画出来、单元格标亮
+        box.fill("西湖区户籍人口多少？")
+        page.locator("#send").click()
+        page.locator("#chat .qa-answer", has_text="72.3万人").wait_for(timeout=60_000)
+        assert page.locator("#chat table.qa-row mark", has_text="72.3").count() >= 1
+        assert "districts › 西湖区 › 2022年户籍人口（万人）（B3）" in page.locator("#chat").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "table.png"), full_page=True)
         browser.close()
     assert dialogs == []
