@@ -153,6 +153,25 @@ def test_a_table_in_a_pdf_is_read_as_cells_with_its_caption_unit_and_page(tmp_pa
     assert document.text.index("如下表") < fact < document.text.index("全年水产品产量12.5万吨")  # 表格留在原位
 
 
+@needs_cjk_font
+def test_a_pdf_of_only_a_table_is_read(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("noto", fname=str(files.NOTO_SANS), collection_font_number=files.NOTO_SC)
+    pdf.add_font("noto", style="B", fname=str(files.NOTO_SANS_BOLD), collection_font_number=files.NOTO_SC)
+    pdf.add_page()
+    pdf.set_font("noto", size=11)
+    with pdf.table() as table:
+        for cells in (("区县", "面积（平方公里）"), ("东城区", "41.8"), ("西湖区", "309.4")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.output(str(tmp_path / "areas.pdf"))
+    document = load_document(tmp_path / "areas.pdf")
+    assert "西湖区 面积为309.4平方公里。" in document.text and document.tables == 1
+
+
 def test_a_word_file_has_heading_sections_list_items_and_table_facts(tmp_path):
     document = load_document(files.write_docx(tmp_path / "population.docx"))
     assert (document.kind, document.tables, document.title) == ("docx", 1, "青溪市人口发展报告")

@@ -82,7 +82,7 @@ def read_pdf(path: Path) -> Extracted:
     finally:
         pdf.close()
     lines = _without_running_lines(pages)
-    if sum(len(line.text.strip()) for line in lines) == 0:
+    if not any(line.text.strip() or line.table for line in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再添加")
     builder = TextBuilder()
     _assemble(builder, lines, outline)
