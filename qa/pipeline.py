@@ -6,16 +6,19 @@ import time
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.reading.answerer import Answerer
 from qa.indexing.embed import Encoder
 from qa.indexing.formats.builder import locate
 from qa.reading.intent import resolve_follow_up
 from qa.reading.reader import UNCALIBRATED, Calibration, FigureRanker
-from qa.reading.reader_weights import NeuralReader, load_reader
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Hit, Location
+
+if TYPE_CHECKING:  # torch 只在学习路线真的加载阅读器时才导入（index、search、rules 路线启动更快）
+    from qa.reading.reader_weights import NeuralReader
 
 SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k
 # 两条阅读路线：rules（按手定权重给数字与分句打分）与 learned（微调的片段阅读器 + 学出来的数字排序 + 校准的置信度）。
@@ -74,7 +77,11 @@ class Pipeline:
         if resolve_reading(reading) == "rules":
             return cls(index, None, UNCALIBRATED, thesaurus)
         ranker = FigureRanker.load() if figure_ranker else None
-        return cls(index, reader or load_reader(), Calibration.load(), thesaurus, ranker)
+        if reader is None:
+            from qa.reading.reader_weights import load_reader
+
+            reader = load_reader()
+        return cls(index, reader, Calibration.load(), thesaurus, ranker)
 
     @property
     def reader(self) -> NeuralReader | None:

@@ -6,7 +6,8 @@ import pytest
 
 from qa.pipeline import Pipeline
 from qa.reading.reader import Calibration
-from qa.reading.reader_weights import NeuralReader, ReaderUnavailable
+from qa.reading.reader_weights import NeuralReader
+from qa.reading.spans import ReaderUnavailable
 
 from conftest import ROOT, run_qa
 

@@ -29,8 +29,8 @@ from qa.reading.span_model import (
     make_windows,
     passage_tokens,
     question_tokens,
-    token_span,
 )
+from qa.reading.spans import token_span
 from qa.scoring import char_f1, exact_match
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import click
 
 from qa.reading.answerer import answer_record
 from qa.pipeline import READINGS, Pipeline
-from qa.reading.reader_weights import ReaderUnavailable
+from qa.reading.spans import ReaderUnavailable
 from qa.indexing.build import BuildReport, build_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions

