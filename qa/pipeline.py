@@ -15,7 +15,7 @@ from qa.reading.intent import resolve_follow_up
 from qa.reading.reader import UNCALIBRATED, Calibration, FigureRanker
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
-from qa.types import Answer, Hit, Location
+from qa.types import Answer, Chunk, Hit, Location
 
 if TYPE_CHECKING:  # torch 只在学习路线真的加载阅读器时才导入（index、search、rules 路线启动更快）
     from qa.reading.reader_weights import NeuralReader
@@ -111,12 +111,20 @@ class Pipeline:
         context; '' when the document has no such page."""
         ranges = [(loc.start, loc.end) for loc in self.locations.get(doc, ()) if loc.page == page and loc.cell is None]
         pieces = []
-        for chunk in sorted((chunk for chunk in self.index.chunks if chunk.doc == doc), key=lambda chunk: chunk.start):
+        for chunk in self._chunks_by_doc.get(doc, ()):
             for start, end in ranges:
                 low, high = max(start, chunk.start), min(end, chunk.end)
                 if low < high:
                     pieces.append(chunk.text[low - chunk.start : high - chunk.start])
         return "\n".join(pieces)
+
+    @cached_property
+    def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
+        """The index's chunks per document, in text order (grouped once, not on every cited page)."""
+        grouped: dict[str, list[Chunk]] = {}
+        for chunk in sorted(self.index.chunks, key=lambda chunk: chunk.start):
+            grouped.setdefault(chunk.doc, []).append(chunk)
+        return grouped
 
     @cached_property
     def locations(self) -> dict[str, tuple[Location, ...]]:

@@ -98,7 +98,7 @@ class QAService:
             path = self.corpus_dir / doc
             added = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "（已删除，待重建）"
             kind = KIND_NAMES.get(info.get("kind", "text"), info.get("kind", ""))
-            extent = "，".join(part for part in (f"{info['pages']} 页" if info.get("pages") else "", f"{info['tables']} 张表" if info.get("tables") else "") if part)
+            extent = "，".join(_extent(info.get("pages"), info.get("tables")))
             rows.append(
                 {"file": doc, "title": info["title"], "type": kind, "extent": extent, "sections": len(sections.get(doc, ())), "chunks": info["chunks"], "added": added}
             )
@@ -187,13 +187,12 @@ def safe_filename(filename: str) -> str | None:
 
 def _describe(document: Document) -> str:
     """「PDF，12 页，2 张表，8,302 字」"""
-    parts = [KIND_NAMES.get(document.kind, document.kind)]
-    if document.pages:
-        parts.append(f"{document.pages} 页")
-    if document.tables:
-        parts.append(f"{document.tables} 张表")
-    parts.append(f"{len(document.text)} 字")
-    return "，".join(parts)
+    return "，".join([KIND_NAMES.get(document.kind, document.kind), *_extent(document.pages, document.tables), f"{len(document.text)} 字"])
+
+
+def _extent(pages: int | None, tables: int | None) -> list[str]:
+    """「12 页」「2 张表」, whichever the document has."""
+    return [part for part in (f"{pages} 页" if pages else "", f"{tables} 张表" if tables else "") if part]
 
 
 def _printable(text: str) -> str:

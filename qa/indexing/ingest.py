@@ -13,7 +13,6 @@ from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.sections import join_wrapped_lines
 from qa.types import Document
 
-TEXT_SUFFIXES = (".txt", ".md")
 # 后缀 -> 文档类型（知识库表格里显示的就是它）
 KINDS = {".txt": "text", ".md": "text", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".xlsx": "xlsx", ".csv": "csv"}
 SUPPORTED_SUFFIXES = tuple(KINDS)
@@ -90,7 +89,7 @@ def load_document(path: Path) -> Document:
     text = extracted.text
     return Document(
         doc=path.name,
-        title=extracted.title or path.stem,
+        title=extracted.title or title_of(text, path.stem),
         text=text,
         sha256=text_sha256(text),
         kind=kind,

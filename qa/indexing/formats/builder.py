@@ -5,9 +5,9 @@ section splitter reads every format the same way; a table becomes its caption as
 line (qa.indexing.formats.tables)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from qa.indexing.formats.tables import Table, table_facts
+from qa.indexing.formats.tables import Table, is_caption, table_facts
 from qa.types import Location
 
 # 表题作小标题时最深到这一级（Markdown 只有六级）
@@ -27,13 +27,15 @@ class Extracted:
 
 
 class TextBuilder:
-    """Collects headings, paragraphs and tables into one text and its `Location`s."""
+    """Collects headings, paragraphs and tables into one text and its `Location`s. A caption-like paragraph
+    (「表1 ……（单位：万人）」) waits: if a table follows, it names the table; otherwise it is written as it was."""
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._length = 0
         self._heading: tuple[int, str] | None = None  # the last heading (level, text): a table caption goes below it
         self._after_table = False  # the text after a table belongs to the heading above the table again
+        self._caption: tuple[str, int | None] | None = None  # a caption-like paragraph waiting for its table
         self.locations: list[Location] = []
         self.tables = 0
 
@@ -42,44 +44,47 @@ class TextBuilder:
         return "".join(self._parts)
 
     def extracted(self, title: str, pages: int | None = None, notes: tuple[str, ...] = ()) -> Extracted:
+        self._flush_caption()
         return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables, notes)
 
     def heading(self, level: int, text: str, page: int | None = None) -> None:
         text = " ".join(text.split())
         if not text:
             return
+        self._flush_caption()
         level = max(1, min(level, MAX_HEADING_LEVEL))
         self._heading, self._after_table = (level, text), False
-        self._block([(f"{'#' * level} {text}", page)])
+        self._block([(_heading_line(level, text), page)])
+
+    def caption(self, text: str, page: int | None = None) -> None:
+        """A paragraph that names the table after it (Word's 「题注」 style, or one that reads like a caption)."""
+        self._flush_caption()
+        self._caption = (text, page)
 
     def paragraph(self, pieces: list[tuple[str, int | None]]) -> None:
         """One block from pieces of text, each with the page it came from (None outside PDFs)."""
         pieces = [(text, page) for text, page in pieces if text]
         if not pieces:
             return
-        if self._after_table and self._heading is not None:
-            # Markdown 标题关不上：表题之后的正文要回到表格上面那个标题下，就把它再写一遍
-            level, text = self._heading
-            self._block([(f"{'#' * level} {text}", pieces[0][1])])
-        self._after_table = False
-        self._block(pieces)
-
-    def _block(self, pieces: list[tuple[str, int | None]]) -> None:
-        self._separate()
-        for text, page in pieces:
-            start = self._write(text)
-            if page is not None:
-                self._locate(start, self._length, page=page)
+        if len(pieces) == 1 and is_caption(pieces[0][0]):
+            self.caption(*pieces[0])
+            return
+        self._flush_caption()
+        self._body(pieces)
 
     def table(self, table: Table) -> None:
-        """The table's caption as a heading below the current one, then one fact per line."""
+        """The table's caption as a heading below the current one, then one fact per line. A table without a
+        caption of its own takes the waiting caption paragraph, else 「表N」."""
+        if not table.caption:
+            waiting, self._caption = self._caption, None
+            table = replace(table, caption=waiting[0] if waiting else f"表{self.tables + 1}")
+        self._flush_caption()
         heading, facts = table_facts(table)
         if not facts:
             return
         self.tables += 1
-        above = self._heading
-        level = above[0] + 1 if above else 1
-        self._block([(f"{'#' * min(level, MAX_HEADING_LEVEL)} {' '.join(heading.split())}", table.page)])
+        level = self._heading[0] + 1 if self._heading else 1
+        self._block([(_heading_line(level, heading), table.page)])
         self._separate()
         for i, fact in enumerate(facts):
             if i:
@@ -95,6 +100,27 @@ class TextBuilder:
                 )
             )
         self._after_table = True
+
+    def _flush_caption(self) -> None:
+        """The waiting caption-like paragraph, written as a paragraph: no table came after it."""
+        if self._caption is not None:
+            waiting, self._caption = self._caption, None
+            self._body([waiting])
+
+    def _body(self, pieces: list[tuple[str, int | None]]) -> None:
+        if self._after_table and self._heading is not None:
+            # Markdown 标题关不上：表题之后的正文要回到表格上面那个标题下，就把它再写一遍
+            level, text = self._heading
+            self._block([(_heading_line(level, text), pieces[0][1])])
+        self._after_table = False
+        self._block(pieces)
+
+    def _block(self, pieces: list[tuple[str, int | None]]) -> None:
+        self._separate()
+        for text, page in pieces:
+            start = self._write(text)
+            if page is not None:
+                self._locate(start, self._length, page=page)
 
     def _separate(self) -> None:
         if self._length:
@@ -113,6 +139,10 @@ class TextBuilder:
             self.locations[-1] = Location(last.start, end, last.label, page=page)
         else:
             self.locations.append(Location(start, end, f"第{page}页", page=page))
+
+
+def _heading_line(level: int, text: str) -> str:
+    return f"{'#' * min(level, MAX_HEADING_LEVEL)} {' '.join(text.split())}"
 
 
 def locate(locations: tuple[Location, ...] | list[Location], start: int, end: int) -> Location | None:

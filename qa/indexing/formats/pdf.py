@@ -87,7 +87,7 @@ def read_pdf(path: Path) -> Extracted:
     builder = TextBuilder()
     _assemble(builder, lines, outline)
     notes = (f"第{_page_list(scanned)}页没有文字层（可能是扫描页），这些页未读入；需要的话先做文字识别（OCR）",) if scanned else ()
-    return builder.extracted(title or _first_heading(builder.text), pages=len(pages), notes=notes)
+    return builder.extracted(title, pages=len(pages), notes=notes)  # 没有元数据标题：ingest 取第一行
 
 
 def _has_image(pdf: pdfium.PdfDocument, index: int) -> bool:
@@ -386,13 +386,6 @@ def _body_size(lines: list[_Line]) -> float:
 def _body_bold(lines: list[_Line]) -> bool:
     bold = sum(len(line.text) for line in lines if line.bold)
     return bold > sum(len(line.text) for line in lines) / 2
-
-
-def _first_heading(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.lstrip("#").strip()[:60]
-    return ""
 
 
 def _squeeze(text: str) -> str:

@@ -32,7 +32,7 @@ class Table:
     """A grid of cell texts as the file shows it (merged cells repeated in every cell they cover)."""
 
     rows: tuple[tuple[str, ...], ...]
-    caption: str  # 表题、工作表名；没有就是「表N」
+    caption: str  # 表题、工作表名；空串：由 TextBuilder 取前面的题注段落或「表N」
     cell_name: Callable[[int, int], str]  # (行, 列) 从 0 数 -> 「Sheet1!C7」「表2 第3行第2列」
     page: int | None = None
 

@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
-from qa.indexing.formats.tables import Table, is_caption
+from qa.indexing.formats.tables import Table
 
 # 不是正文的元素：导航、页眉页脚、侧栏、脚本、表单
 _BOILERPLATE_TAGS = "nav, header, footer, aside, script, style, noscript, template, form, iframe, svg, button, select, object"
@@ -44,7 +44,6 @@ def read_html(text: str, fallback_title: str) -> Extracted:
     walker = _Walker()
     walker.visit(root)
     walker.flush()
-    walker._write_caption()
     builder = walker.builder
     if not builder.text.strip():
         raise UnreadableFile("网页里没有正文文字")
@@ -57,9 +56,7 @@ class _Walker:
     def __init__(self) -> None:
         self.builder = TextBuilder()
         self.buffer: list[str] = []
-        self.tables = 0
         self.first_heading = ""
-        self.caption = ""  # 「表1 ……」段落，等看下一个是不是表格
 
     def visit(self, node) -> None:
         for child in node.iter(include_text=True):
@@ -68,17 +65,13 @@ class _Walker:
                 self.buffer.append(child.text_content or "")
             elif tag in _HEADINGS:
                 self.flush()
-                self._write_caption()
                 heading = _squeeze(child.text())
                 self.first_heading = self.first_heading or heading
                 self.builder.heading(_HEADINGS[tag], heading)
             elif tag == "table":
                 self.flush()
-                self.tables += 1
-                caption = child.css_first("caption")
-                name = _squeeze(caption.text()) if caption else self.caption or f"表{self.tables}"
-                self.caption = ""
-                self.builder.table(Table(_table_rows(child), name, _cell_name))
+                caption = child.css_first("caption")  # 没有 <caption> 时，TextBuilder 用前面的「表1 ……」段落
+                self.builder.table(Table(_table_rows(child), _squeeze(caption.text()) if caption else "", _cell_name))
             elif tag in _BLOCKS:
                 self.flush()
                 self.visit(child)
@@ -87,21 +80,11 @@ class _Walker:
                 self.visit(child)
 
     def flush(self) -> None:
-        """Write the text gathered so far as a paragraph; a caption-like one waits to see whether a table follows."""
+        """Write the text gathered so far as a paragraph."""
         text = _squeeze("".join(self.buffer))
         self.buffer = []
-        if not text:
-            return
-        self._write_caption()
-        if is_caption(text):
-            self.caption = text
-        else:
+        if text:
             self.builder.paragraph([(text, None)])
-
-    def _write_caption(self) -> None:
-        if self.caption:
-            self.builder.paragraph([(self.caption, None)])  # 后面不是表格：它只是普通段落
-            self.caption = ""
 
 
 def _table_rows(table) -> tuple[tuple[str, ...], ...]:

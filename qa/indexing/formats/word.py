@@ -11,7 +11,7 @@ from docx.table import Table as WordTable
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.safety import check_zip
-from qa.indexing.formats.tables import Table, is_caption
+from qa.indexing.formats.tables import Table
 
 # 「Heading 2」「标题 2」「Title」
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
@@ -28,27 +28,18 @@ def read_docx(path: Path) -> Extracted:
         raise UnreadableFile("Word 文件已损坏或不是 .docx 格式（旧的 .doc 请先另存为 .docx）") from error
     builder = TextBuilder()
     title = (document.core_properties.title or "").strip()
-    table_number = 0
-    caption = ""  # 表格前的表题段落（「表1 城乡人口（单位：万人）」），等看到表格再用
     for block in document.iter_inner_content():
         if isinstance(block, WordTable):
-            table_number += 1
-            name = caption or f"表{table_number}"
-            builder.table(Table(_rows(block), name, _cell_name))
-            caption = ""
+            builder.table(Table(_rows(block), "", _cell_name))  # 表题：前面的题注段落（TextBuilder 留着它）
             continue
         text = block.text.strip()
         if not text:
             continue
         style = (block.style.name if block.style is not None else "").strip()
-        if caption:
-            builder.paragraph([(caption, None)])  # 后面不是表格：它只是普通段落
-            caption = ""
-        if style.lower() == "caption" or is_caption(text):
-            caption = text
-            continue
         heading = _HEADING_STYLE.match(style)
-        if style.lower() in _TITLE_STYLES:
+        if style.lower() == "caption":
+            builder.caption(text)
+        elif style.lower() in _TITLE_STYLES:
             title = title or text
             builder.heading(1, text)
         elif heading:
@@ -57,8 +48,6 @@ def read_docx(path: Path) -> Extracted:
             builder.paragraph([(f"- {text}", None)])
         else:
             builder.paragraph([(text, None)])
-    if caption:
-        builder.paragraph([(caption, None)])
     if not builder.text.strip():
         raise UnreadableFile("Word 文件里没有文字")
     return builder.extracted(title)
