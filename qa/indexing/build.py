@@ -117,16 +117,21 @@ def outdated_rules(manifest: dict) -> str | None:
 def build_bm25(chunks: list[Chunk], tokenizer: Tokenizer) -> bm25s.BM25:
     """BM25 over jieba words of each chunk with its title and section path, plus the years its unwritten times
     stand for (「去年」 in a 2013 report also indexes 2012: questions name years, reports often do not)."""
-    doc_years = document_years(chunks)
     bm25 = bm25s.BM25()
-    texts = []
+    bm25.index(bm25_tokens(chunks, tokenizer), show_progress=False)
+    return bm25
+
+
+def bm25_tokens(chunks: list[Chunk], tokenizer: Tokenizer) -> list[list[str]]:
+    """The words BM25 indexes for each chunk: its title, section path and text, plus the years its unwritten
+    times stand for; a chunk with no words gets one empty placeholder (bm25s refuses empty documents)."""
+    doc_years = document_years(chunks)
+    token_lists = []
     for chunk in chunks:
         context = chunk.context_text()
         years = years_meant(context, doc_years.get(chunk.doc))
-        texts.append(context + "".join(f" {year}年" for year in years))
-    # 空文档也给一个占位词，bm25s 不接受零长度文档
-    bm25.index([tokenizer.tokens(text) or [""] for text in texts], show_progress=False)
-    return bm25
+        token_lists.append(tokenizer.tokens(context + "".join(f" {year}年" for year in years)) or [""])
+    return token_lists
 
 
 def embedding_key(chunk: Chunk) -> str:
