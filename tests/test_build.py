@@ -3,12 +3,14 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.indexing.build import build_index
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.search.retrieve import load_index
-from qa.indexing.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, read_index, swap_in
+from qa.indexing.store import FORMAT_VERSION, MANIFEST, IndexUnavailable
+from qa.search.stores import FolderStore
 
 from conftest import DATA
 
@@ -28,7 +30,7 @@ def test_first_build_then_add_change_remove(seed_corpus: Path, tmp_path: Path, f
 
     (seed_corpus / "new.txt").write_text(NEW_TEXT, encoding="utf-8")
     added = build_index(seed_corpus, index, encoder=fake_encoder)
-    new_chunks = [c for c in read_index(index).chunks if c.doc == "new.txt"]
+    new_chunks = [c for c in FolderStore.open(index).chunks if c.doc == "new.txt"]
     assert added.docs_added == ["new.txt"]
     assert added.chunks_embedded == len(new_chunks) == 2
     assert added.chunks_reused == first.chunks
@@ -42,7 +44,7 @@ def test_first_build_then_add_change_remove(seed_corpus: Path, tmp_path: Path, f
     removed = build_index(seed_corpus, index, encoder=fake_encoder)
     assert removed.docs_removed == ["new.txt"]
     assert removed.chunks == first.chunks
-    assert all(c.doc != "new.txt" for c in read_index(index).chunks)
+    assert all(c.doc != "new.txt" for c in FolderStore.open(index).chunks)
 
 
 def test_manifest_and_chunk_rows_follow_the_contract(seed_corpus: Path, tmp_path: Path, fake_encoder):
@@ -54,10 +56,14 @@ def test_manifest_and_chunk_rows_follow_the_contract(seed_corpus: Path, tmp_path
     assert manifest["chunker"] == {"max_chars": 400, "overlap_chars": 80, "sections_version": 3}
     doc = manifest["documents"]["003_c06bb3e7b6855ebf.txt"]
     assert doc["title"] == "杭州信息化发展环境" and len(doc["sha256"]) == 64
-    first_row = json.loads((index / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert set(first_row) == {"id", "doc", "title", "section_path", "text", "start", "end"}
-    assert "杭州" in (index / "chunks.jsonl").read_text(encoding="utf-8")  # ensure_ascii=False
-    assert not list(index.parent.glob(".index.building-*"))
+    segment = index / "segments" / doc["segment"]
+    rows = (segment / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    assert set(json.loads(rows[0])) == {"id", "doc", "title", "section_path", "text", "start", "end"}
+    assert "杭州" in rows[0]  # ensure_ascii=False
+    assert len(rows) == len((segment / "tokens.jsonl").read_text(encoding="utf-8").splitlines())
+    vectors = np.load(segment / "vectors.npy")  # 算完的段合成一个文件，批次文件删掉
+    assert vectors.shape == (len(rows), 64) and not (segment / "batches").exists()
+    assert sorted(path.name for path in index.iterdir()) == ["README.md", manifest["bm25"], "manifest.json", "segments"]
 
 
 def test_unreadable_file_is_skipped_and_reported(seed_corpus: Path, tmp_path: Path, fake_encoder):
@@ -89,32 +95,11 @@ def test_other_encoder_or_format_names_the_rebuild_command(seed_corpus: Path, tm
 def test_damaged_index_gives_a_clear_error_and_rebuild_repairs_it(seed_corpus: Path, tmp_path: Path, fake_encoder):
     index = tmp_path / "index"
     build_index(seed_corpus, index, encoder=fake_encoder)
-    (index / "vectors.faiss").write_bytes(b"not a faiss file")
+    next((index / "segments").glob("*/vectors.npy")).write_bytes(b"not a numpy file")
     with pytest.raises(IndexUnavailable, match="损坏.*qa index --rebuild"):
         load_index(index, encoder=fake_encoder)
     build_index(seed_corpus, index, encoder=fake_encoder, rebuild=True)
     assert load_index(index, encoder=fake_encoder).search("注册用户", k=1)
-
-
-def test_crash_between_the_two_renames_still_loads_the_old_index(seed_corpus: Path, tmp_path: Path, fake_encoder):
-    index = tmp_path / "index"
-    build_index(seed_corpus, index, encoder=fake_encoder)
-    # 模拟 swap_in 在两次 rename 之间被杀：旧索引已挪到 .index.previous，新的还没换进来
-    index.rename(tmp_path / ".index.previous")
-    assert load_index(index, encoder=fake_encoder).search("注册用户", k=1)
-    report = build_index(seed_corpus, index, encoder=fake_encoder)
-    assert report.chunks_embedded == 0  # 从旧索引恢复，没有重新嵌入
-    assert (index / MANIFEST).exists() and not (tmp_path / ".index.previous").exists()
-
-
-def test_swap_replaces_a_folder_without_a_manifest(tmp_path: Path):
-    index, building = tmp_path / "index", tmp_path / "new"
-    index.mkdir()
-    (index / "README.md").write_text("old", encoding="utf-8")
-    building.mkdir()
-    (building / MANIFEST).write_text("{}", encoding="utf-8")
-    swap_in(building, index)
-    assert (index / MANIFEST).exists() and not building.exists()
 
 
 def test_empty_corpus_is_a_clear_error(tmp_path: Path, fake_encoder):

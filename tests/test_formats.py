@@ -352,7 +352,7 @@ def test_uploads_of_every_format_are_read_before_they_are_kept_and_bad_ones_leav
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    service = QAService(corpus, tmp_path / "index")
+    service = QAService(corpus, tmp_path / "index", background=False)
     made = tmp_path / "made"
     made.mkdir()
     word = files.write_docx(made / "人口.docx").read_bytes()

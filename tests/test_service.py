@@ -9,7 +9,7 @@ from qa.app.service import MAX_UPLOAD_BYTES, QAService, safe_filename
 @pytest.fixture
 def service(real_index_copy) -> QAService:
     corpus, index = real_index_copy
-    return QAService(corpus, index)
+    return QAService(corpus, index, background=False)
 
 
 def test_follow_up_is_answered_in_the_context_of_the_previous_question(service: QAService):

@@ -15,6 +15,7 @@ from qa.reading.spans import ReaderUnavailable
 from qa.indexing.build import BuildReport, build_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
+from qa.app.progress import ProgressMeter
 from qa.app.report import veto_text, write_report
 from qa.search.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
 from qa.indexing.store import IndexUnavailable
@@ -57,7 +58,7 @@ def main() -> None:
 def index_command(corpus: Path, index_dir: Path, model: str | None, rebuild: bool, as_json: bool) -> None:
     """建立或增量更新索引（只处理新增、修改、删除的文档）。"""
     try:
-        report = build_index(corpus, index_dir, model=model, rebuild=rebuild, progress=_print_progress)
+        report = build_index(corpus, index_dir, model=model, rebuild=rebuild, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     if as_json:
@@ -279,10 +280,19 @@ def _checked_question(question: str) -> str:
     return cleaned
 
 
-def _print_progress(stage: str, done: int, total: int) -> None:
-    # 终端里原地刷新；管道里逐行输出，调用方（测试、日志）也能看到进度
-    end = "\r" if sys.stderr.isatty() and done < total else "\n"
-    click.echo(f"{stage} {done}/{total}{end}", err=True, nl=False)
+class _TerminalProgress:
+    """Progress lines on stderr with rate and time left; when the texts are in (BM25 written) it says they can
+    already be searched, since the vectors may take long."""
+
+    def __init__(self) -> None:
+        self.meter = ProgressMeter()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        # 终端里原地刷新；管道里逐行输出，调用方（测试、日志）也能看到进度
+        end = "\r" if sys.stderr.isatty() and done < total else "\n"
+        click.echo(f"{self.meter(stage, done, total).text()}{end}", err=True, nl=False)
+        if stage == "BM25":
+            click.echo("文字已收入索引，现在就能检索；接着计算向量（可随时中断，下次从断点继续）。", err=True)
 
 
 def _print_build_report(report: BuildReport, index_dir: Path) -> None:

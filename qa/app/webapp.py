@@ -19,6 +19,7 @@ from qa.app.service import MAX_UPLOAD_BYTES, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
+STATUS_REFRESH_SECONDS = 3  # 知识库页的向量进度多久刷新一次
 EXAMPLES = [
     "2007年底杭州因特网注册用户有多少？",
     "杭州有多少家企业通过了软件能力成熟度模型评估？",
@@ -82,6 +83,9 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                     delete = gr.Button("删除")
             rebuild = gr.Button("重建索引", variant="primary")
             status = gr.Markdown()
+            vectors = gr.Markdown()
+            # 后台计算向量时每隔几秒刷新进度（算完后这一行为空）
+            gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: html.escape(service.embedding_status()), None, vectors, api_visibility="private")
 
             def document_rows():
                 rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["added"]] for d in service.documents()]
@@ -105,7 +109,7 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                 skipped += "".join(f"\n- 注意 {html.escape(w['doc'])}：{html.escape(w['reason'])}" for w in report.warnings)
                 text = (
                     f"索引已更新：{report.docs} 篇文档，{report.chunks} 个段落；编码器 {html.escape(report.model)}；"
-                    f"新嵌入 {report.chunks_embedded} 段，用时 {report.seconds:.1f} 秒。{skipped}"
+                    f"用时 {report.seconds:.1f} 秒，新文字现在就能检索。{skipped}"
                 )
                 rows, choices = document_rows()
                 return text, rows, choices
@@ -182,7 +186,9 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
         report = service.rebuild(terminal_progress)
     except IndexUnavailable as error:
         sys.exit(f"错误：{error}")
-    print(f"索引就绪：{report.docs} 篇文档，{report.chunks} 个段落（新嵌入 {report.chunks_embedded}）。", file=sys.stderr)
+    print(f"索引就绪：{report.docs} 篇文档，{report.chunks} 个段落。", file=sys.stderr)
+    if service.embedding_status():
+        print(f"{service.embedding_status()}（在后台计算，进度见「知识库」页）", file=sys.stderr)
     app = build_app(service, eval_dir or Path(__file__).resolve().parents[2] / "eval")
     app.queue(default_concurrency_limit=2)
     print(f"打开 http://{host}:{port}", file=sys.stderr)

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -16,12 +20,40 @@ from qa.indexing.chunk import ChunkSettings, chunk_document
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.ingest import SUPPORTED_SUFFIXES, Skipped, load_corpus
 from qa.indexing.sections import split_sections
-from qa.indexing.store import FORMAT_VERSION, REBUILD_HINT, IndexUnavailable, build_lock, read_index, read_manifest, write_index
+from qa.indexing.store import (
+    EMBED_BATCH,
+    FORMAT_VERSION,
+    MANIFEST,
+    REBUILD_HINT,
+    SEGMENTS,
+    IndexUnavailable,
+    build_lock,
+    embed_lock,
+    live_rows,
+    missing_batches,
+    read_legacy_cache,
+    read_manifest,
+    read_segment,
+    read_segment_chunks,
+    read_segment_tokens,
+    remove_legacy_files,
+    remove_unlisted,
+    seal_segment,
+    write_batch,
+    write_complete_segment,
+    write_manifest,
+    write_segment,
+)
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.reading.time import document_years, years_meant
 from qa.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (阶段, 已完成, 总数)
+
+# 压缩：所有段都有了向量之后，死行超过这个比例、或段数超过这个数，就把全部段合成一个
+COMPACT_DEAD_SHARE = 0.25
+MAX_SEGMENTS = 8
+NONZERO_NORM = 0.5  # 向量都归一化了；零向量是没算的死行，不能拿去复用
 
 
 @dataclass
@@ -52,55 +84,164 @@ def build_index(
     encoder: Encoder | None = None,
     settings: ChunkSettings = ChunkSettings(),
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> BuildReport:
-    """Bring index_dir up to date with corpus_dir; `rebuild` ignores whatever is there."""
+    """Bring index_dir up to date with corpus_dir (`rebuild` ignores whatever is there): the texts first, searchable
+    by BM25 as soon as they are in, then every vector still missing. Killed at any moment, the index stays readable
+    and the next run goes on from the batches already on disk."""
+    started = time.perf_counter()
+    if encoder is None:
+        encoder = load_encoder(_model_for(index_dir, model, rebuild))
+    report = update_index(corpus_dir, index_dir, encoder, model, rebuild, settings, progress)
+    embedded = embed_pending(index_dir, encoder, progress, should_stop)
+    return replace(
+        report, chunks_embedded=embedded.embedded, chunks_reused=report.chunks - embedded.embedded, seconds=round(time.perf_counter() - started, 3)
+    )
+
+
+def update_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    encoder: Encoder,
+    model: str | None = None,
+    rebuild: bool = False,
+    settings: ChunkSettings = ChunkSettings(),
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Phase one, seconds even for a large upload: read the corpus, cut new and changed texts into a new segment,
+    point their documents at it (dropping removed ones) and rebuild BM25 from the stored words. The new texts are
+    searchable by BM25 when this returns; their vectors are computed by `embed_pending`."""
     started = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise IndexUnavailable(f"语料文件夹 {corpus_dir} 不存在。")
     with build_lock(index_dir):
-        previous = old = None if rebuild else _previous_index(index_dir)
-        model_name = resolve_model_name(model or (old.manifest["encoder"]["model"] if old else None))
-        if encoder is None:
-            encoder = load_encoder(model_name)
-        if old and old.manifest["encoder"]["id"] != encoder.id:
+        on_disk = _manifest_on_disk(index_dir, rebuild)
+        remove_unlisted(index_dir, on_disk)  # 上次被杀掉的构建留下的半成品
+        old = None if rebuild else on_disk
+        model_name = resolve_model_name(model or (old["encoder"]["model"] if old else None))
+        if old and old["encoder"]["id"] != encoder.id:
             raise IndexUnavailable(
-                f"现有索引用编码器 {old.manifest['encoder']['id']} 构建，这次要用 {encoder.id}；"
+                f"现有索引用编码器 {old['encoder']['id']} 构建，这次要用 {encoder.id}；"
                 f"换模型{REBUILD_HINT}（例如 `qa index --rebuild --model {model_name}`）。"
             )
-        if old and old.manifest["chunker"] != settings.as_dict():
-            old = None  # 切分参数变了：全部重新切分，向量仍可从缓存复用（见下）
-
         documents, skipped = load_corpus(corpus_dir, progress)
         if not documents:
             reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
             raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")
-        old_docs = old.manifest["documents"] if old else {}
-        old_chunks = _chunks_by_doc(old.chunks) if old else {}
-        current = {document.doc for document in documents}
+        old_docs = old["documents"] if old else {}
+        if old and old["chunker"] != settings.as_dict():
+            old_docs = {}  # 切分参数变了：每个文件都算新加入的（向量仍按文字复用）
         added = [d.doc for d in documents if d.doc not in old_docs]
         changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
-        removed = sorted(set(old_docs) - current)
+        removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
+        # 切分或 BM25 规则变了：全部重新切分、重新切词；向量按文字从旧段复用（embed_pending）
+        recut = bool(old) and (old["chunker"] != settings.as_dict() or old.get("tokenizer_version") != TOKENIZER_VERSION)
+        if old and not (added or changed or removed or recut):
+            return _report(old, [], [], [], skipped, started, documents)
 
-        tokens_changed = bool(old) and old.manifest.get("tokenizer_version") != TOKENIZER_VERSION
-        if old and not (added or changed or removed or tokens_changed):
-            return _report(old.manifest, [], [], [], 0, len(old.chunks), skipped, started, documents)
+        fresh = [d for d in documents if recut or d.doc in added or d.doc in changed]
+        segments = list(old["segments"]) if old else []
+        placed = {doc: (entry["segment"], entry["chunks"]) for doc, entry in (old["documents"] if old else {}).items()}
+        new_tokens: list[list[str]] = []
+        if fresh:
+            name = _next_segment_name(index_dir)
+            new_chunks = [chunk for d in fresh for chunk in chunk_document(d, split_sections(d), settings)]
+            new_tokens = bm25_tokens(new_chunks, Tokenizer())
+            write_segment(index_dir, name, new_chunks, new_tokens)
+            segments.append({"name": name, "chunks": len(new_chunks)})
+            counts = Counter(chunk.doc for chunk in new_chunks)
+            placed.update({d.doc: (name, counts.get(d.doc, 0)) for d in fresh})
+        generation = (old["generation"] + 1) if old else _next_generation(on_disk)
+        manifest = _manifest(documents, placed, segments, generation, encoder, model_name, settings, started)
+        manifest["ann"] = old.get("ann") if old else None
+        _write_bm25(index_dir, manifest, new_tokens if fresh else [], progress)
+        write_manifest(index_dir, manifest)
+        remove_unlisted(index_dir, manifest)  # 上一代 BM25；重建时连同旧段一起
+        return _report(manifest, added, changed, removed, skipped, started, documents)
 
-        chunks: list[Chunk] = []
-        for document in documents:
-            if document.doc in old_chunks and document.doc not in changed:
-                chunks.extend(old_chunks[document.doc])
-            else:
-                chunks.extend(chunk_document(document, split_sections(document), settings))
 
-        cache = previous.cache if previous else {}  # 重新切分时，文字没变的段落照样用缓存里的向量
-        vectors, cache, embedded = _embed_with_cache(chunks, encoder, cache, progress)
-        bm25 = build_bm25(chunks, Tokenizer())
-        if progress:
-            progress("BM25", 1, 1)
-        manifest = _manifest(documents, chunks, encoder, model_name, settings, started)
-        write_index(index_dir, manifest, chunks, vectors, bm25, cache)
-        return _report(manifest, added, changed, removed, embedded, len(chunks) - embedded, skipped, started, documents)
+@dataclass(frozen=True)
+class EmbedReport:
+    embedded: int  # 这次真的算了的段落
+    reused: int  # 文字与已有段落相同、直接拿来的
+
+
+def embed_pending(
+    index_dir: Path, encoder: Encoder, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None
+) -> EmbedReport:
+    """Phase two: compute the vectors every segment still lacks, batch by batch, each batch on disk before the next
+    (a chunk whose text some segment already has a vector for reuses it); then seal finished segments and compact.
+    Waits while another process is doing the same; returns early when `should_stop` says so."""
+    embedded = reused = 0
+    with embed_lock(index_dir):
+        while True:
+            manifest = read_manifest(index_dir)
+            if manifest is None:
+                return EmbedReport(0, 0)
+            if manifest["encoder"]["id"] != encoder.id:
+                raise IndexUnavailable(f"索引用编码器 {manifest['encoder']['id']} 构建，当前编码器是 {encoder.id}，{REBUILD_HINT}。")
+            pending = [(entry, missing_batches(index_dir, entry["name"], entry["chunks"])) for entry in manifest["segments"]]
+            pending = [(entry, batches) for entry, batches in pending if batches]
+            if not pending:
+                break
+            rows = sum(min(EMBED_BATCH, entry["chunks"] - batch * EMBED_BATCH) for entry, batches in pending for batch in batches)
+            known = _known_vectors(index_dir, manifest)
+            done = 0
+            for entry, batches in pending:
+                chunks = read_segment_chunks(index_dir, entry["name"])
+                live = set(live_rows(manifest, entry["name"], chunks).tolist())
+                for batch in batches:
+                    if should_stop and should_stop():
+                        return EmbedReport(embedded, reused)
+                    if progress:
+                        progress("嵌入", done, rows)
+                    begin = batch * EMBED_BATCH
+                    part = chunks[begin : begin + EMBED_BATCH]
+                    vectors, computed = _batch_vectors(part, [begin + i in live for i in range(len(part))], encoder, known)
+                    try:
+                        write_batch(index_dir, entry["name"], batch, vectors)
+                    except FileNotFoundError:
+                        break  # 这个段刚被另一次重建删掉了
+                    embedded += computed
+                    reused += sum(begin + i in live for i in range(len(part))) - computed
+                    done += len(part)
+                if not missing_batches(index_dir, entry["name"], entry["chunks"]):
+                    seal_segment(index_dir, entry["name"], entry["chunks"], encoder.dim)
+            if progress:
+                progress("嵌入", rows, rows)
+    compact(index_dir)
+    return EmbedReport(embedded, reused)
+
+
+def compact(index_dir: Path) -> None:
+    """Once every segment has its vectors: merge all segments into one when dead rows are a large share or there
+    are many segments (removing marks, compaction drops); then remove what the new manifest no longer names."""
+    with build_lock(index_dir):
+        manifest = read_manifest(index_dir)
+        if manifest is None or any(missing_batches(index_dir, e["name"], e["chunks"]) for e in manifest["segments"]):
+            return
+        remove_legacy_files(index_dir)
+        rows = sum(entry["chunks"] for entry in manifest["segments"])
+        live = sum(entry["chunks"] for entry in manifest["documents"].values())
+        if len(manifest["segments"]) <= MAX_SEGMENTS and rows - live <= COMPACT_DEAD_SHARE * rows:
+            return
+        dim = manifest["encoder"]["dim"]
+        chunks, tokens, vectors = [], [], []
+        for entry in manifest["segments"]:
+            segment = read_segment(index_dir, entry["name"], dim)
+            keep = live_rows(manifest, entry["name"], segment.chunks)
+            segment_tokens = read_segment_tokens(index_dir, entry["name"])
+            chunks.extend(segment.chunks[i] for i in keep)
+            tokens.extend(segment_tokens[i] for i in keep)
+            vectors.append(np.asarray(segment.vectors[keep]))
+        name = _next_segment_name(index_dir)
+        write_complete_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
+        # 合并后行的顺序不变，BM25 照用
+        documents = {doc: {**entry, "segment": name} for doc, entry in manifest["documents"].items()}
+        merged = {**manifest, "documents": documents, "segments": [{"name": name, "chunks": len(chunks)}], "ann": None}
+        write_manifest(index_dir, merged)
+        remove_unlisted(index_dir, merged)
 
 
 def outdated_rules(manifest: dict) -> str | None:
@@ -112,14 +253,6 @@ def outdated_rules(manifest: dict) -> str | None:
     if manifest.get("tokenizer_version") != TOKENIZER_VERSION:
         behind.append("关键词检索")
     return "、".join(behind) or None
-
-
-def build_bm25(chunks: list[Chunk], tokenizer: Tokenizer) -> bm25s.BM25:
-    """BM25 over jieba words of each chunk with its title and section path, plus the years its unwritten times
-    stand for (「去年」 in a 2013 report also indexes 2012: questions name years, reports often do not)."""
-    bm25 = bm25s.BM25()
-    bm25.index(bm25_tokens(chunks, tokenizer), show_progress=False)
-    return bm25
 
 
 def bm25_tokens(chunks: list[Chunk], tokenizer: Tokenizer) -> list[list[str]]:
@@ -139,62 +272,124 @@ def embedding_key(chunk: Chunk) -> str:
     return hashlib.sha256(chunk.context_text().encode("utf-8")).hexdigest()
 
 
-def _embed_with_cache(
-    chunks: list[Chunk], encoder: Encoder, cache: dict[str, np.ndarray], progress: Progress | None
-) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+def _batch_vectors(chunks: list[Chunk], wanted: list[bool], encoder: Encoder, known: dict[str, np.ndarray]) -> tuple[np.ndarray, int]:
+    """Vectors for one batch: known texts reused, the rest encoded; rows no longer live (their document changed
+    again before they were embedded) stay zero and are never reused. Returns (vectors, how many were encoded)."""
+    vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
     keys = [embedding_key(chunk) for chunk in chunks]
-    missing = sorted({key: chunk for key, chunk in zip(keys, chunks) if key not in cache}.items())
-    fresh: dict[str, np.ndarray] = {}
-    step = 16
-    for begin in range(0, len(missing), step):
-        if progress:
-            progress("嵌入", begin, len(missing))
-        batch = missing[begin : begin + step]
-        matrix = encoder.encode_passages([chunk.context_text() for _, chunk in batch])
-        fresh.update({key: vector for (key, _), vector in zip(batch, matrix)})
-    if progress and missing:
-        progress("嵌入", len(missing), len(missing))
-    # 缓存只保留当前段落的向量，避免无限增长
-    merged = {key: fresh[key] if key in fresh else cache[key] for key in keys}
-    vectors = np.vstack([merged[key] for key in keys]).astype(np.float32) if keys else np.zeros((0, encoder.dim), np.float32)
-    return vectors, merged, len(missing)
+    todo = [i for i, key in enumerate(keys) if wanted[i] and key not in known]
+    if todo:
+        vectors[todo] = encoder.encode_passages([chunks[i].context_text() for i in todo])
+    for i, key in enumerate(keys):
+        if wanted[i] and key in known:
+            vectors[i] = known[key]
+        elif wanted[i]:
+            known[key] = vectors[i]
+    return vectors, len(todo)
 
 
-def _previous_index(index_dir: Path):
-    if read_manifest(index_dir) is None:
+def _known_vectors(index_dir: Path, manifest: dict) -> dict[str, np.ndarray]:
+    """Every vector already on disk (dead rows included: a changed text keeps the vectors of its unchanged
+    paragraphs), and a format-1 index's cache, keyed by the hash of the embedded text."""
+    known = read_legacy_cache(index_dir, manifest["encoder"]["id"])
+    for entry in manifest["segments"]:
+        segment = read_segment(index_dir, entry["name"], manifest["encoder"]["dim"])
+        for chunk, vector, present in zip(segment.chunks, segment.vectors, segment.present):
+            if present and np.linalg.norm(vector) > NONZERO_NORM:
+                known[embedding_key(chunk)] = np.asarray(vector)
+    return known
+
+
+def _write_bm25(index_dir: Path, manifest: dict, new_tokens: list[list[str]], progress: Progress | None) -> None:
+    """BM25 over the live chunks in manifest order, from the words each segment stored (nothing re-tokenised)."""
+    token_lists: list[list[str]] = []
+    last = manifest["segments"][-1]["name"] if manifest["segments"] else None
+    for entry in manifest["segments"]:
+        name = entry["name"]
+        tokens = new_tokens if new_tokens and name == last else read_segment_tokens(index_dir, name)
+        chunks = read_segment_chunks(index_dir, name)
+        token_lists.extend(tokens[i] for i in live_rows(manifest, name, chunks))
+    bm25 = bm25s.BM25()
+    bm25.index(token_lists, show_progress=False)
+    folder = Path(index_dir) / manifest["bm25"]
+    building = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(building, ignore_errors=True)
+    bm25.save(str(building), show_progress=False, allow_pickle=False)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(building, folder)
+    if progress:
+        progress("BM25", 1, 1)
+
+
+def _manifest_on_disk(index_dir: Path, rebuild: bool) -> dict | None:
+    """The current manifest; a format-1 or damaged one counts as none (its vectors are still reused through the
+    legacy cache) when rebuilding or upgrading from format 1."""
+    try:
+        return read_manifest(index_dir)
+    except IndexUnavailable:
+        legacy = _legacy_version(index_dir)
+        if rebuild or legacy == 1:
+            return None
+        raise
+
+
+def _legacy_version(index_dir: Path) -> int | None:
+    try:
+        return json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8")).get("format_version")
+    except (OSError, ValueError, AttributeError):
         return None
-    return read_index(index_dir)
 
 
-def _chunks_by_doc(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
-    grouped: dict[str, list[Chunk]] = {}
-    for chunk in chunks:
-        grouped.setdefault(chunk.doc, []).append(chunk)
-    return grouped
+def _model_for(index_dir: Path, model: str | None, rebuild: bool) -> str:
+    """The model asked for, else the one the existing index was built with."""
+    if model or rebuild:
+        return resolve_model_name(model)
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexUnavailable:
+        manifest = None
+    return resolve_model_name(manifest["encoder"]["model"] if manifest else None)
+
+
+def _next_segment_name(index_dir: Path) -> str:
+    folder = Path(index_dir) / SEGMENTS
+    numbers = [int(path.name) for path in folder.iterdir() if path.name.isdigit()] if folder.exists() else []
+    return f"{max(numbers, default=0) + 1:06d}"
+
+
+def _next_generation(on_disk: dict | None) -> int:
+    return on_disk["generation"] + 1 if on_disk else 1
 
 
 def _manifest(
-    documents: list[Document], chunks: list[Chunk], encoder: Encoder, model_name: str, settings: ChunkSettings, started: float
+    documents: list[Document],
+    placed: dict[str, tuple[str, int]],
+    segments: list[dict],
+    generation: int,
+    encoder: Encoder,
+    model_name: str,
+    settings: ChunkSettings,
+    started: float,
 ) -> dict:
-    counts: dict[str, int] = {}
-    for chunk in chunks:
-        counts[chunk.doc] = counts.get(chunk.doc, 0) + 1
     return {
         "format_version": FORMAT_VERSION,
         "qa_version": __version__,
         "encoder": {"id": encoder.id, "model": model_name, "dim": encoder.dim},
         "chunker": settings.as_dict(),
         "tokenizer_version": TOKENIZER_VERSION,
-        "documents": {d.doc: _document_entry(d, counts.get(d.doc, 0)) for d in documents},
+        "documents": {d.doc: _document_entry(d, *placed[d.doc]) for d in documents},
+        "segments": segments,
+        "generation": generation,
+        "bm25": f"bm25-{generation:06d}",
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 3),
     }
 
 
-def _document_entry(document: Document, chunks: int) -> dict:
+def _document_entry(document: Document, segment: str, chunks: int) -> dict:
     """What the manifest keeps of a document: its fingerprint and, for PDFs, Word, web pages and sheets, its type,
     pages, tables and where each stretch of its text came from (for citations)."""
-    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind}
+    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind, "segment": segment}
     if document.pages is not None:
         entry["pages"] = document.pages
     if document.tables:
@@ -204,15 +399,17 @@ def _document_entry(document: Document, chunks: int) -> dict:
     return entry
 
 
-def _report(manifest, added, changed, removed, embedded, reused, skipped: list[Skipped], started, documents: list[Document]) -> BuildReport:
+def _report(manifest, added, changed, removed, skipped: list[Skipped], started, documents: list[Document]) -> BuildReport:
+    """The phase-one report; `build_index` fills in what the embedding did."""
+    chunks = sum(d["chunks"] for d in manifest["documents"].values())
     return BuildReport(
         docs=len(manifest["documents"]),
-        chunks=sum(d["chunks"] for d in manifest["documents"].values()),
+        chunks=chunks,
         docs_added=added,
         docs_changed=changed,
         docs_removed=removed,
-        chunks_embedded=embedded,
-        chunks_reused=reused,
+        chunks_embedded=0,
+        chunks_reused=chunks,
         model=manifest["encoder"]["id"],
         seconds=round(time.perf_counter() - started, 3),
         skipped=[asdict(item) for item in skipped],

@@ -1,4 +1,20 @@
-"""Save, load and atomically swap the index folder (JSON, JSONL, .npy, .faiss; no pickle)."""
+"""The index folder: append-only segments (chunks, BM25 words, vectors written batch by batch) named by a manifest
+that is replaced atomically; JSON, JSONL, .npy and FAISS files only, no pickle.
+
+    index/manifest.json            what is in the index: documents (each points to the segment holding its chunks),
+                                   the segments in order, the current BM25 generation, the approximate index if any
+    index/segments/<name>/chunks.jsonl   one chunk per line
+    index/segments/<name>/tokens.jsonl   the words BM25 indexes for each chunk (so they are never re-tokenised)
+    index/segments/<name>/batches/00012.npy   vectors of rows 12·B … 13·B−1, while the segment is being embedded
+    index/segments/<name>/vectors.npy    all its vectors once every batch is there (memory-mapped on load)
+    index/bm25-<generation>/       bm25s over the live chunks, in manifest order
+    index/ann-<generation>.faiss   optional approximate (HNSW) index over the vectors of whole segments
+
+A segment never changes once the manifest names it, except that its vectors arrive. A chunk is live while the
+manifest's entry for its document names that segment: a changed or removed document's old rows are dead at once,
+and dropped later by compaction. Every file is written under a temporary name and renamed; the manifest is renamed
+last, so a kill at any moment leaves the previous manifest and everything it names intact.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -9,21 +25,23 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import bm25s
-import faiss
 import numpy as np
 
 from qa.types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+SEGMENTS = "segments"
 CHUNKS = "chunks.jsonl"
-VECTORS = "vectors.faiss"
-BM25_DIR = "bm25"
-CACHE_VECTORS = "embedding_cache.npy"
-CACHE_KEYS = "embedding_cache.json"
+TOKENS = "tokens.jsonl"
+VECTORS = "vectors.npy"
+BATCHES = "batches"
 README = "README.md"
 README_TEXT = "# index/\n\n由 `qa index` 生成，请勿手工修改；删除后重新运行 `qa index` 即可重建。\n"
+EMBED_BATCH = 64  # 每批向量单独落盘：被杀掉最多重算一批
+# 格式 1 的文件（整体重写的索引）：读它的嵌入缓存来复用向量
+LEGACY_CACHE_VECTORS = "embedding_cache.npy"
+LEGACY_CACHE_KEYS = "embedding_cache.json"
 
 REBUILD_HINT = "请运行 `qa index --rebuild` 重建索引"
 
@@ -33,19 +51,22 @@ class IndexUnavailable(Exception):
 
 
 @dataclass
-class StoredIndex:
-    """Everything in the index folder, loaded."""
+class Segment:
+    """One segment as loaded: its chunks and the vectors computed so far (rows without one are not `present`)."""
 
-    manifest: dict
+    name: str
     chunks: list[Chunk]
-    vectors: faiss.Index
-    bm25: bm25s.BM25
-    cache: dict[str, np.ndarray]  # 嵌入缓存：被嵌入文本的 sha256 -> 向量
+    vectors: np.ndarray  # [len(chunks), dim] float32; memory-mapped when the segment is complete
+    present: np.ndarray  # [len(chunks)] bool
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.present.all())
 
 
 def read_manifest(index_dir: Path) -> dict | None:
     """The manifest of an existing index, None when there is no index; checks the format version."""
-    path = _readable_dir(index_dir) / MANIFEST
+    path = Path(index_dir) / MANIFEST
     if not path.exists():
         return None
     try:
@@ -58,122 +79,229 @@ def read_manifest(index_dir: Path) -> dict | None:
     return manifest
 
 
-def read_index(index_dir: Path) -> StoredIndex:
-    """Load the whole index folder; any missing or damaged part is an IndexUnavailable."""
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        raise IndexUnavailable(f"在 {index_dir} 没有找到索引，请先运行 `qa index`。")
-    folder = _readable_dir(index_dir)
-    try:
-        chunks = read_chunks(folder / CHUNKS)
-        vectors = faiss.read_index(str(folder / VECTORS))
-        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False, allow_pickle=False)
-        cache = read_cache(folder, manifest["encoder"]["id"])
-    except Exception as error:  # faiss、bm25s、json 的异常各不相同，统一成一条能照做的提示
-        raise IndexUnavailable(f"索引文件已损坏或不完整（{error}），{REBUILD_HINT}。") from error
-    if vectors.ntotal != len(chunks) or len(chunks) != sum(d["chunks"] for d in manifest["documents"].values()):
-        raise IndexUnavailable(f"索引文件之间不一致（向量 {vectors.ntotal} 条，段落 {len(chunks)} 条），{REBUILD_HINT}。")
-    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors, bm25=bm25, cache=cache)
+def write_manifest(index_dir: Path, manifest: dict) -> None:
+    """Replace the manifest atomically: readers see the old one or the new one, never half of either."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    if not (index_dir / README).exists():
+        (index_dir / README).write_text(README_TEXT, encoding="utf-8")
+    _write_atomically(index_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
-def read_chunks(path: Path) -> list[Chunk]:
+def segment_dir(index_dir: Path, name: str) -> Path:
+    return Path(index_dir) / SEGMENTS / name
+
+
+def write_segment(index_dir: Path, name: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+    """A new segment's chunks and BM25 words (its vectors come batch by batch, see `write_batch`)."""
+    folder = segment_dir(index_dir, name)
+    building = folder.with_name(f".{name}.building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    _write_lines(building / CHUNKS, (asdict(chunk) for chunk in chunks))
+    _write_lines(building / TOKENS, tokens)
+    _fsync_tree(building)
+    os.replace(building, folder)
+
+
+def read_segment_chunks(index_dir: Path, name: str) -> list[Chunk]:
     chunks = []
-    with path.open(encoding="utf-8") as lines:
+    with (segment_dir(index_dir, name) / CHUNKS).open(encoding="utf-8") as lines:
         for line in lines:
             row = json.loads(line)
             chunks.append(Chunk(**{**row, "section_path": tuple(row["section_path"])}))
     return chunks
 
 
-def read_cache(folder: Path, encoder_id: str) -> dict[str, np.ndarray]:
-    """The embedding cache, or an empty one when it belongs to another encoder."""
-    keys_path, vectors_path = folder / CACHE_KEYS, folder / CACHE_VECTORS
-    if not keys_path.exists() or not vectors_path.exists():
-        return {}
-    header = json.loads(keys_path.read_text(encoding="utf-8"))
-    if header.get("encoder") != encoder_id:
-        return {}
-    matrix = np.load(vectors_path, allow_pickle=False)
-    return dict(zip(header["keys"], matrix))
+def read_segment_tokens(index_dir: Path, name: str) -> list[list[str]]:
+    with (segment_dir(index_dir, name) / TOKENS).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
 
 
-def write_index(
-    index_dir: Path,
-    manifest: dict,
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    bm25: bm25s.BM25,
-    cache: dict[str, np.ndarray],
-) -> None:
-    """Write a complete index beside `index_dir`, then swap it in; a crash leaves the old one."""
-    index_dir = Path(index_dir)
-    building = _sibling(index_dir, f"building-{os.getpid()}")
+def missing_batches(index_dir: Path, name: str, rows: int) -> list[int]:
+    """The batches of a segment whose vectors are not on disk yet."""
+    folder = segment_dir(index_dir, name)
+    if (folder / VECTORS).exists():
+        return []
+    done = {int(path.stem) for path in (folder / BATCHES).glob("*.npy")} if (folder / BATCHES).exists() else set()
+    return [batch for batch in range(_batch_count(rows)) if batch not in done]
+
+
+def write_batch(index_dir: Path, name: str, batch: int, vectors: np.ndarray) -> None:
+    folder = segment_dir(index_dir, name) / BATCHES
+    folder.mkdir(exist_ok=True)
+    _save_npy(folder / f"{batch:05d}.npy", vectors)
+
+
+def seal_segment(index_dir: Path, name: str, rows: int, dim: int) -> None:
+    """All batches there: join them into one vectors.npy (memory-mapped from now on) and drop the batch files."""
+    folder = segment_dir(index_dir, name)
+    vectors, present = _read_batches(folder, rows, dim)
+    if not present.all():
+        raise IndexUnavailable(f"段 {name} 的向量还没算完，不能合并。")
+    _save_npy(folder / VECTORS, vectors)
+    shutil.rmtree(folder / BATCHES, ignore_errors=True)
+
+
+def write_complete_segment(index_dir: Path, name: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray) -> None:
+    """A segment whose vectors are all known (compaction): written whole, then renamed into place."""
+    folder = segment_dir(index_dir, name)
+    building = folder.with_name(f".{name}.building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-
-    (building / README).write_text(README_TEXT, encoding="utf-8")
-    with (building / CHUNKS).open("w", encoding="utf-8") as out:
-        for chunk in chunks:
-            out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-    flat = faiss.IndexFlatIP(vectors.shape[1])
-    flat.add(vectors)
-    faiss.write_index(flat, str(building / VECTORS))
-    bm25.save(str(building / BM25_DIR), show_progress=False, allow_pickle=False)
-    keys = list(cache)
-    dim = vectors.shape[1]
-    cache_matrix = np.vstack([cache[key] for key in keys]) if keys else np.zeros((0, dim), np.float32)
-    np.save(building / CACHE_VECTORS, cache_matrix.astype(np.float32), allow_pickle=False)
-    (building / CACHE_KEYS).write_text(
-        json.dumps({"encoder": manifest["encoder"]["id"], "keys": keys}), encoding="utf-8"
-    )
-    # manifest 最后写：没有它的文件夹不算索引
-    (building / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_lines(building / CHUNKS, (asdict(chunk) for chunk in chunks))
+    _write_lines(building / TOKENS, tokens)
+    np.save(building / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
     _fsync_tree(building)
-    swap_in(building, index_dir)
+    os.replace(building, folder)
 
 
-def swap_in(building: Path, index_dir: Path) -> None:
-    """Replace index_dir by building; between the two renames the old copy stays readable."""
-    previous = _sibling(index_dir, "previous")
-    if index_dir.exists():
-        shutil.rmtree(previous, ignore_errors=True)
-        os.replace(index_dir, previous)
-    os.replace(building, index_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+def read_segment(index_dir: Path, name: str, dim: int) -> Segment:
+    """A segment with whatever vectors it has; a complete one is memory-mapped, not read into memory."""
+    folder = segment_dir(index_dir, name)
+    chunks = read_segment_chunks(index_dir, name)
+    for _ in range(2):  # 读批次文件时恰好被合并成 vectors.npy：再读一次就是合并后的
+        if (folder / VECTORS).exists():
+            vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
+            if vectors.shape != (len(chunks), dim):
+                raise IndexUnavailable(f"段 {name} 的向量是 {vectors.shape}，应为 ({len(chunks)}, {dim})，{REBUILD_HINT}。")
+            return Segment(name, chunks, vectors, np.ones(len(chunks), dtype=bool))
+        try:
+            vectors, present = _read_batches(folder, len(chunks), dim)
+            return Segment(name, chunks, vectors, present)
+        except FileNotFoundError:
+            continue
+    raise IndexUnavailable(f"段 {name} 的向量文件不见了，{REBUILD_HINT}。")
+
+
+def live_rows(manifest: dict, name: str, chunks: list[Chunk]) -> np.ndarray:
+    """Indices of a segment's rows whose document still points to this segment."""
+    documents = manifest["documents"]
+    return np.array([i for i, chunk in enumerate(chunks) if documents.get(chunk.doc, {}).get("segment") == name], dtype=np.int64)
+
+
+def remove_unlisted(index_dir: Path, manifest: dict | None) -> None:
+    """Delete what a killed build or a finished compaction left behind: segments, BM25 generations and approximate
+    indexes the manifest does not name, and half-written temporary files. Call only under the build lock."""
+    index_dir = Path(index_dir)
+    listed = {segment["name"] for segment in manifest["segments"]} if manifest else set()
+    keep = {manifest.get("bm25"), (manifest.get("ann") or {}).get("file")} if manifest else set()
+    if (index_dir / SEGMENTS).exists():
+        for folder in (index_dir / SEGMENTS).iterdir():
+            if folder.name not in listed:
+                shutil.rmtree(folder, ignore_errors=True)
+    for path in index_dir.glob("*"):
+        derived = path.name.startswith(("bm25-", "ann-")) and path.name not in keep
+        if derived or path.name.startswith(".") and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def read_legacy_cache(index_dir: Path, encoder_id: str) -> dict[str, np.ndarray]:
+    """The embedding cache of a format-1 index (keyed by the hash of the embedded text), so upgrading reuses its
+    vectors; empty when there is none or it belongs to another encoder."""
+    keys_path, vectors_path = Path(index_dir) / LEGACY_CACHE_KEYS, Path(index_dir) / LEGACY_CACHE_VECTORS
+    if not keys_path.exists() or not vectors_path.exists():
+        return {}
+    try:
+        header = json.loads(keys_path.read_text(encoding="utf-8"))
+        if header.get("encoder") != encoder_id:
+            return {}
+        return dict(zip(header["keys"], np.load(vectors_path, allow_pickle=False)))
+    except (OSError, ValueError, KeyError):
+        return {}  # 旧缓存读不了就不用：大不了重新嵌入
+
+
+def remove_legacy_files(index_dir: Path) -> None:
+    """What a format-1 index kept beside the manifest; gone once the new manifest is in."""
+    for name in ("chunks.jsonl", "vectors.faiss", LEGACY_CACHE_VECTORS, LEGACY_CACHE_KEYS):
+        (Path(index_dir) / name).unlink(missing_ok=True)
+    shutil.rmtree(Path(index_dir) / "bm25", ignore_errors=True)
 
 
 @contextlib.contextmanager
-def build_lock(index_dir: Path):
-    """One build at a time per index folder (a second `qa index` waits for the first)."""
-    lock_path = _sibling(index_dir, "lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            # 上次被杀掉的构建留下的临时文件夹
-            for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+def build_lock(index_dir: Path, blocking: bool = True):
+    """One writer of the manifest at a time per index folder (a second `qa index` waits for the first). Yields
+    False instead of waiting when `blocking` is off and another process holds it."""
+    with _flock(_sibling(index_dir, "lock"), blocking) as held:
+        if held:
             _restore_previous(index_dir)
-            yield
+        yield held
+
+
+@contextlib.contextmanager
+def embed_lock(index_dir: Path, blocking: bool = True):
+    """One process computes vectors at a time (the server's background job or a `qa index`), so no batch is
+    computed twice."""
+    with _flock(_sibling(index_dir, "embed-lock"), blocking) as held:
+        yield held
+
+
+@contextlib.contextmanager
+def _flock(path: Path, blocking: bool):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def _restore_previous(index_dir: Path) -> None:
-    """Finish a swap that a crash interrupted: put the previous copy back in place."""
-    previous = _sibling(index_dir, "previous")
-    if _readable_dir(index_dir) == previous:
-        shutil.rmtree(index_dir, ignore_errors=True)
-        os.replace(previous, index_dir)
-
-
-def _readable_dir(index_dir: Path) -> Path:
-    """index_dir, or the previous copy when a crash fell exactly between the two renames."""
+    """A format-1 build killed between its two renames left the old index beside the folder: put it back."""
     index_dir = Path(index_dir)
     previous = _sibling(index_dir, "previous")
     if not (index_dir / MANIFEST).exists() and (previous / MANIFEST).exists():
-        return previous
-    return index_dir
+        shutil.rmtree(index_dir, ignore_errors=True)
+        os.replace(previous, index_dir)
+    for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _read_batches(folder: Path, rows: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    vectors = np.zeros((rows, dim), dtype=np.float32)
+    present = np.zeros(rows, dtype=bool)
+    if (folder / BATCHES).exists():
+        for path in (folder / BATCHES).glob("*.npy"):
+            start = int(path.stem) * EMBED_BATCH
+            batch = np.load(path, allow_pickle=False)
+            if batch.shape[1:] != (dim,) or start + len(batch) > rows:
+                raise IndexUnavailable(f"向量批次 {path} 的形状 {batch.shape} 不对，{REBUILD_HINT}。")
+            vectors[start : start + len(batch)] = batch
+            present[start : start + len(batch)] = True
+    return vectors, present
+
+
+def _batch_count(rows: int) -> int:
+    return -(-rows // EMBED_BATCH)
+
+
+def _save_npy(path: Path, matrix: np.ndarray) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        np.save(handle, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _write_lines(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _sibling(index_dir: Path, kind: str) -> Path:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.indexing.embed import Encoder, load_encoder
-from qa.indexing.store import REBUILD_HINT, IndexUnavailable, StoredIndex, read_index
+from qa.indexing.store import REBUILD_HINT, IndexUnavailable
+from qa.search.stores import DenseScores, FolderStore, Store
 from qa.indexing.tokenize import Tokenizer
 from qa.types import Chunk, Hit
 
@@ -33,23 +34,29 @@ class FusionSettings:
 class SearchIndex:
     """A loaded index with its encoder and tokenizer, ready to answer `search`."""
 
-    def __init__(self, stored: StoredIndex, encoder: Encoder, tokenizer: Tokenizer | None = None):
-        if stored.manifest["encoder"]["id"] != encoder.id:
+    def __init__(self, store: Store, encoder: Encoder, tokenizer: Tokenizer | None = None):
+        if store.manifest["encoder"]["id"] != encoder.id:
             raise IndexUnavailable(
-                f"索引用编码器 {stored.manifest['encoder']['id']} 构建，当前编码器是 {encoder.id}，{REBUILD_HINT}。"
+                f"索引用编码器 {store.manifest['encoder']['id']} 构建，当前编码器是 {encoder.id}，{REBUILD_HINT}。"
             )
-        self.stored = stored
+        self.store = store
         self.encoder = encoder
         self.tokenizer = tokenizer or Tokenizer()
-        self._vocab = stored.bm25.vocab_dict
 
     @property
     def chunks(self) -> list[Chunk]:
-        return self.stored.chunks
+        return self.store.chunks
 
     @property
     def manifest(self) -> dict:
-        return self.stored.manifest
+        return self.store.manifest
+
+    def refresh_vectors(self) -> None:
+        """Take in the vectors computed since the index was loaded (the background embedding); chunks and BM25
+        stay as they are. One assignment: a search running now finishes on the state it started with."""
+        refreshed = getattr(self.store, "with_new_vectors", None)
+        if refreshed is not None:
+            self.store = refreshed()
 
     def search(
         self,
@@ -69,7 +76,7 @@ class SearchIndex:
         dense = self.dense_scores(question) if retriever != "bm25" else None
         bm25 = self.bm25_scores(question) if retriever != "dense" else None
         if retriever == "dense":
-            fused = dense
+            fused = np.nan_to_num(dense.values, nan=-np.inf)  # 还没有向量的段落不参加纯向量检索
         elif retriever == "bm25":
             fused = bm25
         else:
@@ -83,28 +90,20 @@ class SearchIndex:
                 chunk=self.chunks[i],
                 score=float(fused[i]),
                 rank=rank,
-                dense_score=None if dense is None else float(dense[i]),
+                dense_score=None if dense is None or np.isnan(dense.values[i]) else float(dense.values[i]),
                 bm25_score=None if bm25 is None else float(bm25[i]),
             )
             for rank, i in enumerate(order, start=1)
             if retriever != "bm25" or fused[i] > 0
         ]
 
-    def dense_scores(self, question: str) -> np.ndarray:
-        """Cosine similarity of the question to every chunk (exact inner-product search)."""
-        query = self.encoder.encode_queries([question])
-        total = len(self.chunks)
-        scores, ids = self.stored.vectors.search(query, total)
-        dense = np.full(total, -1.0, dtype=np.float32)
-        dense[ids[0][ids[0] >= 0]] = scores[0][ids[0] >= 0]
-        return dense
+    def dense_scores(self, question: str) -> DenseScores:
+        """Cosine similarity of the question to every chunk (NaN where a chunk's vector is still being computed)."""
+        return self.store.dense_scores(self.encoder.encode_queries([question])[0])
 
     def bm25_scores(self, question: str) -> np.ndarray:
         """BM25 score of every chunk; words never seen in the corpus are ignored."""
-        ids = [self._vocab[token] for token in self.tokenizer.tokens(question) if token in self._vocab]
-        if not ids:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.stored.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        return self.store.bm25_scores(self.tokenizer.tokens(question))
 
 
 def clean_question(question: str) -> str:
@@ -115,18 +114,21 @@ def clean_question(question: str) -> str:
     return text
 
 
-def fuse(dense: np.ndarray, bm25: np.ndarray, fusion: FusionSettings) -> np.ndarray:
-    """One fused score per chunk, higher is better."""
+def fuse(dense: DenseScores, bm25: np.ndarray, fusion: FusionSettings) -> np.ndarray:
+    """One fused score per chunk, higher is better. A chunk whose vector is not computed yet is ranked by BM25
+    alone, on the same standardised scale (new texts are searchable before their vectors exist)."""
     if fusion.method == "rrf":
-        return _reciprocal_rank_fusion(dense, bm25, fusion)
-    return (fusion.dense_weight * _standardise(dense) + (1 - fusion.dense_weight) * _standardise(bm25)).astype(np.float32)
+        return _reciprocal_rank_fusion(np.nan_to_num(dense.values, nan=-np.inf), bm25, fusion)
+    bm25_z = _standardise(bm25, float(bm25.mean()), float(bm25.std()))
+    dense_z = _standardise(dense.values, dense.mean, dense.std)
+    fused = fusion.dense_weight * dense_z + (1 - fusion.dense_weight) * bm25_z
+    return np.where(np.isnan(dense.values), bm25_z, fused).astype(np.float32)
 
 
-def _standardise(scores: np.ndarray) -> np.ndarray:
-    spread = float(scores.std())
+def _standardise(scores: np.ndarray, mean: float, spread: float) -> np.ndarray:
     if spread < 1e-9:  # 全部同分（例如问题里的词语料都没有）：这一路不提供信息
         return np.zeros_like(scores, dtype=np.float64)
-    return (scores - scores.mean()) / spread
+    return (scores - mean) / spread
 
 
 def _reciprocal_rank_fusion(dense: np.ndarray, bm25: np.ndarray, fusion: FusionSettings) -> np.ndarray:
@@ -158,7 +160,7 @@ def hit_record(hit: Hit) -> dict:
 
 def load_index(index_dir: Path, encoder: Encoder | None = None) -> SearchIndex:
     """Open an index folder with the encoder it was built with (or the one given, if it matches)."""
-    stored = read_index(Path(index_dir))
+    store = FolderStore.open(Path(index_dir))
     if encoder is None:
-        encoder = load_encoder(stored.manifest["encoder"]["model"])
-    return SearchIndex(stored, encoder)
+        encoder = load_encoder(store.manifest["encoder"]["model"])
+    return SearchIndex(store, encoder)
