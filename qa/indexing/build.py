@@ -21,7 +21,6 @@ from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.ingest import SUPPORTED_SUFFIXES, Skipped, load_corpus
 from qa.indexing.sections import split_sections
 from qa.indexing.store import (
-    EMBED_BATCH,
     FORMAT_VERSION,
     MANIFEST,
     REBUILD_HINT,
@@ -39,6 +38,7 @@ from qa.indexing.store import (
     remove_legacy_files,
     remove_unlisted,
     seal_segment,
+    segment_entry,
     write_batch,
     write_complete_segment,
     write_manifest,
@@ -149,7 +149,7 @@ def update_index(
             new_chunks = [chunk for d in fresh for chunk in chunk_document(d, split_sections(d), settings)]
             new_tokens = bm25_tokens(new_chunks, Tokenizer())
             write_segment(index_dir, name, new_chunks, new_tokens)
-            segments.append({"name": name, "chunks": len(new_chunks)})
+            segments.append(segment_entry(name, len(new_chunks)))
             counts = Counter(chunk.doc for chunk in new_chunks)
             placed.update({d.doc: (name, counts.get(d.doc, 0)) for d in fresh})
         generation = (old["generation"] + 1) if old else _next_generation(on_disk)
@@ -181,11 +181,11 @@ def embed_pending(
                 return EmbedReport(0, 0)
             if manifest["encoder"]["id"] != encoder.id:
                 raise IndexUnavailable(f"索引用编码器 {manifest['encoder']['id']} 构建，当前编码器是 {encoder.id}，{REBUILD_HINT}。")
-            pending = [(entry, missing_batches(index_dir, entry["name"], entry["chunks"])) for entry in manifest["segments"]]
+            pending = [(entry, missing_batches(index_dir, entry)) for entry in manifest["segments"]]
             pending = [(entry, batches) for entry, batches in pending if batches]
             if not pending:
                 break
-            rows = sum(min(EMBED_BATCH, entry["chunks"] - batch * EMBED_BATCH) for entry, batches in pending for batch in batches)
+            rows = sum(min(entry["batch"], entry["chunks"] - batch * entry["batch"]) for entry, batches in pending for batch in batches)
             known = _known_vectors(index_dir, manifest)
             done = 0
             for entry, batches in pending:
@@ -196,8 +196,8 @@ def embed_pending(
                         return EmbedReport(embedded, reused)
                     if progress:
                         progress("嵌入", done, rows)
-                    begin = batch * EMBED_BATCH
-                    part = chunks[begin : begin + EMBED_BATCH]
+                    begin = batch * entry["batch"]
+                    part = chunks[begin : begin + entry["batch"]]
                     vectors, computed = _batch_vectors(part, [begin + i in live for i in range(len(part))], encoder, known)
                     try:
                         write_batch(index_dir, entry["name"], batch, vectors)
@@ -206,8 +206,8 @@ def embed_pending(
                     embedded += computed
                     reused += sum(begin + i in live for i in range(len(part))) - computed
                     done += len(part)
-                if not missing_batches(index_dir, entry["name"], entry["chunks"]):
-                    seal_segment(index_dir, entry["name"], entry["chunks"], encoder.dim)
+                if not missing_batches(index_dir, entry):
+                    seal_segment(index_dir, entry, encoder.dim)
             if progress:
                 progress("嵌入", rows, rows)
     compact(index_dir)
@@ -219,7 +219,7 @@ def compact(index_dir: Path) -> None:
     are many segments (removing marks, compaction drops); then remove what the new manifest no longer names."""
     with build_lock(index_dir):
         manifest = read_manifest(index_dir)
-        if manifest is None or any(missing_batches(index_dir, e["name"], e["chunks"]) for e in manifest["segments"]):
+        if manifest is None or any(missing_batches(index_dir, entry) for entry in manifest["segments"]):
             return
         remove_legacy_files(index_dir)
         rows = sum(entry["chunks"] for entry in manifest["segments"])
@@ -229,7 +229,7 @@ def compact(index_dir: Path) -> None:
         dim = manifest["encoder"]["dim"]
         chunks, tokens, vectors = [], [], []
         for entry in manifest["segments"]:
-            segment = read_segment(index_dir, entry["name"], dim)
+            segment = read_segment(index_dir, entry, dim)
             keep = live_rows(manifest, entry["name"], segment.chunks)
             segment_tokens = read_segment_tokens(index_dir, entry["name"])
             chunks.extend(segment.chunks[i] for i in keep)
@@ -239,7 +239,7 @@ def compact(index_dir: Path) -> None:
         write_complete_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
         # 合并后行的顺序不变，BM25 照用
         documents = {doc: {**entry, "segment": name} for doc, entry in manifest["documents"].items()}
-        merged = {**manifest, "documents": documents, "segments": [{"name": name, "chunks": len(chunks)}], "ann": None}
+        merged = {**manifest, "documents": documents, "segments": [segment_entry(name, len(chunks))], "ann": None}
         write_manifest(index_dir, merged)
         remove_unlisted(index_dir, merged)
 
@@ -293,7 +293,7 @@ def _known_vectors(index_dir: Path, manifest: dict) -> dict[str, np.ndarray]:
     paragraphs), and a format-1 index's cache, keyed by the hash of the embedded text."""
     known = read_legacy_cache(index_dir, manifest["encoder"]["id"])
     for entry in manifest["segments"]:
-        segment = read_segment(index_dir, entry["name"], manifest["encoder"]["dim"])
+        segment = read_segment(index_dir, entry, manifest["encoder"]["dim"])
         for chunk, vector, present in zip(segment.chunks, segment.vectors, segment.present):
             if present and np.linalg.norm(vector) > NONZERO_NORM:
                 known[embedding_key(chunk)] = np.asarray(vector)

@@ -38,7 +38,7 @@ VECTORS = "vectors.npy"
 BATCHES = "batches"
 README = "README.md"
 README_TEXT = "# index/\n\n由 `qa index` 生成，请勿手工修改；删除后重新运行 `qa index` 即可重建。\n"
-EMBED_BATCH = 64  # 每批向量单独落盘：被杀掉最多重算一批
+EMBED_BATCH = 64  # 每批向量单独落盘：被杀掉最多重算一批。新段按 $QA_EMBED_BATCH（若设）分批，批大小记在段的清单条目里
 # 格式 1 的文件（整体重写的索引）：读它的嵌入缓存来复用向量
 LEGACY_CACHE_VECTORS = "embedding_cache.npy"
 LEGACY_CACHE_KEYS = "embedding_cache.json"
@@ -54,14 +54,23 @@ class IndexUnavailable(Exception):
 class Segment:
     """One segment as loaded: its chunks and the vectors computed so far (rows without one are not `present`)."""
 
-    name: str
+    entry: dict  # 清单里这个段的条目：name、chunks、batch
     chunks: list[Chunk]
     vectors: np.ndarray  # [len(chunks), dim] float32; memory-mapped when the segment is complete
     present: np.ndarray  # [len(chunks)] bool
 
     @property
+    def name(self) -> str:
+        return self.entry["name"]
+
+    @property
     def complete(self) -> bool:
         return bool(self.present.all())
+
+
+def segment_entry(name: str, rows: int) -> dict:
+    """A new segment's manifest entry; its batch size stays with it (a resumed build must cut the same batches)."""
+    return {"name": name, "chunks": rows, "batch": int(os.environ.get("QA_EMBED_BATCH") or EMBED_BATCH)}
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -118,13 +127,13 @@ def read_segment_tokens(index_dir: Path, name: str) -> list[list[str]]:
         return [json.loads(line) for line in lines]
 
 
-def missing_batches(index_dir: Path, name: str, rows: int) -> list[int]:
+def missing_batches(index_dir: Path, entry: dict) -> list[int]:
     """The batches of a segment whose vectors are not on disk yet."""
-    folder = segment_dir(index_dir, name)
+    folder = segment_dir(index_dir, entry["name"])
     if (folder / VECTORS).exists():
         return []
     done = {int(path.stem) for path in (folder / BATCHES).glob("*.npy")} if (folder / BATCHES).exists() else set()
-    return [batch for batch in range(_batch_count(rows)) if batch not in done]
+    return [batch for batch in range(-(-entry["chunks"] // entry["batch"])) if batch not in done]
 
 
 def write_batch(index_dir: Path, name: str, batch: int, vectors: np.ndarray) -> None:
@@ -133,12 +142,12 @@ def write_batch(index_dir: Path, name: str, batch: int, vectors: np.ndarray) -> 
     _save_npy(folder / f"{batch:05d}.npy", vectors)
 
 
-def seal_segment(index_dir: Path, name: str, rows: int, dim: int) -> None:
+def seal_segment(index_dir: Path, entry: dict, dim: int) -> None:
     """All batches there: join them into one vectors.npy (memory-mapped from now on) and drop the batch files."""
-    folder = segment_dir(index_dir, name)
-    vectors, present = _read_batches(folder, rows, dim)
+    folder = segment_dir(index_dir, entry["name"])
+    vectors, present = _read_batches(folder, entry, dim)
     if not present.all():
-        raise IndexUnavailable(f"段 {name} 的向量还没算完，不能合并。")
+        raise IndexUnavailable(f"段 {entry['name']} 的向量还没算完，不能合并。")
     _save_npy(folder / VECTORS, vectors)
     shutil.rmtree(folder / BATCHES, ignore_errors=True)
 
@@ -156,8 +165,9 @@ def write_complete_segment(index_dir: Path, name: str, chunks: list[Chunk], toke
     os.replace(building, folder)
 
 
-def read_segment(index_dir: Path, name: str, dim: int) -> Segment:
+def read_segment(index_dir: Path, entry: dict, dim: int) -> Segment:
     """A segment with whatever vectors it has; a complete one is memory-mapped, not read into memory."""
+    name = entry["name"]
     folder = segment_dir(index_dir, name)
     chunks = read_segment_chunks(index_dir, name)
     for _ in range(2):  # 读批次文件时恰好被合并成 vectors.npy：再读一次就是合并后的
@@ -165,10 +175,10 @@ def read_segment(index_dir: Path, name: str, dim: int) -> Segment:
             vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
             if vectors.shape != (len(chunks), dim):
                 raise IndexUnavailable(f"段 {name} 的向量是 {vectors.shape}，应为 ({len(chunks)}, {dim})，{REBUILD_HINT}。")
-            return Segment(name, chunks, vectors, np.ones(len(chunks), dtype=bool))
+            return Segment(entry, chunks, vectors, np.ones(len(chunks), dtype=bool))
         try:
-            vectors, present = _read_batches(folder, len(chunks), dim)
-            return Segment(name, chunks, vectors, present)
+            vectors, present = _read_batches(folder, {**entry, "chunks": len(chunks)}, dim)
+            return Segment(entry, chunks, vectors, present)
         except FileNotFoundError:
             continue
     raise IndexUnavailable(f"段 {name} 的向量文件不见了，{REBUILD_HINT}。")
@@ -262,22 +272,19 @@ def _restore_previous(index_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _read_batches(folder: Path, rows: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
+def _read_batches(folder: Path, entry: dict, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    rows = entry["chunks"]
     vectors = np.zeros((rows, dim), dtype=np.float32)
     present = np.zeros(rows, dtype=bool)
     if (folder / BATCHES).exists():
         for path in (folder / BATCHES).glob("*.npy"):
-            start = int(path.stem) * EMBED_BATCH
+            start = int(path.stem) * entry["batch"]
             batch = np.load(path, allow_pickle=False)
             if batch.shape[1:] != (dim,) or start + len(batch) > rows:
                 raise IndexUnavailable(f"向量批次 {path} 的形状 {batch.shape} 不对，{REBUILD_HINT}。")
             vectors[start : start + len(batch)] = batch
             present[start : start + len(batch)] = True
     return vectors, present
-
-
-def _batch_count(rows: int) -> int:
-    return -(-rows // EMBED_BATCH)
 
 
 def _save_npy(path: Path, matrix: np.ndarray) -> None:

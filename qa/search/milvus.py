@@ -21,9 +21,11 @@ N, df and avgdl, as the embedded index rebuilds bm25s over all live chunks: afte
 scores equal those of a fresh bm25s index. N and avgdl stay in "current" and df in the terms collection, for
 inspection and for an append-only mode that would compute idf at query time instead.
 """
+
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import re
@@ -68,6 +70,7 @@ BM25_K1 = 1.5
 BM25_B = 0.75
 
 CURRENT = "current"
+_REOPEN_HINT = "索引可能刚被 `qa index` 更新，请重新打开"
 REBUILD_STORE_HINT = "请运行 `qa index --rebuild --store …` 重建"
 _PREFIX_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -95,18 +98,23 @@ class Bm25Weights:
     average_length: float
 
     def statistics(self) -> dict:
-        return {"method": BM25_METHOD, "k1": BM25_K1, "b": BM25_B, "documents": self.documents, "average_length": self.average_length}
+        return {
+            "method": BM25_METHOD,
+            "k1": BM25_K1,
+            "b": BM25_B,
+            "documents": self.documents,
+            "average_length": self.average_length,
+        }
 
 
 class MilvusStore:
     """The live generation of a Milvus store: manifest and chunks in memory, scores computed by Milvus."""
 
     def __init__(self, client, prefix: str = DEFAULT_PREFIX, search_limit: int = MAX_SEARCH_LIMIT):
-        pymilvus = _pymilvus()
         self.client = client
         self.prefix = prefix
         self.search_limit = search_limit
-        try:
+        with _milvus_errors("读取 Milvus 索引失败", "索引可能正在被 `qa index` 更新，请稍后重试"):
             current = _read_current(client, prefix)
             if current is None:
                 raise IndexUnavailable(f"Milvus 里没有名为 {prefix} 的问答索引。")
@@ -120,13 +128,18 @@ class MilvusStore:
             for name in (self._chunks_name, self._terms_name):
                 _ensure_loaded(client, name)
             rows = _read_rows(client, self._chunks_name, current["chunks"], list(_CHUNK_FIELDS))
-        except pymilvus.MilvusException as error:
-            raise IndexUnavailable(f"读取 Milvus 索引失败（{error.message}）；索引可能正在被 `qa index` 更新，请稍后重试。") from error
         self.chunks: list[Chunk] = [_chunk_of(row) for row in rows]
         self._moments: tuple[np.ndarray, np.ndarray] | None = None
         documented = sum(entry["chunks"] for entry in self.manifest["documents"].values())
         if len(self.chunks) != documented:
-            raise IndexUnavailable(f"Milvus 索引不完整（清单记 {documented} 段，实有 {len(self.chunks)} 段），{REBUILD_STORE_HINT}。")
+            raise IndexUnavailable(
+                f"Milvus 索引不完整（清单记 {documented} 段，实有 {len(self.chunks)} 段），{REBUILD_STORE_HINT}。"
+            )
+
+    @property
+    def generation(self) -> int:
+        """Which build this is: a later `qa index` writes the next one and drops this one."""
+        return self._current["generation"]
 
     @property
     def bm25_statistics(self) -> dict:
@@ -172,8 +185,7 @@ class MilvusStore:
         if not self.chunks:
             return values, True
         limit = min(len(self.chunks), self.search_limit)
-        pymilvus = _pymilvus()
-        try:
+        with _milvus_errors("Milvus 检索失败", _REOPEN_HINT):
             hits = self.client.search(
                 self._chunks_name,
                 data=[query],
@@ -182,8 +194,6 @@ class MilvusStore:
                 output_fields=["seq"],
                 search_params={"metric_type": "IP"},
             )[0]
-        except pymilvus.MilvusException as error:
-            raise IndexUnavailable(f"Milvus 检索失败（{error.message}）；索引可能刚被 `qa index` 更新，请重新打开。") from error
         if hits:
             values[[hit["entity"]["seq"] for hit in hits]] = [hit["distance"] for hit in hits]
         complete = limit == len(self.chunks)
@@ -196,14 +206,17 @@ class MilvusStore:
         terms = [term for term in terms if term]
         if not terms:
             return {}
-        rows = self.client.query(self._terms_name, filter=_in_filter("term", terms), output_fields=["term", "dim"])
+        with _milvus_errors("Milvus 检索失败", _REOPEN_HINT):
+            rows = self.client.query(self._terms_name, filter=_in_filter("term", terms), output_fields=["term", "dim"])
         return {row["term"]: row["dim"] for row in rows}
 
     def _dense_moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean vector and covariance matrix of the chunk vectors (read on first need: dim² numbers)."""
         if self._moments is None:
             dim = self.manifest["encoder"]["dim"]
-            numbers = np.frombuffer(base64.b64decode(_read_blob(self.client, self.prefix, "moments", self._current)), dtype="<f8")
+            with _milvus_errors("Milvus 检索失败", _REOPEN_HINT):
+                encoded = _read_blob(self.client, self.prefix, "moments", self._current)
+            numbers = np.frombuffer(base64.b64decode(encoded), dtype="<f8")
             self._moments = numbers[:dim], numbers[dim:].reshape(dim, dim)
         return self._moments
 
@@ -233,20 +246,22 @@ def index_into_milvus(
     progress: Progress | None = None,
     settings: ChunkSettings = ChunkSettings(),
     prefix: str = DEFAULT_PREFIX,
+    tokenizer: Tokenizer | None = None,
 ) -> BuildReport:
     """Bring the Milvus store at `uri` up to date with corpus_dir, as build_index does for a folder; `rebuild`
-    ignores whatever is there. One writer at a time: Milvus has no lock that a second `qa index` would wait for."""
+    ignores whatever is there; `tokenizer` saves loading jieba's dictionary again where one is at hand. One writer
+    at a time: Milvus has no lock that a second `qa index` would wait for."""
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise IndexUnavailable(f"语料文件夹 {corpus_dir} 不存在。")
     _check_prefix(prefix)
     client = connect(uri, create=True)
-    pymilvus = _pymilvus()
     try:
-        return _update(client, corpus_dir, uri, model, rebuild, encoder, progress, settings, prefix, started)
-    except pymilvus.MilvusException as error:
-        raise IndexUnavailable(f"写入 Milvus 失败（{error.message}）；已有的索引保持不变，可以重试。") from error
+        with _milvus_errors("写入 Milvus 失败", "已有的索引保持不变，可以重试"):
+            return _update(
+                client, corpus_dir, uri, model, rebuild, encoder, progress, settings, prefix, tokenizer, started
+            )
     finally:
         client.close()
 
@@ -283,12 +298,14 @@ def parse_store_uri(uri: str) -> tuple[str, bool]:
     text = uri.strip()
     if text.startswith(("http://", "https://")):
         return text, False
-    target = text[len(SCHEME) :] if text.startswith(SCHEME) else text
+    target = text.removeprefix(SCHEME)
     if target.endswith(LITE_SUFFIX):
         return str(Path(target).expanduser().resolve()), True
     host = target.rstrip("/")
     if not host or "/" in host:
-        raise IndexUnavailable(f"看不懂存储地址 {uri!r}：服务器写作 milvus://主机:端口，本地 Milvus Lite 写作以 .db 结尾的路径。")
+        raise IndexUnavailable(
+            f"看不懂存储地址 {uri!r}：服务器写作 milvus://主机:端口，本地 Milvus Lite 写作以 .db 结尾的路径。"
+        )
     return f"http://{host if ':' in host else f'{host}:{DEFAULT_PORT}'}", False
 
 
@@ -306,8 +323,21 @@ def connect(uri: str, create: bool = False):
         return pymilvus.MilvusClient(uri=target)
     except pymilvus.MilvusException as error:
         if lite:
-            raise IndexUnavailable(f"打不开 Milvus Lite 文件 {target}（{error.message}）；它可能正被另一个进程使用。") from error
-        raise IndexUnavailable(f"连不上 Milvus 服务器 {target}（{error.message}）；请确认服务已启动、地址和端口无误。") from error
+            raise IndexUnavailable(
+                f"打不开 Milvus Lite 文件 {target}（{error.message}）；它可能正被另一个进程使用。"
+            ) from error
+        raise IndexUnavailable(
+            f"连不上 Milvus 服务器 {target}（{error.message}）；请确认服务已启动、地址和端口无误。"
+        ) from error
+
+
+@contextlib.contextmanager
+def _milvus_errors(what: str, advice: str):
+    """Milvus's errors as IndexUnavailable: what failed, Milvus's own words, and what to do."""
+    try:
+        yield
+    except _pymilvus().MilvusException as error:
+        raise IndexUnavailable(f"{what}（{error.message}）；{advice}。") from error
 
 
 def _pymilvus():
@@ -318,13 +348,17 @@ def _pymilvus():
     return pymilvus
 
 
-def _update(client, corpus_dir: Path, uri: str, model, rebuild, encoder, progress, settings, prefix, started) -> BuildReport:
+def _update(
+    client, corpus_dir: Path, uri: str, model, rebuild, encoder, progress, settings, prefix, tokenizer, started
+) -> BuildReport:
     """index_into_milvus once connected: the same added/changed/removed bookkeeping as update_index."""
     _ensure_meta(client, prefix)
     current = _read_current(client, prefix)
     old = json.loads(_read_blob(client, prefix, "manifest", current)) if current and not rebuild else None
     if old and old.get("format_version") != MILVUS_FORMAT_VERSION:
-        raise IndexUnavailable(f"Milvus 索引格式版本为 {old.get('format_version')}，当前程序需要 {MILVUS_FORMAT_VERSION}，{REBUILD_STORE_HINT}。")
+        raise IndexUnavailable(
+            f"Milvus 索引格式版本为 {old.get('format_version')}，当前程序需要 {MILVUS_FORMAT_VERSION}，{REBUILD_STORE_HINT}。"
+        )
     model_name = resolve_model_name(model or (old["encoder"]["model"] if old else None))
     if encoder is None:
         encoder = load_encoder(model_name)
@@ -336,7 +370,9 @@ def _update(client, corpus_dir: Path, uri: str, model, rebuild, encoder, progres
     documents, skipped = load_corpus(corpus_dir, progress)
     if not documents:
         reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
-        raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")
+        raise IndexUnavailable(
+            f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}"
+        )
     old_docs = old["documents"] if old else {}
     if old and old["chunker"] != settings.as_dict():
         old_docs = {}  # 切分参数变了：每个文件都算新加入的（向量仍按文字复用）
@@ -364,7 +400,7 @@ def _update(client, corpus_dir: Path, uri: str, model, rebuild, encoder, progres
 
     known = {row["embedding_key"]: np.asarray(row["dense"], dtype=np.float32) for row in old_rows}
     vectors, encoded = _vectors(chunks, encoder, known, progress)
-    weights = bm25_weights(bm25_tokens(chunks, Tokenizer()))
+    weights = bm25_weights(bm25_tokens(chunks, tokenizer or Tokenizer()))
     if progress:
         progress("BM25", 1, 1)
     manifest = _manifest(documents, chunks, encoder, model_name, settings, started)
@@ -381,7 +417,9 @@ def _vectors(chunks: list[Chunk], encoder: Encoder, known: dict[str, np.ndarray]
         if progress:
             progress("嵌入", begin, len(missing))
         batch = missing[begin : begin + EMBED_BATCH]
-        fresh.update(zip([key for key, _ in batch], encoder.encode_passages([chunk.context_text() for _, chunk in batch])))
+        fresh.update(
+            zip([key for key, _ in batch], encoder.encode_passages([chunk.context_text() for _, chunk in batch]))
+        )
     if progress and missing:
         progress("嵌入", len(missing), len(missing))
     if not keys:
@@ -390,7 +428,14 @@ def _vectors(chunks: list[Chunk], encoder: Encoder, known: dict[str, np.ndarray]
     return vectors, len(missing)
 
 
-def _manifest(documents: list[Document], chunks: list[Chunk], encoder: Encoder, model_name: str, settings: ChunkSettings, started: float) -> dict:
+def _manifest(
+    documents: list[Document],
+    chunks: list[Chunk],
+    encoder: Encoder,
+    model_name: str,
+    settings: ChunkSettings,
+    started: float,
+) -> dict:
     """The keys every store's manifest has (the index folder adds its segments and BM25 generation)."""
     counts = Counter(chunk.doc for chunk in chunks)
     return {
@@ -418,7 +463,16 @@ def _document_entry(document: Document, chunks: int) -> dict:
     return entry
 
 
-def _report(manifest: dict, added, changed, removed, encoded: int, skipped: list[Skipped], started: float, documents: list[Document]) -> BuildReport:
+def _report(
+    manifest: dict,
+    added,
+    changed,
+    removed,
+    encoded: int,
+    skipped: list[Skipped],
+    started: float,
+    documents: list[Document],
+) -> BuildReport:
     chunks = sum(entry["chunks"] for entry in manifest["documents"].values())
     return BuildReport(
         docs=len(manifest["documents"]),
@@ -448,7 +502,14 @@ def _chunk_of(row: dict) -> Chunk:
 
 
 def _write_generation(
-    client, prefix: str, current: dict | None, manifest: dict, chunks: list[Chunk], vectors: np.ndarray, weights: Bm25Weights, progress
+    client,
+    prefix: str,
+    current: dict | None,
+    manifest: dict,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    weights: Bm25Weights,
+    progress,
 ) -> None:
     """Write the next generation beside the live one, switch "current" to it, then drop every other generation."""
     generation = current["generation"] + 1 if current else 1
@@ -553,8 +614,7 @@ def _create_chunks_collection(client, name: str, dim: int) -> None:
     # 精确检索：FLAT 内积与内嵌索引的矩阵乘积同分；稀疏倒排索引不丢小权重时也是精确的
     index.add_index("dense", index_type="FLAT", metric_type="IP")
     index.add_index("bm25", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-    # Strong：刚写完就能读到
-    client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
+    _create_indexed(client, name, schema, index)
 
 
 def _create_keyed_collection(client, name: str, key: str, fields: dict[str, str]) -> None:
@@ -570,7 +630,15 @@ def _create_keyed_collection(client, name: str, key: str, fields: dict[str, str]
     schema.add_field("placeholder", data_type.FLOAT_VECTOR, dim=len(PLACEHOLDER))
     index = client.prepare_index_params()
     index.add_index("placeholder", index_type="FLAT", metric_type="L2")
-    client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
+    _create_indexed(client, name, schema, index)
+
+
+def _create_indexed(client, name: str, schema, index) -> None:
+    """Create, index and load an empty collection; Strong consistency, so what a build writes is read at once."""
+    client.create_collection(name, schema=schema, consistency_level="Strong")
+    # 空集合的索引立即建好：不等 pymilvus 每个索引轮询半秒
+    client.create_index(name, index, sync=False)
+    client.load_collection(name)
 
 
 def _ensure_meta(client, prefix: str) -> None:
@@ -606,7 +674,9 @@ def _read_rows(client, name: str, total: int, fields: list[str]) -> list[dict]:
         rows.extend(client.query(name, filter=f"seq >= {begin} and seq < {begin + PAGE_ROWS}", output_fields=fields))
     rows.sort(key=lambda row: row["seq"])
     if [row["seq"] for row in rows] != list(range(total)):
-        raise IndexUnavailable(f"Milvus 集合 {name} 缺了段落（应有 {total} 段，读到 {len(rows)} 段），{REBUILD_STORE_HINT}。")
+        raise IndexUnavailable(
+            f"Milvus 集合 {name} 缺了段落（应有 {total} 段，读到 {len(rows)} 段），{REBUILD_STORE_HINT}。"
+        )
     return rows
 
 

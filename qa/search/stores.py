@@ -73,7 +73,7 @@ class FolderStore:
             raise IndexUnavailable(f"在 {index_dir} 没有找到索引，请先运行 `qa index`。")
         dim = manifest["encoder"]["dim"]
         try:
-            segments = [read_segment(index_dir, entry["name"], dim) for entry in manifest["segments"]]
+            segments = [read_segment(index_dir, entry, dim) for entry in manifest["segments"]]
             bm25 = bm25s.BM25.load(str(Path(index_dir) / manifest["bm25"]), mmap=True, show_progress=False, allow_pickle=False)
         except IndexUnavailable:
             raise
@@ -114,5 +114,5 @@ class FolderStore:
         """The same index with the vectors computed since it was loaded (segments still being embedded are read
         again; complete ones stay memory-mapped as they are). Chunks, BM25 and row order do not change."""
         dim = self.manifest["encoder"]["dim"]
-        segments = [segment if segment.complete else read_segment(self.index_dir, segment.name, dim) for segment in self._segments]
+        segments = [segment if segment.complete else read_segment(self.index_dir, segment.entry, dim) for segment in self._segments]
         return FolderStore(self.index_dir, self.manifest, segments, self._rows, self._bm25)
