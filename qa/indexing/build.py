@@ -377,7 +377,7 @@ def _manifest(
         "encoder": {"id": encoder.id, "model": model_name, "dim": encoder.dim},
         "chunker": settings.as_dict(),
         "tokenizer_version": TOKENIZER_VERSION,
-        "documents": {d.doc: _document_entry(d, *placed[d.doc]) for d in documents},
+        "documents": {d.doc: document_entry(d, placed[d.doc][1], placed[d.doc][0]) for d in documents},
         "segments": segments,
         "generation": generation,
         "bm25": f"bm25-{generation:06d}",
@@ -386,10 +386,12 @@ def _manifest(
     }
 
 
-def _document_entry(document: Document, segment: str, chunks: int) -> dict:
+def document_entry(document: Document, chunks: int, segment: str | None = None) -> dict:
     """What the manifest keeps of a document: its fingerprint and, for PDFs, Word, web pages and sheets, its type,
     pages, tables and where each stretch of its text came from (for citations)."""
-    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind, "segment": segment}
+    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind}
+    if segment is not None:  # 索引文件夹：这篇文档的段落在哪个段里
+        entry["segment"] = segment
     if document.pages is not None:
         entry["pages"] = document.pages
     if document.tables:

@@ -40,8 +40,9 @@ CONNECT_TIMEOUT_S = 5.0
 # 工作进程要各自加载模型（Sentence-Transformers 模型从磁盘读要一会儿）；集群 CPU 不够时也在这里报错
 WORKER_START_TIMEOUT_S = 300.0
 CPUS_PER_WORKER = 1
-# 一次远程调用编码的段落数：两个本地批。够大，调用开销（约 1 毫秒）可忽略；够小，一次几百段也能均匀分给各进程
-PIECE_TEXTS = 2 * LOCAL_BATCH_SIZE
+# 一次远程调用编码的段落数：一个本地批。每段要编几十到几百毫秒，调用开销（约 1 毫秒）可忽略；
+# 分片小，一次调用快结束时先做完的进程也只空等一小片
+PIECE_TEXTS = LOCAL_BATCH_SIZE
 # 每个工作进程手上同时排着的分片数：做完一片立刻有下一片，不必等驱动进程回话
 PIECES_IN_FLIGHT = 2
 # 本机 Ray 的对象存储：只传文本和向量，用不着默认的三成内存
@@ -229,7 +230,8 @@ def _connect(ray, address: str, workers: int | None) -> bool:
     try:
         ray.init(address=address, **quiet)
     except (Exception, SystemExit) as error:  # Ray 连接失败时可能 sys.exit，这里要变成能读懂的错误
-        raise EncoderUnavailable(f"无法连接 Ray 集群 {address}：{error}") from error
+        hint = "" if os.environ.get("RAY_AUTH_MODE") else "；集群若开了令牌认证，请设 RAY_AUTH_MODE=token 并提供令牌（RAY_AUTH_TOKEN 或 ~/.ray/auth_token）"
+        raise EncoderUnavailable(f"无法连接 Ray 集群 {address}：{error}{hint}。") from error
     return True
 
 

@@ -38,12 +38,13 @@ from pathlib import Path
 import numpy as np
 
 from qa import __version__
-from qa.indexing.build import BuildReport, Progress, bm25_tokens, embedding_key
+from qa.indexing.build import BuildReport, Progress, bm25_tokens, document_entry, embedding_key
 from qa.indexing.chunk import ChunkSettings, chunk_document
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.ingest import SUPPORTED_SUFFIXES, Skipped, load_corpus
 from qa.indexing.sections import split_sections
 from qa.indexing.store import IndexUnavailable
+from qa.search.stores import DenseScores
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.types import Chunk, Document
 
@@ -75,16 +76,6 @@ REBUILD_STORE_HINT = "请运行 `qa index --rebuild --store …` 重建"
 _PREFIX_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _CHUNK_FIELDS = ("id", "seq", "doc", "title", "section_path", "text", "start", "end")
-
-
-@dataclass(frozen=True)
-class DenseScores:
-    """The query's similarity to every chunk (NaN for a chunk without a vector); `mean` and `std` over the chunks
-    that have one, exact even where only the top candidates' values are."""
-
-    values: np.ndarray
-    mean: float
-    std: float
 
 
 @dataclass(frozen=True)
@@ -444,23 +435,10 @@ def _manifest(
         "encoder": {"id": encoder.id, "model": model_name, "dim": encoder.dim},
         "chunker": settings.as_dict(),
         "tokenizer_version": TOKENIZER_VERSION,
-        "documents": {d.doc: _document_entry(d, counts.get(d.doc, 0)) for d in documents},
+        "documents": {d.doc: document_entry(d, counts.get(d.doc, 0)) for d in documents},
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 3),
     }
-
-
-def _document_entry(document: Document, chunks: int) -> dict:
-    """A document's fingerprint and, for PDFs, Word, web pages and sheets, its type, pages, tables and where each
-    stretch of its text came from (for citations)."""
-    entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind}
-    if document.pages is not None:
-        entry["pages"] = document.pages
-    if document.tables:
-        entry["tables"] = document.tables
-    if document.locations:
-        entry["locations"] = [location.as_dict() for location in document.locations]
-    return entry
 
 
 def _report(

@@ -158,9 +158,15 @@ def hit_record(hit: Hit) -> dict:
     }
 
 
-def load_index(index_dir: Path, encoder: Encoder | None = None) -> SearchIndex:
-    """Open an index folder with the encoder it was built with (or the one given, if it matches)."""
-    store = FolderStore.open(Path(index_dir))
+def load_index(index_dir: Path, encoder: Encoder | None = None, store: str | None = None) -> SearchIndex:
+    """Open an index with the encoder it was built with (or the one given, if it matches): the index folder, or
+    the Milvus store at `store` (milvus://HOST:PORT or a Milvus Lite .db) when one is named."""
+    if store:
+        from qa.search.milvus import open_milvus  # pymilvus 只在用 Milvus 时导入
+
+        opened = open_milvus(store, encoder=encoder)
+    else:
+        opened = FolderStore.open(Path(index_dir))
     if encoder is None:
-        encoder = load_encoder(store.manifest["encoder"]["model"])
-    return SearchIndex(store, encoder)
+        encoder = load_encoder(opened.manifest["encoder"]["model"])
+    return SearchIndex(opened, encoder)
