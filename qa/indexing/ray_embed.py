@@ -16,6 +16,7 @@ pieces aligned to the local encoder's batches and hands them to whichever actor 
 Every node needs this project and the model installed in the same version (workers import `qa` and load the
 model themselves); `id` is checked against each worker's so a mismatch fails at once instead of mixing vectors.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,7 +58,9 @@ class RayEncoder:
     def __init__(self, model_name: str | None, address: str, workers: int | None = None) -> None:
         address = (address or "").strip()
         if not address:
-            raise EncoderUnavailable("没有给出 Ray 地址：本机用 local，已加入的集群用 auto 或 主机:端口，集群外用 ray://主机:10001。")
+            raise EncoderUnavailable(
+                "没有给出 Ray 地址：本机用 local，已加入的集群用 auto 或 主机:端口，集群外用 ray://主机:10001。"
+            )
         if workers is not None and workers < 1:
             raise EncoderUnavailable(f"工作进程数必须至少为 1（收到 {workers}）。")
         self._ray = _import_ray(address)
@@ -99,7 +102,12 @@ class RayEncoder:
         while pending:
             (ref,), _ = ray.wait(list(pending), num_returns=1)
             worker, start = pending.pop(ref)
-            results[start] = ray.get(ref)
+            try:
+                results[start] = ray.get(ref)
+            except ray.exceptions.RayActorError as error:  # Ray 已按 WORKER_RESTARTS 重启过它，还是不行
+                raise EncoderUnavailable(
+                    f"Ray 嵌入工作进程中途退出（节点掉线或内存不够？）：{error}。请检查集群后重试。"
+                ) from error
             if waiting:
                 submit(worker)  # 谁先做完谁领下一片：长短不一的段落也不会让某个进程闲着
         return np.ascontiguousarray(np.vstack([results[start] for start in sorted(results)]), dtype=np.float32)
@@ -111,11 +119,7 @@ class RayEncoder:
     def close(self) -> None:
         """Stop the workers; also stop Ray (or disconnect) if this encoder started the connection."""
         workers, self._workers = self._workers, []
-        for worker in workers:
-            try:
-                self._ray.kill(worker, no_restart=True)
-            except Exception:  # 集群已经没了：没有要停的
-                pass
+        _kill_all(self._ray, workers)
         if self._owns_ray:
             self._owns_ray = False
             self._ray.shutdown()
@@ -131,7 +135,9 @@ class RayEncoder:
         total_cpus = int(ray.cluster_resources().get("CPU", 0))
         count = workers or max(int(ray.available_resources().get("CPU", 0)) // CPUS_PER_WORKER, 1)
         if count * CPUS_PER_WORKER > total_cpus:
-            raise EncoderUnavailable(f"Ray 集群只有 {total_cpus} 个 CPU，不够 {count} 个嵌入工作进程；请减少工作进程数或给集群加节点。")
+            raise EncoderUnavailable(
+                f"Ray 集群只有 {total_cpus} 个 CPU，不够 {count} 个嵌入工作进程；请减少工作进程数或给集群加节点。"
+            )
         actor_class = ray.remote(_EmbedWorker).options(
             num_cpus=CPUS_PER_WORKER,
             scheduling_strategy="SPREAD",  # 少于 CPU 数时尽量分到不同节点
@@ -226,22 +232,24 @@ def _connect(ray, address: str, workers: int | None) -> bool:
         except Exception as error:
             raise EncoderUnavailable(f"无法在本机启动 Ray：{error}") from error
         return True
-    _check_reachable(address)
+    target = _bootstrap_address(address)
+    if target is not None:
+        _check_reachable(address, *target)
     try:
-        ray.init(address=address, **quiet)
+        ray.init(address=_with_port(address, target), **quiet)
     except (Exception, SystemExit) as error:  # Ray 连接失败时可能 sys.exit，这里要变成能读懂的错误
-        hint = "" if os.environ.get("RAY_AUTH_MODE") else "；集群若开了令牌认证，请设 RAY_AUTH_MODE=token 并提供令牌（RAY_AUTH_TOKEN 或 ~/.ray/auth_token）"
+        hint = (
+            ""
+            if os.environ.get("RAY_AUTH_MODE")
+            else "；集群若开了令牌认证，请设 RAY_AUTH_MODE=token 并提供令牌（RAY_AUTH_TOKEN 或 ~/.ray/auth_token）"
+        )
         raise EncoderUnavailable(f"无法连接 Ray 集群 {address}：{error}{hint}。") from error
     return True
 
 
-def _check_reachable(address: str) -> None:
+def _check_reachable(address: str, host: str, port: int) -> None:
     """Raise EncoderUnavailable unless the port `ray.init(address)` dials first accepts a connection."""
     # 先自己试一下端口：Ray 连不上 GCS 时会卡上几分钟，然后直接退出整个进程
-    target = _bootstrap_address(address)
-    if target is None:
-        return
-    host, port = target
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as error:
@@ -249,6 +257,16 @@ def _check_reachable(address: str) -> None:
             f"连不上 Ray 集群 {address}（{host}:{port}：{error}）。请确认集群已用 `ray start --head` 启动、地址和端口无误；"
             f"只在本机用请传 {LOCAL}。"
         ) from error
+
+
+def _with_port(address: str, target: tuple[str, int] | None) -> str:
+    """The address for `ray.init`, with the default port filled in (Ray rejects a bare host)."""
+    if target is None or address == AUTO:
+        return address
+    host, port = target
+    host = f"[{host}]" if ":" in host else host
+    scheme = RAY_CLIENT_PREFIX if address.startswith(RAY_CLIENT_PREFIX) else ""
+    return f"{scheme}{host}:{port}"
 
 
 def _bootstrap_address(address: str) -> tuple[str, int] | None:
@@ -280,9 +298,11 @@ def _latest_local_cluster() -> str | None:
 
 
 def _split_host_port(host_port: str, default_port: int) -> tuple[str, int]:
-    host, colon, port = host_port.strip().rpartition(":")
-    if not colon or "]" in port:  # 没写端口（或是不带端口的 IPv6 地址）
-        host, port = host_port.strip(), str(default_port)
+    host_port = host_port.strip()
+    host, colon, port = host_port.rpartition(":")
+    bare_ipv6 = host_port.count(":") > 1 and "]" not in host_port
+    if not colon or "]" in port or bare_ipv6:  # 没写端口
+        host, port = host_port, str(default_port)
     host = host.strip("[]") or "127.0.0.1"
     try:
         return host, int(port)
@@ -294,5 +314,5 @@ def _kill_all(ray, workers: list) -> None:
     for worker in workers:
         try:
             ray.kill(worker, no_restart=True)
-        except Exception:
+        except Exception:  # 集群已经没了：没有要停的
             pass

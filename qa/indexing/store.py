@@ -190,6 +190,14 @@ def live_rows(manifest: dict, name: str, chunks: list[Chunk]) -> np.ndarray:
     return np.array([i for i, chunk in enumerate(chunks) if documents.get(chunk.doc, {}).get("segment") == name], dtype=np.int64)
 
 
+def covered_segments(manifest: dict) -> int:
+    """How many leading segments the manifest's approximate index covers (0 when there is none)."""
+    ann = manifest.get("ann") or {}
+    names = [entry["name"] for entry in manifest["segments"]]
+    covered = ann.get("segments", [])
+    return len(covered) if names[: len(covered)] == covered else 0
+
+
 def remove_unlisted(index_dir: Path, manifest: dict | None) -> None:
     """Delete what a killed build or a finished compaction left behind: segments, BM25 generations and approximate
     indexes the manifest does not name, and half-written temporary files. Call only under the build lock."""

@@ -13,10 +13,12 @@ from qa.indexing.store import (
     REBUILD_HINT,
     IndexUnavailable,
     Segment,
+    covered_segments,
     live_rows,
     read_manifest,
     read_segment,
 )
+from qa.indexing.ann import ApproximateDense, read_ann
 from qa.types import Chunk
 
 
@@ -56,7 +58,9 @@ class Store(Protocol):
 class FolderStore:
     """The index folder, loaded: chunks in manifest order, vectors memory-mapped per segment, BM25 from its folder."""
 
-    def __init__(self, index_dir: Path, manifest: dict, segments: list[Segment], rows: list[np.ndarray], bm25: bm25s.BM25):
+    def __init__(
+        self, index_dir: Path, manifest: dict, segments: list[Segment], rows: list[np.ndarray], bm25: bm25s.BM25, graph=None
+    ):
         self.index_dir = Path(index_dir)
         self.manifest = manifest
         self._segments = segments
@@ -64,6 +68,8 @@ class FolderStore:
         self.chunks = [segment.chunks[i] for segment, live in zip(segments, rows) for i in live]
         self._bm25 = bm25
         self._vocab = bm25.vocab_dict
+        self._graph = graph
+        self._approximate = ApproximateDense(graph, covered_segments(manifest), segments, rows) if graph is not None else None
 
     @classmethod
     def open(cls, index_dir: Path) -> FolderStore:
@@ -75,12 +81,13 @@ class FolderStore:
         try:
             segments = [read_segment(index_dir, entry, dim) for entry in manifest["segments"]]
             bm25 = bm25s.BM25.load(str(Path(index_dir) / manifest["bm25"]), mmap=True, show_progress=False, allow_pickle=False)
+            graph = read_ann(Path(index_dir) / manifest["ann"]["file"]) if manifest.get("ann") else None
         except IndexUnavailable:
             raise
         except Exception as error:  # json、numpy、bm25s 的异常各不相同，统一成一条能照做的提示
             raise IndexUnavailable(f"索引文件已损坏或不完整（{error}），{REBUILD_HINT}。") from error
         rows = [live_rows(manifest, segment.name, segment.chunks) for segment in segments]
-        store = cls(index_dir, manifest, segments, rows, bm25)
+        store = cls(index_dir, manifest, segments, rows, bm25, graph)
         documented = sum(entry["chunks"] for entry in manifest["documents"].values())
         if len(store.chunks) != documented or bm25.scores["num_docs"] != documented:
             raise IndexUnavailable(
@@ -89,7 +96,10 @@ class FolderStore:
         return store
 
     def dense_scores(self, query: np.ndarray) -> DenseScores:
-        """Exact inner products with every live chunk that has a vector (a matrix product per segment)."""
+        """Inner products with every live chunk that has a vector: exact (a matrix product per segment), or from the
+        HNSW graph on an index past ANN_MIN_CHUNKS (qa.search.ann)."""
+        if self._approximate is not None:
+            return DenseScores(*self._approximate.scores(query))
         parts = []
         for segment, live in zip(self._segments, self._rows):
             scores = np.asarray(segment.vectors @ query, dtype=np.float32)
@@ -115,4 +125,5 @@ class FolderStore:
         again; complete ones stay memory-mapped as they are). Chunks, BM25 and row order do not change."""
         dim = self.manifest["encoder"]["dim"]
         segments = [segment if segment.complete else read_segment(self.index_dir, segment.entry, dim) for segment in self._segments]
-        return FolderStore(self.index_dir, self.manifest, segments, self._rows, self._bm25)
+        return FolderStore(self.index_dir, self.manifest, segments, self._rows, self._bm25, self._graph)
+
