@@ -97,3 +97,32 @@ def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService)
     with pytest.raises(IndexUnavailable, match="没有可读的"):
         service.rebuild()
     assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
+
+
+def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_background(real_index_copy):
+    corpus, index = real_index_copy
+    service = QAService(corpus, index)  # 后台嵌入，和网页版一样
+    assert service.embedding_status() == ""
+    brief = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
+    assert service.add_document("滨海简报.txt", brief.encode("utf-8")).ok
+    report = service.rebuild()
+    assert report.docs_added == ["滨海简报.txt"]
+    answer, _, _ = service.ask("滨海市新引进多少信息技术人才？")  # 文字一收进来就能答
+    assert "5200人" in answer.answer
+    service.wait_for_vectors()
+    state = service.embedding_state()
+    assert state.complete and state.total == len(service.pipeline.index.chunks)
+    assert service.embedding_status() == "" and service.embedding_error is None
+    hits = service.search("滨海市新引进多少信息技术人才？", k=1)
+    assert "5200人" in hits[0].chunk.text and hits[0].dense_score is not None
+    service.close()
+
+
+def test_the_vector_status_line_shows_progress_rate_and_time_left(real_index_copy):
+    corpus, index = real_index_copy
+    service = QAService(corpus, index)
+    service.embedding_progress("嵌入", 0, 300)
+    service.embedding_progress._first["嵌入"] = (service.embedding_progress._first["嵌入"][0] - 10, 0)  # 十秒前开始
+    snapshot = service.embedding_progress("嵌入", 100, 300)
+    assert snapshot.per_second == pytest.approx(10, rel=0.05) and snapshot.seconds_left == pytest.approx(20, rel=0.05)
+    assert snapshot.text().startswith("嵌入 100/300 段（10.0/秒，约剩 20 秒）")

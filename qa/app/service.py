@@ -54,6 +54,9 @@ class QAService:
         self._pipeline: Pipeline | None = None
         self._rebuild_lock = threading.Lock()
         self._embedding: threading.Thread | None = None
+        self._embedding_lock = threading.Lock()
+        self._embedding_requests = 0
+        self._background_encoder = None  # 后台嵌入自己的编码器（不跟提问抢同一把锁）
         self._stopping = threading.Event()
         self.embedding_progress = ProgressMeter()
         self.last_report: BuildReport | None = None
@@ -86,14 +89,28 @@ class QAService:
         self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus, self.reading)
 
     def _start_embedding(self) -> None:
-        if self._embedding is None or not self._embedding.is_alive():
-            self._embedding = threading.Thread(target=self._embed, name="qa-embedding", daemon=True)
-            self._embedding.start()
+        """Ask for the missing vectors; a thread already at work goes round once more (the new segment may have
+        been written after it last looked)."""
+        with self._embedding_lock:
+            self._embedding_requests += 1
+            if self._embedding is None or not self._embedding.is_alive():
+                self._embedding = threading.Thread(target=self._embed_until_idle, name="qa-embedding", daemon=True)
+                self._embedding.start()
+
+    def _embed_until_idle(self) -> None:
+        while not self._stopping.is_set():
+            with self._embedding_lock:
+                seen = self._embedding_requests
+            self._embed()
+            with self._embedding_lock:
+                if self._embedding_requests == seen or self.embedding_error:
+                    return
 
     def _embed(self) -> None:
         """Compute the missing vectors with an encoder of its own (questions keep theirs, not waiting for a
         batch), taking in what is done every few seconds; when all are done, load the compacted index."""
-        encoder = load_encoder(self._model_name())
+        encoder = self._background_encoder or load_encoder(self._model_name())
+        self._background_encoder = encoder
         last_refresh = [time.monotonic()]
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -103,14 +120,14 @@ class QAService:
                 last_refresh[0] = time.monotonic()
 
         try:
-            embed_pending(self.index_dir, encoder, progress, self._stopping.is_set)
+            report = embed_pending(self.index_dir, encoder, progress, self._stopping.is_set)
         except IndexUnavailable as error:
             if not self.background:
                 raise
             self.embedding_error = str(error)
             return
         with self._rebuild_lock:
-            if not self._stopping.is_set():
+            if report.embedded + report.reused and not self._stopping.is_set():
                 self._reload(self._pipeline.index.encoder if self._pipeline else encoder)
 
     def embedding_state(self) -> EmbeddingState:
