@@ -2,10 +2,8 @@
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
-from qa.search.retrieve import load_index
 from qa.search.stores import FolderStore
 
 from conftest import ROOT, qa_command, run_qa

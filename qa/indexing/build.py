@@ -93,7 +93,7 @@ def build_index(
     and the next run goes on from the batches already on disk."""
     started = time.perf_counter()
     if encoder is None:
-        encoder = load_encoder(_model_for(index_dir, model, rebuild))
+        encoder = load_encoder(model_for_index(index_dir, model, rebuild))
     report = update_index(corpus_dir, index_dir, encoder, model, rebuild, settings, progress)
     embedded = embed_pending(index_dir, encoder, progress, should_stop)
     return replace(
@@ -374,7 +374,7 @@ def _legacy_version(index_dir: Path) -> int | None:
         return None
 
 
-def _model_for(index_dir: Path, model: str | None, rebuild: bool) -> str:
+def model_for_index(index_dir: Path, model: str | None, rebuild: bool = False) -> str:
     """The model asked for, else the one the existing index was built with."""
     if model or rebuild:
         return resolve_model_name(model)
