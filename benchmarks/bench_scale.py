@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="0.1,0.5,2", help="million characters, comma-separated")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_scale"))
     parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--output", type=Path, default=RESULTS / "scale.json", help="results file; sizes already in it are kept")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -173,7 +174,6 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    results = []
     for size in (float(part) for part in args.sizes.split(",")):
         folder = args.work / f"{size}M"
         shutil.rmtree(folder, ignore_errors=True)
@@ -190,11 +190,18 @@ def main() -> None:
         )
         if child.returncode != 0:
             sys.exit(f"{size}M failed:\n{child.stderr[-3000:]}")
-        result = {"million_characters": round(chars / 1e6, 3), **json.loads(child.stdout.strip().splitlines()[-1])}
-        results.append(result)
+        result = {"million_characters": round(chars / 1e6, 3), "load_average_at_start": os.getloadavg()[0], **json.loads(child.stdout.strip().splitlines()[-1])}
         print(json.dumps(result, ensure_ascii=False), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps({"cpus": os.cpu_count(), "results": results}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _save(args.output, result)
+
+
+def _save(path: Path, result: dict) -> None:
+    """Add one size's result to the file (replacing an earlier run of the same size), sorted by size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = json.loads(path.read_text(encoding="utf-8"))["results"] if path.exists() else []
+    saved = [row for row in saved if row["million_characters"] != result["million_characters"]] + [result]
+    saved.sort(key=lambda row: row["million_characters"])
+    path.write_text(json.dumps({"cpus": os.cpu_count(), "results": saved}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
