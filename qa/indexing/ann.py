@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 # bench_ann.py：低于这个段落数，精确检索（逐段矩阵乘）单线程 p95 也只有几毫秒，不值得近似
@@ -19,15 +18,19 @@ SAMPLE_ROWS = 4096  # 算问题与全部段落相似度的均值、标准差时�
 ANN_STALE_SHARE = 0.1  # 近似索引没覆盖的新段落超过它覆盖的 10% 就重建
 
 
-def build_hnsw(vectors: np.ndarray) -> faiss.Index:
+def build_hnsw(vectors: np.ndarray):
     """An HNSW graph on inner product over the rows of `vectors` (ids = row numbers)."""
+    import faiss  # 只有过了 ANN_MIN_CHUNKS 的索引才用到（启动时不导入）
+
     index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
 
-def write_ann(path: Path, index: faiss.Index) -> None:
+def write_ann(path: Path, index) -> None:
+    import faiss
+
     temporary = path.with_name(f".{path.name}.tmp")
     faiss.write_index(index, str(temporary))
     with open(temporary, "rb") as handle:
@@ -35,7 +38,9 @@ def write_ann(path: Path, index: faiss.Index) -> None:
     os.replace(temporary, path)
 
 
-def read_ann(path: Path) -> faiss.Index:
+def read_ann(path: Path):
+    import faiss
+
     index = faiss.read_index(str(path))
     faiss.ParameterSpace().set_index_parameter(index, "efSearch", HNSW_EF_SEARCH)
     return index
@@ -46,7 +51,7 @@ class ApproximateDense:
     graph does not return get the lowest returned score (they are at most that similar), and the mean and spread
     come from an evenly spaced sample, so z-scores stay on the exact scale."""
 
-    def __init__(self, graph: faiss.Index, covered: int, segments, rows: list[np.ndarray]):
+    def __init__(self, graph, covered: int, segments, rows: list[np.ndarray]):
         self.graph = graph
         self.covered = covered  # 图覆盖前几个段
         self.segments = segments

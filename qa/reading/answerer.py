@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-import jieba.posseg
 
 from qa.indexing.chunk import sentence_spans
 from qa.indexing.tokenize import STOP_WORDS
@@ -151,6 +150,8 @@ class Answerer:
             frequencies.update(set(_bigrams(chunk.context_text())))
         self._bigram_df = frequencies
         self._chunk_count = max(len(index.chunks), 1)
+        import jieba.posseg  # 词性表要 0.4 秒：只有回答问题时才加载（qa search、qa index 用不到）
+
         self._pos = jieba.posseg.POSTokenizer(index.tokenizer.jieba)
         self._rule_weights = dict(RULE_WEIGHTS, rank_prior=settings.rank_weight)
 
