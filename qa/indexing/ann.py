@@ -8,14 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-# bench_ann.py：低于这个段落数，精确检索（逐段矩阵乘）单线程 p95 也只有几毫秒，不值得近似
-ANN_MIN_CHUNKS = 100_000
+# benchmarks/bench_ann.py（results/ann.json）：单线程精确检索的 p95 在约 18 万段时过 20 ms（10 万段 10.6 ms，30 万段
+# 35 ms），而 HNSW 在那里快十几倍；低于它，精确检索又快又完全准确
+ANN_MIN_CHUNKS = 180_000
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128  # recall@10 ≥ 0.99（bench_ann.py）
-ANN_CANDIDATES = 200  # 近似检索取回的候选数：与 BM25 融合时用
+HNSW_EF_CONSTRUCTION = 200  # 40 在 10 万段以上够不到 recall@10 0.99
+HNSW_EF_SEARCH = 256  # 30 万段 recall@10 0.990；100 万段（合成向量）要 512 以上，见 ann.json
+ANN_CANDIDATES = 200  # 近似检索取回的候选数：与 BM25 融合时用（faiss 按 max(efSearch, k) 搜）
 SAMPLE_ROWS = 4096  # 算问题与全部段落相似度的均值、标准差时用的等距样本
-ANN_STALE_SHARE = 0.1  # 近似索引没覆盖的新段落超过它覆盖的 10% 就重建
+ANN_STALE_SHARE = 0.1  # 图没覆盖的新段落超过它覆盖的 10% 就把新段并进图（追加只要重建的约 3%，召回相同）
 
 
 def build_hnsw(vectors: np.ndarray):
@@ -36,6 +37,12 @@ def write_ann(path: Path, index) -> None:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def extend_hnsw(graph, vectors: np.ndarray):
+    """The graph with more rows appended (ids continue after the existing ones)."""
+    graph.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return graph
 
 
 def read_ann(path: Path):
