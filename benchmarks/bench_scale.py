@@ -82,7 +82,7 @@ def write_corpus(texts, folder: Path, chars: int, prefix: str) -> tuple[int, lis
     return written, questions
 
 
-def measure(corpus: Path, index: Path, extra: Path, queries: list, update_queries: list) -> dict:
+def measure(corpus: Path, index: Path, extra: Path, queries: list, update_queries: list, embed_minutes: float | None) -> dict:
     """Runs in a child process: the user's story above, timed."""
     from qa.app.service import QAService
 
@@ -100,24 +100,33 @@ def measure(corpus: Path, index: Path, extra: Path, queries: list, update_querie
     bm25_hits = _hit_rate(service, queries)
 
     during = []
-    while service.embedding_running:
+    embedding_began = time.perf_counter()
+    deadline = embedding_began + (embed_minutes * 60 if embed_minutes else float("inf"))
+    while service.embedding_running and time.perf_counter() < deadline:
         for question, _ in queries:
             begun = time.perf_counter()
             service.search(question, k=10)
             during.append((time.perf_counter() - begun) * 1000)
             time.sleep(QUERY_PAUSE_SECONDS)
-    service.wait_for_vectors()
+    state = service.embedding_state()
+    complete = state.complete or not service.embedding_running
+    rate = state.embedded / (time.perf_counter() - embedding_began)
+    if complete:
+        service.wait_for_vectors()
     embedded_seconds = time.perf_counter() - started
-    hybrid_hits = _hit_rate(service, queries)
+    hybrid_hits = _hit_rate(service, queries) if complete else None
 
     for path in sorted(extra.iterdir()):
         shutil.copy(path, corpus / path.name)
     added = time.perf_counter()
-    service.rebuild()
+    service.rebuild()  # 后台嵌入还在跑时也一样：文字先收进来
     question, answers = next((q, a) for q, a in update_queries if a)
     found = any(any(gold in hit.chunk.text for gold in answers) for hit in service.search(question, k=5))
     added_searchable_seconds = time.perf_counter() - added
-    service.wait_for_vectors()
+    if complete:
+        service.wait_for_vectors()
+    else:
+        service.close()  # 限时的一轮：算好的批次留在盘上，下次接着算
     added_embedded_seconds = time.perf_counter() - added
 
     after = []
@@ -134,12 +143,14 @@ def measure(corpus: Path, index: Path, extra: Path, queries: list, update_querie
         "query_p50_ms_while_embedding": _percentile(during, 50),
         "query_p95_ms_while_embedding": _percentile(during, 95),
         "queries_while_embedding": len(during),
-        "all_vectors_seconds": round(embedded_seconds, 1),
+        "all_vectors_seconds": round(embedded_seconds, 1) if complete else None,
+        "chunks_embedded_per_second": round(rate, 2),
+        "vectors_done_when_stopped": None if complete else f"{state.embedded}/{state.total}",
         "hit@5_hybrid_after": hybrid_hits,
         "added_report_chars": sum(len(p.read_text(encoding="utf-8")) for p in extra.iterdir()),
         "added_report_searchable_seconds": round(added_searchable_seconds, 1),
         "added_report_found": found,
-        "added_report_vectors_seconds": round(added_embedded_seconds, 1),
+        "added_report_vectors_seconds": round(added_embedded_seconds, 1) if complete else None,
         "query_p50_ms": _percentile(after, 50),
         "query_p95_ms": _percentile(after, 95),
         "index_mb": round(size / 1e6, 1),
@@ -163,13 +174,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_scale"))
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--output", type=Path, default=RESULTS / "scale.json", help="results file; sizes already in it are kept")
+    parser.add_argument("--embed-minutes", type=float, default=None, help="stop the background embedding after this long (it resumes on the next run); the rate and the share done are reported instead of the total time")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         corpus, index, extra, questions_file, update_file = args.child
         queries = json.loads(Path(questions_file).read_text(encoding="utf-8"))
         update_queries = json.loads(Path(update_file).read_text(encoding="utf-8"))
-        result = measure(Path(corpus), Path(index), Path(extra), queries, update_queries)
+        result = measure(Path(corpus), Path(index), Path(extra), queries, update_queries, args.embed_minutes)
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         print(json.dumps(result))
         return
@@ -185,7 +197,7 @@ def main() -> None:
         (folder / "update.json").write_text(json.dumps(update_questions, ensure_ascii=False), encoding="utf-8")
         child = subprocess.run(
             [sys.executable, __file__, "--child", str(folder / "corpus"), str(folder / "index"), str(folder / "extra"),
-             str(folder / "queries.json"), str(folder / "update.json")],
+             str(folder / "queries.json"), str(folder / "update.json"), *(["--embed-minutes", str(args.embed_minutes)] if args.embed_minutes else [])],
             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         if child.returncode != 0:
