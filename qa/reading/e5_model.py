@@ -126,11 +126,12 @@ class E5Layer(nn.Module):
 class E5Encoder(nn.Module):
     """BERT-style encoder with multilingual-e5-small's shapes; returns token states."""
 
-    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1):
+    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1, word_table: bool = True):
         super().__init__()
         self.config = config
         h = config.hidden
-        self.word = nn.Embedding(config.vocabulary, h)
+        # word_table=False：调用方自己换上词表（阅读器用 4 位的那份），不必先随机初始化 25 万 × 384 个数（0.7 秒、384 MB）
+        self.word = nn.Embedding(config.vocabulary if word_table else 1, h)
         self.position = nn.Embedding(config.max_positions, h)
         self.token_type = nn.Parameter(torch.zeros(h))
         self.embedding_norm = nn.LayerNorm(h, eps=config.eps)

@@ -93,7 +93,7 @@ class NeuralReader:
         model_file = read_e5_file()
         state, self.info = _read_state(path)
         layers = 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
-        self.model = SpanReaderModel(model_file.config, layers, dropout=0.0)
+        self.model = SpanReaderModel(model_file.config, layers, dropout=0.0, word_table=False)
         self.model.encoder.word = _QuantisedWordEmbedding(model_file)
         missing, unexpected = self.model.load_state_dict(state, strict=False)
         if missing or unexpected:

@@ -46,9 +46,9 @@ class Window:
 class SpanReaderModel(nn.Module):
     """E5 encoder + a linear head giving a start and an end score per token."""
 
-    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1):
+    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1, word_table: bool = True):
         super().__init__()
-        self.encoder = E5Encoder(config, layers, dropout)
+        self.encoder = E5Encoder(config, layers, dropout, word_table)
         self.span_head = nn.Linear(config.hidden, 2)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
