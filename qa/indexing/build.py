@@ -41,7 +41,6 @@ from qa.indexing.store import (
     seal_segment,
     segment_entry,
     write_batch,
-    write_complete_segment,
     write_manifest,
     write_segment,
 )
@@ -127,18 +126,8 @@ def update_index(
                 f"现有索引用编码器 {old['encoder']['id']} 构建，这次要用 {encoder.id}；"
                 f"换模型{REBUILD_HINT}（例如 `qa index --rebuild --model {model_name}`）。"
             )
-        documents, skipped = load_corpus(corpus_dir, progress)
-        if not documents:
-            reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
-            raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")
-        old_docs = old["documents"] if old else {}
-        if old and old["chunker"] != settings.as_dict():
-            old_docs = {}  # 切分参数变了：每个文件都算新加入的（向量仍按文字复用）
-        added = [d.doc for d in documents if d.doc not in old_docs]
-        changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
-        removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
-        # 切分或 BM25 规则变了：全部重新切分、重新切词；向量按文字从旧段复用（embed_pending）
-        recut = bool(old) and (old["chunker"] != settings.as_dict() or old.get("tokenizer_version") != TOKENIZER_VERSION)
+        documents, skipped = read_corpus(corpus_dir, progress)
+        added, changed, removed, recut = corpus_changes(documents, old, settings)
         if old and not (added or changed or removed or recut):
             return _report(old, [], [], [], skipped, started, documents)
 
@@ -161,6 +150,29 @@ def update_index(
         write_manifest(index_dir, manifest)
         remove_unlisted(index_dir, manifest)  # 上一代 BM25；重建时连同旧段一起
         return _report(manifest, added, changed, removed, skipped, started, documents)
+
+
+def read_corpus(corpus_dir: Path, progress: Progress | None = None) -> tuple[list[Document], list[Skipped]]:
+    """The corpus's readable documents and the skipped files; IndexUnavailable (with the reasons) when none is."""
+    documents, skipped = load_corpus(corpus_dir, progress)
+    if not documents:
+        reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
+        raise IndexUnavailable(f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}")
+    return documents, skipped
+
+
+def corpus_changes(documents: list[Document], old: dict | None, settings: ChunkSettings) -> tuple[list[str], list[str], list[str], bool]:
+    """(added, changed, removed, recut) against the previous manifest of any store. A new chunker counts every
+    file as added; a new chunker or BM25 tokenizer means everything is cut and tokenised again (recut), the vectors
+    being reused by text."""
+    old_docs = old["documents"] if old else {}
+    if old and old["chunker"] != settings.as_dict():
+        old_docs = {}
+    added = [d.doc for d in documents if d.doc not in old_docs]
+    changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
+    removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
+    recut = bool(old) and (old["chunker"] != settings.as_dict() or old.get("tokenizer_version") != TOKENIZER_VERSION)
+    return added, changed, removed, recut
 
 
 @dataclass(frozen=True)
@@ -244,7 +256,7 @@ def _merge_segments(index_dir: Path) -> None:
         tokens.extend(segment_tokens[i] for i in keep)
         vectors.append(np.asarray(segment.vectors[keep]))
     name = _next_segment_name(index_dir)
-    write_complete_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
+    write_segment(index_dir, name, chunks, tokens, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32))
     # 合并后行的顺序不变，BM25 照用
     documents = {doc: {**entry, "segment": name} for doc, entry in manifest["documents"].items()}
     merged = {**manifest, "documents": documents, "segments": [segment_entry(name, len(chunks))], "ann": None}

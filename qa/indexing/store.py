@@ -101,14 +101,17 @@ def segment_dir(index_dir: Path, name: str) -> Path:
     return Path(index_dir) / SEGMENTS / name
 
 
-def write_segment(index_dir: Path, name: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
-    """A new segment's chunks and BM25 words (its vectors come batch by batch, see `write_batch`)."""
+def write_segment(index_dir: Path, name: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray | None = None) -> None:
+    """A new segment's chunks and BM25 words, written beside and renamed into place; its vectors come batch by
+    batch (`write_batch`) unless they are all known already (compaction)."""
     folder = segment_dir(index_dir, name)
     building = folder.with_name(f".{name}.building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     _write_lines(building / CHUNKS, (asdict(chunk) for chunk in chunks))
     _write_lines(building / TOKENS, tokens)
+    if vectors is not None:
+        np.save(building / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
     _fsync_tree(building)
     os.replace(building, folder)
 
@@ -150,19 +153,6 @@ def seal_segment(index_dir: Path, entry: dict, dim: int) -> None:
         raise IndexUnavailable(f"段 {entry['name']} 的向量还没算完，不能合并。")
     _save_npy(folder / VECTORS, vectors)
     shutil.rmtree(folder / BATCHES, ignore_errors=True)
-
-
-def write_complete_segment(index_dir: Path, name: str, chunks: list[Chunk], tokens: list[list[str]], vectors: np.ndarray) -> None:
-    """A segment whose vectors are all known (compaction): written whole, then renamed into place."""
-    folder = segment_dir(index_dir, name)
-    building = folder.with_name(f".{name}.building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    _write_lines(building / CHUNKS, (asdict(chunk) for chunk in chunks))
-    _write_lines(building / TOKENS, tokens)
-    np.save(building / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-    _fsync_tree(building)
-    os.replace(building, folder)
 
 
 def read_segment(index_dir: Path, entry: dict, dim: int) -> Segment:

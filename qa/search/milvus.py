@@ -38,10 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from qa import __version__
-from qa.indexing.build import BuildReport, Progress, bm25_tokens, document_entry, embedding_key
+from qa.indexing.build import BuildReport, Progress, bm25_tokens, corpus_changes, document_entry, embedding_key, read_corpus
 from qa.indexing.chunk import ChunkSettings, chunk_document
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
-from qa.indexing.ingest import SUPPORTED_SUFFIXES, Skipped, load_corpus
+from qa.indexing.ingest import Skipped
 from qa.indexing.sections import split_sections
 from qa.indexing.store import IndexUnavailable
 from qa.search.stores import DenseScores
@@ -358,19 +358,8 @@ def _update(
             f"现有 Milvus 索引用编码器 {old['encoder']['id']} 构建，这次要用 {encoder.id}；"
             f"换模型请运行 `qa index --rebuild --store {uri} --model {model_name}`。"
         )
-    documents, skipped = load_corpus(corpus_dir, progress)
-    if not documents:
-        reasons = "；".join(f"{item.doc}：{item.reason}" for item in skipped)
-        raise IndexUnavailable(
-            f"语料文件夹 {corpus_dir} 里没有可读的文件（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。{reasons}"
-        )
-    old_docs = old["documents"] if old else {}
-    if old and old["chunker"] != settings.as_dict():
-        old_docs = {}  # 切分参数变了：每个文件都算新加入的（向量仍按文字复用）
-    added = [d.doc for d in documents if d.doc not in old_docs]
-    changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
-    removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
-    recut = bool(old) and (old["chunker"] != settings.as_dict() or old.get("tokenizer_version") != TOKENIZER_VERSION)
+    documents, skipped = read_corpus(corpus_dir, progress)
+    added, changed, removed, recut = corpus_changes(documents, old, settings)
     if old and not (added or changed or removed or recut):
         return _report(old, [], [], [], 0, skipped, started, documents)
 
