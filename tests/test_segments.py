@@ -27,6 +27,7 @@ def test_new_texts_are_searchable_by_bm25_before_any_vector(seed_corpus: Path, t
     update_index(seed_corpus, index, fake_encoder)
     store = FolderStore.open(index)
     assert store.embedding_state().embedded == 0 and store.embedding_state().total == len(store.chunks) > 0
+    assert sum(store.embedded_by_document().values()) == 0
     hits = SearchIndex(store, fake_encoder).search(QUESTION, k=1)
     assert "148.13万户" in hits[0].chunk.text and hits[0].dense_score is None  # 只靠 BM25
     assert SearchIndex(store, fake_encoder).search(QUESTION, k=1, retriever="dense") == []
@@ -35,6 +36,8 @@ def test_new_texts_are_searchable_by_bm25_before_any_vector(seed_corpus: Path, t
     assert report.embedded == len(store.chunks)
     refreshed = store.with_new_vectors()
     assert refreshed.embedding_state().complete
+    per_document = {doc: info["chunks"] for doc, info in manifest_of(index)["documents"].items()}
+    assert refreshed.embedded_by_document() == per_document
     assert SearchIndex(refreshed, fake_encoder).search(QUESTION, k=1)[0].dense_score is not None
 
 

@@ -113,6 +113,7 @@ def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_
     state = service.embedding_state()
     assert state.complete and state.total == len(service.pipeline.index.chunks)
     assert service.embedding_status() == "" and service.embedding_error is None
+    assert {d["vectors"] for d in service.documents()} == {"全部"}
     hits = service.search("滨海市新引进多少信息技术人才？", k=1)
     assert "5200人" in hits[0].chunk.text and hits[0].dense_score is not None
     service.close()

@@ -20,12 +20,11 @@ import numpy as np
 import torch
 
 from qa.mrc import load_mrc
-from qa.reading.e5_model import E5Tokenizer
+from qa.reading.e5_model import SpanReaderModel, batch_tensors
+from qa.reading.e5_tokenizer import E5Tokenizer
 from qa.reading.e5_weights import read_e5_file
 from qa.reading.span_model import (
-    SpanReaderModel,
     WindowSettings,
-    batch_tensors,
     make_windows,
     passage_tokens,
     question_tokens,

@@ -196,8 +196,10 @@ class QAService:
     # ---- 知识库 -----------------------------------------------------------
 
     def documents(self) -> list[dict]:
-        """One row per indexed document: file, title, sections, chunks, when it was added."""
+        """One row per indexed document: file, title, sections, chunks, how many of them have vectors, when it was added."""
         index = self.pipeline.index
+        counting = getattr(index.store, "embedded_by_document", None)
+        embedded = counting() if counting else None
         sections: dict[str, set] = {}
         for chunk in index.chunks:
             sections.setdefault(chunk.doc, set()).add(chunk.section_path)
@@ -207,8 +209,12 @@ class QAService:
             added = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "（已删除，待重建）"
             kind = KIND_NAMES.get(info.get("kind", "text"), info.get("kind", ""))
             extent = "，".join(_extent(info.get("pages"), info.get("tables")))
+            vectors = "全部" if embedded is None or embedded[doc] >= info["chunks"] else f"{embedded[doc]}/{info['chunks']}"
             rows.append(
-                {"file": doc, "title": info["title"], "type": kind, "extent": extent, "sections": len(sections.get(doc, ())), "chunks": info["chunks"], "added": added}
+                {
+                    "file": doc, "title": info["title"], "type": kind, "extent": extent, "sections": len(sections.get(doc, ())),
+                    "chunks": info["chunks"], "vectors": vectors, "added": added,
+                }
             )
         return rows
 

@@ -71,7 +71,7 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             clear.click(lambda: ([], None, ""), None, [chatbot, previous, question], api_visibility="private")
 
         with gr.Tab("知识库"):
-            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "章节", "段落", "添加时间"], interactive=False, label="文档")
+            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "章节", "段落", "有向量的段落", "添加时间"], interactive=False, label="文档")
             with gr.Row():
                 upload = gr.File(
                     label=f"上传文本、PDF、Word、网页或表格（{' '.join(SUPPORTED_SUFFIXES)}；单个不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）",
@@ -84,11 +84,9 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             rebuild = gr.Button("重建索引", variant="primary")
             status = gr.Markdown()
             vectors = gr.Markdown()
-            # 后台计算向量时每隔几秒刷新进度（算完后这一行为空）
-            gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: html.escape(service.embedding_status()), None, vectors, api_visibility="private")
 
             def document_rows():
-                rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["added"]] for d in service.documents()]
+                rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["vectors"], d["added"]] for d in service.documents()]
                 return rows, gr.update(choices=[row[0] for row in rows])
 
             def add_files(files):
@@ -118,6 +116,16 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             delete.click(lambda doc: html.escape(service.delete_document(doc or "")), delete_choice, status, api_name="delete")
             rebuild.click(run_rebuild, None, [status, documents, delete_choice], api_name="rebuild")
             app.load(document_rows, None, [documents, delete_choice], api_visibility="private")
+
+            def refresh_vectors(was_running: bool):
+                """The progress line, and while vectors are computed each document's count too (once more when done)."""
+                line = service.embedding_status()
+                table = document_rows()[0] if line or was_running else gr.update()
+                return html.escape(line), table, bool(line)
+
+            # 后台计算向量时每隔几秒刷新进度（算完后这一行为空）；删除框的选择不动
+            running = gr.State(False)
+            gr.Timer(STATUS_REFRESH_SECONDS).tick(refresh_vectors, running, [vectors, documents, running], api_visibility="private")
 
         with gr.Tab("评测"):
             bundled = sorted(str(p) for p in eval_dir.glob("*.jsonl"))

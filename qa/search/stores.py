@@ -2,6 +2,8 @@
 the same three questions (qa.search.milvus)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -119,6 +121,13 @@ class FolderStore:
     def embedding_state(self) -> EmbeddingState:
         embedded = sum(int(segment.present[live].sum()) for segment, live in zip(self._segments, self._rows))
         return EmbeddingState(embedded, len(self.chunks))
+
+    def embedded_by_document(self) -> Counter:
+        """How many of each document's live chunks have their vector."""
+        counts = Counter()
+        for segment, live in zip(self._segments, self._rows):
+            counts.update(segment.chunks[i].doc for i in live[segment.present[live]])
+        return counts
 
     def with_new_vectors(self) -> FolderStore:
         """The same index with the vectors computed since it was loaded (segments still being embedded are read

@@ -1,0 +1,98 @@
+"""The reader's numpy forward pass (what answers use) against the PyTorch model it was trained as."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from qa.reading.e5_inference import SpanReaderInference, _split, gelu
+from qa.reading.e5_model import SpanReaderModel
+from qa.reading.e5_weights import embedding_rows, read_e5_file
+from qa.reading.reader_weights import read_state
+from qa.reading.span_model import WindowSettings, make_windows, pad_batch, passage_tokens, question_tokens
+
+from conftest import GWR, ROOT
+
+# float32 的两种算法（融合的注意力、不同的求和顺序）之间的差；分数本身在 ±10 上下
+SCORE_TOLERANCE = 1e-3
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return read_state()[0], read_e5_file()
+
+
+@pytest.fixture(scope="module")
+def windows(reader) -> list[list[int]]:
+    """Real windows of different lengths: a report's paragraphs with two questions (the last window is short)."""
+    text = sorted(GWR.glob("*.txt"))[0].read_text(encoding="utf-8")
+    settings = WindowSettings()
+    id_lists = []
+    for question, passage in (("去年全市生产总值是多少？", text[:900]), ("城镇居民人均可支配收入增长多少？", text[2000:2300])):
+        question_ids = question_tokens(reader.tokenizer, question, settings)
+        id_lists += [w.ids for w in make_windows(reader.tokenizer, question_ids, passage_tokens(reader.tokenizer, passage), settings)]
+    assert len({len(ids) for ids in id_lists}) > 1
+    return id_lists
+
+
+def torch_scores(state, model_file, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The trained PyTorch model on the same weights (word rows looked up for the ids at hand only)."""
+    model = SpanReaderModel(model_file.config, dropout=0.0, word_table=False)
+    missing, unexpected = model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
+    assert missing == ["encoder.word.weight"] and not unexpected
+    unique, inverse = np.unique(ids, return_inverse=True)
+    model.encoder.word = torch.nn.Embedding.from_pretrained(torch.from_numpy(embedding_rows(model_file, unique)))
+    model.eval()
+    with torch.inference_mode():
+        starts, ends = model(torch.from_numpy(inverse.reshape(ids.shape)), torch.from_numpy(mask))
+    return starts.numpy(), ends.numpy()
+
+
+def test_numpy_scores_equal_the_pytorch_model(shipped, windows, reader):
+    state, model_file = shipped
+    ids, mask = pad_batch(windows, reader.tokenizer.special["pad"])
+    expected_starts, expected_ends = torch_scores(state, model_file, ids, mask)
+    starts, ends = SpanReaderInference(state, model_file, threads=1)(ids, mask)
+    real = mask == 1
+    assert np.abs(starts - expected_starts)[real].max() < SCORE_TOLERANCE
+    assert np.abs(ends - expected_ends)[real].max() < SCORE_TOLERANCE
+    assert np.abs(expected_starts[real]).max() > 1  # 比的是真的分数，不是一片零
+
+
+def test_windows_shared_among_threads_score_as_one_batch(shipped, windows, reader):
+    state, model_file = shipped
+    pad = reader.tokenizer.special["pad"]
+    one = SpanReaderInference(state, model_file, threads=1).windows(windows, pad)
+    three = SpanReaderInference(state, model_file, threads=3).windows(windows, pad)
+    real = one[2] == 1
+    assert np.array_equal(one[2], three[2])
+    for single, shared in zip(one[:2], three[:2]):
+        assert np.abs(single - shared)[real].max() < SCORE_TOLERANCE
+
+
+def test_gelu_is_the_exact_one():
+    x = np.linspace(-8, 8, 4001, dtype=np.float32)
+    expected = torch.nn.functional.gelu(torch.from_numpy(x)).numpy()
+    assert np.abs(gelu(x.copy()) - expected).max() < 2e-6  # erf 近似的误差 1.5e-7，乘上 |x|
+
+
+def test_split_covers_every_window_once():
+    for count in range(0, 9):
+        for parts in (1, 2, 3):
+            groups = _split(count, parts)
+            covered = [i for group in groups for i in range(count)[group]]
+            assert covered == list(range(count)) and len(groups) <= max(1, min(parts, count))
+
+
+def test_answering_does_not_import_torch():
+    code = (
+        "import sys\n"
+        "from qa.reading.reader_weights import load_reader\n"
+        "reading = load_reader().read('杭州因特网注册用户有多少？', ['至2007年底，全市因特网注册用户148.13万户。'])\n"
+        "print(reading.spans[0].start, reading.spans[0].end, 'torch' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    start, end, imported = result.stdout.split()
+    assert "至2007年底，全市因特网注册用户148.13万户。"[int(start) : int(end)] == "148.13万户"
+    assert imported == "False"
