@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -62,8 +63,16 @@ class Pipeline:
         store: str | None = None,
     ) -> Pipeline:
         """Load the index (the folder, or the Milvus `store` when named; with its encoder unless one is passed)
-        and, for the learned route, the shipped reader."""
-        return cls.over(load_index(Path(index_dir), encoder, store), reading, reader, thesaurus)
+        and, for the learned route, the shipped reader: both at once, since half of each is reading files and numpy
+        work that leaves the other thread free (a `qa ask` starts that much sooner)."""
+        if reader is not None or resolve_reading(reading) == "rules":
+            return cls.over(load_index(Path(index_dir), encoder, store), reading, reader, thesaurus)
+        from qa.reading.reader_weights import load_reader
+
+        with ThreadPoolExecutor(1, thread_name_prefix="load-reader") as pool:
+            loading = pool.submit(load_reader)
+            index = load_index(Path(index_dir), encoder, store)
+            return cls.over(index, reading, loading.result(), thesaurus)
 
     @classmethod
     def over(

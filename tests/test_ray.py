@@ -14,7 +14,6 @@ os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from qa.indexing.sections import split_sections
 from qa.search.stores import FolderStore
 
 from conftest import SEEDS, run_qa
+from web_server import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -46,12 +46,6 @@ TEST_CHUNKS = 50
 TEST_CHUNK_SETTINGS = ChunkSettings(max_chars=120, overlap_chars=24)
 REVERSED_CHUNKS = 20
 BRIEF = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +66,7 @@ def local_vectors(chunk_texts: list[str]) -> np.ndarray:
 @pytest.fixture(scope="module")
 def ray_cluster():
     """A head node with two CPUs, started the way a user would; yields (GCS address, Ray Client address)."""
-    port, client_port = _free_port(), _free_port()
+    port, client_port = free_port(), free_port()
     # Ray 的 Unix socket 路径有长度上限，pytest 的 tmp_path 太长
     temp_dir = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
     log_path = temp_dir / "ray_start.log"
@@ -145,7 +139,7 @@ def test_more_workers_than_cluster_cpus_is_a_clear_error(ray_cluster):
 
 
 def test_unreachable_address_is_a_clear_error():
-    port = _free_port()
+    port = free_port()
     started = time.monotonic()
     for address in (f"127.0.0.1:{port}", f"ray://127.0.0.1:{port}"):
         with pytest.raises(EncoderUnavailable, match="连不上 Ray 集群.*ray start --head"):

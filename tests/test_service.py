@@ -76,8 +76,9 @@ def test_rebuild_swaps_in_the_new_index_and_delete_removes_a_document(service: Q
     report = service.rebuild()
     assert report.docs_added == ["parks.txt"] and service.pipeline is not old_pipeline
     assert "35个" in service.ask("滨海市共有公园多少个？")[0].answer
-    assert "已删除" in service.delete_document("parks.txt")
-    assert service.rebuild().docs_removed == ["parks.txt"]
+    assert "移到回收站" in service.delete_document("parks.txt", "zhang")
+    assert service.rebuild(user="zhang").docs_removed == ["parks.txt"]
+    assert [e.action for e in service.audit.entries()] == ["delete", "rebuild"]  # 没有 user 的重建（启动、脚本）不记
     assert [d["file"] for d in service.documents()] == ["000_7c521dbcc8602230.txt", "003_c06bb3e7b6855ebf.txt"]
 
 

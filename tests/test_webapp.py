@@ -1,12 +1,7 @@
 """The real web app: started as a server, driven through gradio_client and a real headless Chromium."""
-import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +9,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from conftest import ROOT
+from web_server import running_app
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -22,42 +18,19 @@ DISTRICTS_CSV = "区县,2022年户籍人口（万人）\n东城区,86.5\n西湖�
 NEW_TEXT = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(real_seed_index: Path, tmp_path_factory):
-    """python app.py on a free port, over a private copy of the corpus and index (plus an XSS document)."""
+    """python app.py on a free port, over a private copy of the corpus and index (plus an XSS document). Served on
+    127.0.0.1 with no administrator configured: the local user may change the knowledge base. No rate limit here:
+    the concurrency test asks from one address (tests/test_outsider.py tests the limit)."""
     folder = tmp_path_factory.mktemp("web")
     corpus, index = folder / "corpus", folder / "index"
     shutil.copytree(real_seed_index.parent / "corpus", corpus)
     shutil.copytree(real_seed_index, index)
     (corpus / "xss.txt").write_text(XSS_TEXT, encoding="utf-8")
     (corpus / "districts.csv").write_text(DISTRICTS_CSV, encoding="utf-8")
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, (folder / "server.log").read_text()
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the app did not start:\n" + (folder / "server.log").read_text())
-    yield {"url": url, "corpus": corpus, "index": index}
-    process.terminate()
-    process.wait(timeout=30)
+    with running_app(corpus, index, folder / "server.log", {"QA_RATE_LIMIT": "0"}) as url:
+        yield {"url": url, "corpus": corpus, "index": index}
 
 
 def test_api_ask_returns_the_figure_with_a_citation(server):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import sys
 import time
@@ -23,6 +24,7 @@ from qa.indexing.store import IndexUnavailable
 from qa.types import Answer
 
 _EXPECTED_ERRORS = (IndexUnavailable, EncoderUnavailable, BadEvalFile, ReaderUnavailable)
+MIN_PASSWORD_CHARS = 8
 
 
 class QAError(click.ClickException):
@@ -76,11 +78,21 @@ def index_command(
             else:
                 report = build_index(corpus, index_dir, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
+        _record_rebuild(corpus, str(error))
         raise QAError(str(error)) from error
+    _record_rebuild(corpus, "ok")
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         _print_build_report(report, index_dir)
+
+
+def _record_rebuild(corpus: Path, result: str) -> None:
+    """A rebuild from the command line goes into the corpus's audit log too, under this machine's user name."""
+    from qa.app.audit import audit_log_for
+
+    if corpus.is_dir():
+        audit_log_for(corpus).record(getpass.getuser(), "rebuild", result=result)
 
 
 @main.command("search")
@@ -201,6 +213,73 @@ def serve_command(corpus: Path, index_dir: Path, host: str, port: int) -> None:
     from qa.app.webapp import serve  # gradio 只在这里才导入，命令行其余部分保持轻快
 
     serve(corpus, index_dir, host, port)
+
+
+@main.group("user")
+def user_group() -> None:
+    """网页版的账号：管理员能上传、删除、恢复、重建；读者只能提问（密码只存散列）。"""
+
+
+credentials_option = click.option(
+    "--credentials", type=click.Path(path_type=Path), default=None, help="账号文件（默认 QA_CREDENTIALS，或文档文件夹旁的 credentials.txt）"
+)
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "reader"]), default="reader", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="从标准输入读密码（给脚本用），不交互提示")
+@credentials_option
+@corpus_option
+def user_add_command(name: str, role: str, password_stdin: bool, credentials: Path | None, corpus: Path) -> None:
+    """添加账号或改密码。"""
+    from qa.app.accounts import CredentialsError, Role, credentials_path, write_account
+
+    path = credentials or credentials_path(corpus)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("密码", hide_input=True, confirmation_prompt="再输一次")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise QAError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符。")
+    try:
+        write_account(path, name, Role.parse(role), password)
+    except CredentialsError as error:
+        raise QAError(str(error)) from error
+    click.echo(f"已保存账号 {name}（{role}）到 {path}；重启网页版后生效。")
+
+
+@user_group.command("remove")
+@click.argument("name")
+@credentials_option
+@corpus_option
+def user_remove_command(name: str, credentials: Path | None, corpus: Path) -> None:
+    """删除账号。"""
+    from qa.app.accounts import CredentialsError, credentials_path, remove_account
+
+    path = credentials or credentials_path(corpus)
+    try:
+        removed = remove_account(path, name)
+    except CredentialsError as error:
+        raise QAError(str(error)) from error
+    if not removed:
+        raise QAError(f"{path} 里没有账号 {name}。")
+    click.echo(f"已删除账号 {name}。")
+
+
+@user_group.command("list")
+@credentials_option
+@corpus_option
+def user_list_command(credentials: Path | None, corpus: Path) -> None:
+    """列出账号和角色（不显示密码散列）。"""
+    from qa.app.accounts import CredentialsError, credentials_path, read_credentials
+
+    path = credentials or credentials_path(corpus)
+    try:
+        accounts = read_credentials(path) if path.exists() else []
+    except CredentialsError as error:
+        raise QAError(str(error)) from error
+    for account in accounts:
+        click.echo(f"{account.name}\t{account.role.value}")
+    if not accounts:
+        click.echo(f"{path} 里还没有账号。")
 
 
 @contextlib.contextmanager

@@ -1,8 +1,10 @@
 """What the web app does, without the UI: ask, search, manage the corpus, rebuild, evaluate."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -11,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from qa.app.audit import OK, audit_log_for, file_sha256
 from qa.app.progress import ProgressMeter, duration
+from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import load_encoder, resolve_model_name
 from qa.indexing.store import IndexUnavailable, read_manifest
@@ -30,6 +34,8 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
 
 Progress = Callable[[str, int, int], None]
 VECTOR_REFRESH_SECONDS = 3.0  # 后台算好的向量多久并入一次正在用的索引
+INDEX_CHECK_SECONDS = 2.0  # 多久看一次索引是否被别的进程（`qa index`、另一个服务）更新了
+MAX_EVAL_UPLOAD_BYTES = 4 * 1024 * 1024  # 评测文件是 JSONL 题目，几 MB 已是上万题
 
 
 @dataclass(frozen=True)
@@ -61,17 +67,29 @@ class QAService:
         self.embedding_progress = ProgressMeter()
         self.last_report: BuildReport | None = None
         self.embedding_error: str | None = None
+        self.trash = Trash(self.corpus_dir)
+        self.audit = audit_log_for(self.corpus_dir)
+        self._manifest_stamp: tuple | None = None  # 已加载的索引对应的 manifest.json（大小、修改时间、inode）
+        self._watcher: threading.Thread | None = None
 
     # ---- 索引 -------------------------------------------------------------
 
-    def rebuild(self, progress: Progress | None = None) -> BuildReport:
+    def rebuild(self, progress: Progress | None = None, user: str | None = None) -> BuildReport:
         """Take in the corpus's new, changed and removed files: their text is searchable (BM25) when this returns;
-        their vectors are computed in the background and taken in batch by batch. One rebuild at a time."""
+        their vectors are computed in the background and taken in batch by batch. One rebuild at a time.
+        A rebuild a user asked for (`user`) goes into the audit log, whether it succeeded or not."""
         with self._rebuild_lock:
             encoder = self._pipeline.index.encoder if self._pipeline else load_encoder(self._model_name())
-            report = update_index(self.corpus_dir, self.index_dir, encoder, self.model, progress=progress)
+            try:
+                report = update_index(self.corpus_dir, self.index_dir, encoder, self.model, progress=progress)
+            except IndexUnavailable as error:
+                if user:
+                    self.audit.record(user, "rebuild", result=str(error))
+                raise
             self._reload(encoder)
             self.last_report = report
+            if user:
+                self.audit.record(user, "rebuild")
         if self.background:
             self._start_embedding()
         else:
@@ -86,7 +104,48 @@ class QAService:
         current = self._pipeline
         # 新索引完整加载后才替换引用：正在回答的问题继续用旧的；阅读器不随索引变，沿用
         reader = current.reader if current else None
+        stamp = self._stamp()
         self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus, self.reading)
+        self._manifest_stamp = stamp
+
+    def _stamp(self) -> tuple | None:
+        try:
+            info = (self.index_dir / "manifest.json").stat()
+        except OSError:
+            return None
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def check_for_newer_index(self) -> bool:
+        """Load the index if another process (`qa index`, a second server) wrote a newer one; questions keep the old
+        one until the new one is loaded. True if it was swapped in."""
+        if self._pipeline is None or self._stamp() == self._manifest_stamp:
+            return False
+        with self._rebuild_lock:
+            stamp = self._stamp()
+            if stamp == self._manifest_stamp:
+                return False
+            manifest = read_manifest(self.index_dir)
+            if manifest is None or manifest == self._pipeline.index.manifest:
+                self._manifest_stamp = stamp  # 我们自己写的（后台嵌入），或内容没变
+                return False
+            try:
+                self._reload(self._pipeline.index.encoder)
+            except IndexUnavailable:
+                return False  # 别的进程写到一半：下次再看
+        return True
+
+    def watch_index(self, interval: float = INDEX_CHECK_SECONDS) -> None:
+        """Check for a newer index every `interval` seconds in a background thread (the web app does)."""
+        def watch() -> None:
+            while not self._stopping.wait(interval):
+                try:
+                    self.check_for_newer_index()
+                except Exception as error:  # 看一眼失败不该让服务停：下次再看
+                    print(f"检查索引更新时出错：{error}", file=sys.stderr)
+
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=watch, name="qa-index-watch", daemon=True)
+            self._watcher.start()
 
     def _start_embedding(self) -> None:
         """Ask for the missing vectors; a thread already at work goes round once more (the new segment may have
@@ -218,9 +277,20 @@ class QAService:
             )
         return rows
 
-    def add_document(self, filename: str, data: bytes) -> UploadResult:
+    def add_document(self, filename: str, data: bytes, user: str | None = None) -> UploadResult:
         """Check and save an uploaded file into the corpus; on any problem nothing is written. A text is stored as
-        UTF-8; a PDF, Word, web page or spreadsheet is stored as uploaded, once its reader has read it."""
+        UTF-8; a PDF, Word, web page or spreadsheet is stored as uploaded, once its reader has read it. An upload by
+        a user goes into the audit log with its result."""
+        result = self._add_document(filename, data)
+        if user:
+            stored = self.corpus_dir / result.doc if result.ok else None
+            self.audit.record(
+                user, "upload", result.doc or safe_filename(filename) or _printable(filename),
+                file_sha256(stored) if stored else hashlib.sha256(data).hexdigest(), OK if result.ok else result.message,
+            )
+        return result
+
+    def _add_document(self, filename: str, data: bytes) -> UploadResult:
         name = safe_filename(filename)
         if name is None:
             return UploadResult(False, None, f"文件名「{_printable(filename)}」不可用：只接受 {_SUFFIX_LIST} 文件。")
@@ -229,7 +299,7 @@ class QAService:
         if not data.strip():
             return UploadResult(False, None, f"{name} 是空文件。")
         if (self.corpus_dir / name).exists():
-            return UploadResult(False, None, f"已有同名文件 {name}；请先删除它或改个名字。")
+            return UploadResult(False, None, f"已有同名文件 {name}，没有覆盖它；要换成新版本，请先删除旧的（会移到回收站），或改个名字再上传。")
         is_text = KINDS[Path(name).suffix] == "text"
         if is_text:
             try:
@@ -268,13 +338,32 @@ class QAService:
                 continue
         return None
 
-    def delete_document(self, doc: str) -> str:
+    def delete_document(self, doc: str, user: str) -> str:
+        """Move a corpus file to the trash (restorable), recorded in the audit log."""
         name = safe_filename(doc)
         path = self.corpus_dir / name if name else None
-        if path is None or not path.is_file():
+        if path is None or name != doc or not path.is_file():
             return f"没有找到文档 {_printable(doc)}。"
-        path.unlink()
-        return f"已删除 {name}。点「重建索引」后生效。"
+        digest = file_sha256(path)
+        self.trash.put(name, user, digest)
+        self.audit.record(user, "delete", name, digest)
+        return f"已把 {name} 移到回收站（可以恢复）。点「重建索引」后生效。"
+
+    def trash_items(self) -> list[TrashItem]:
+        return self.trash.items()
+
+    def restore_document(self, item_id: str, user: str) -> str:
+        """Move a file back from the trash under its old name; refused if that name is taken."""
+        item = self.trash.find(item_id or "")
+        if item is None:
+            return f"回收站里没有 {_printable(item_id)}。"
+        if (self.corpus_dir / item.file).exists():
+            message = f"知识库里已有同名文件 {item.file}，没有覆盖它；请先删除或改名后再恢复。"
+            self.audit.record(user, "restore", item.file, item.sha256, message)
+            return message
+        restored = self.trash.take_back(item)
+        self.audit.record(user, "restore", item.file, file_sha256(restored))
+        return f"已恢复 {item.file}。点「重建索引」后生效。"
 
     def _corpus_files(self) -> list[Path]:
         return corpus_files(self.corpus_dir)  # 不含隐藏文件（上传中的临时文件）
@@ -282,6 +371,7 @@ class QAService:
     # ---- 评测 -------------------------------------------------------------
 
     def evaluate(self, path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[dict]]:
+        """Run an evaluation file the server chose (the bundled ones, or an upload it saved itself)."""
         questions = load_questions(path)
         pipeline = self.pipeline
         check_documents(questions, set(pipeline.index.manifest["documents"]), path)

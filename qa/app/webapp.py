@@ -1,4 +1,10 @@
-"""The Gradio web app: chat with citations, knowledge-base management, evaluation, and a named API."""
+"""The Gradio web app: chat with citations, knowledge-base management, evaluation, and a named API.
+
+Who may do what (`qa.app.accounts`): asking, searching and the bundled evaluations are open (or behind a shared
+login); uploading, deleting, restoring, rebuilding and evaluating uploaded files need an administrator, in the UI and
+through the API alike. With administrators configured, they log in at /admin/ (Gradio's own login); served on
+127.0.0.1 with none configured, the local user is the administrator; on any other address the app is read-only.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +12,7 @@ import html
 import os
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 import gradio as gr
@@ -15,11 +22,18 @@ from qa.evaluate import BadEvalFile
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import METRIC_ROWS, draw_chart
-from qa.app.service import MAX_UPLOAD_BYTES, QAService
+from qa.app.accounts import LOCAL_USER, AccessPolicy, Accounts, CredentialsError, Role, credentials_path
+from qa.app.limits import TOO_FREQUENT, RateLimiter
+from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
 STATUS_REFRESH_SECONDS = 3  # 知识库页的向量进度多久刷新一次
+ADMIN_PATH = "/admin"
+STARTUP_USER = "启动时更新"
+SHUTDOWN_SECONDS = 5
+MAX_SEARCH_K = 20
+AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
 EXAMPLES = [
     "2007年底杭州因特网注册用户有多少？",
     "杭州有多少家企业通过了软件能力成熟度模型评估？",
@@ -39,8 +53,32 @@ details { margin-top: 6px; }
 """
 
 
-def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
-    """All tabs; handlers are thin wrappers over QAService."""
+def build_app(
+    service: QAService, eval_dir: Path, policy: AccessPolicy, limiter: RateLimiter | None = None, admin_area: bool = False
+) -> gr.Blocks:
+    """All tabs; handlers are thin wrappers over QAService. Changing handlers check the caller's role themselves, so
+    the API refuses what the UI hides. `admin_area`: the app mounted at /admin/, behind the administrators' login."""
+    limiter = limiter or RateLimiter.from_environment()
+    shows_admin_controls = admin_area or policy.local_admin
+
+    def administrator(request: gr.Request | None) -> str | None:
+        """The administrator making this request (their name, for the audit log), or None."""
+        username = getattr(request, "username", None)
+        if policy.role_of(username) is Role.ADMIN:
+            return username or LOCAL_USER
+        return None
+
+    def refusal() -> str:
+        if policy.read_only:
+            return "这个服务是只读的：没有配置管理员（QA_ADMIN_PASSWORD 或 `qa user add`），不能修改知识库。"
+        return f"需要管理员登录才能修改知识库：请打开 {ADMIN_PATH}/ 用管理员账号登录。"
+
+    def allowed(request: gr.Request | None) -> bool:
+        """Rate limit per client: the logged-in name, else the address it connects from."""
+        username = getattr(request, "username", None)
+        client = getattr(getattr(request, "client", None), "host", None)
+        return limiter.allow(username or client or "unknown")
+
     with gr.Blocks(title="杭州信息化问答") as app:
         gr.Markdown("## 杭州信息化问答\n离线运行：答案里的数字都摘自文档原文，并给出处；文档里没有的，会直说没有找到。")
         with gr.Tab("问答"):
@@ -52,11 +90,14 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                 clear = gr.Button("清空", scale=1)
             gr.Examples(EXAMPLES, inputs=question, label="示例问题")
 
-            def respond(message: str, history: list, previous_question: str | None):
+            def respond(message: str, history: list, previous_question: str | None, request: gr.Request):
                 history = list(history or [])
                 if not message or not message.strip():
                     return "", history, previous_question
                 history.append({"role": "user", "content": html.escape(message)})
+                if not allowed(request):
+                    history.append({"role": "assistant", "content": TOO_FREQUENT})
+                    return message, history, previous_question  # 问题留在输入框里，稍后再发
                 try:
                     answer, understood, _ = service.ask(message, previous_question)
                 except ValueError as error:  # 空问题、只有标点
@@ -72,36 +113,67 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
 
         with gr.Tab("知识库"):
             documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "章节", "段落", "有向量的段落", "添加时间"], interactive=False, label="文档")
-            with gr.Row():
-                upload = gr.File(
-                    label=f"上传文本、PDF、Word、网页或表格（{' '.join(SUPPORTED_SUFFIXES)}；单个不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB）",
-                    file_count="multiple",
-                    file_types=list(SUPPORTED_SUFFIXES),
-                )
-                with gr.Column():
-                    delete_choice = gr.Dropdown(label="删除文档", choices=[])
-                    delete = gr.Button("删除")
-            rebuild = gr.Button("重建索引", variant="primary")
-            status = gr.Markdown()
             vectors = gr.Markdown()
+            if not shows_admin_controls:
+                gr.Markdown(refusal() if policy.read_only else f"上传、删除、恢复和重建索引需要管理员：请打开 [{ADMIN_PATH}/]({ADMIN_PATH}/) 登录。")
+            with gr.Column(visible=shows_admin_controls):
+                with gr.Row():
+                    upload = gr.File(
+                        label=f"上传文本、PDF、Word、网页或表格（{' '.join(SUPPORTED_SUFFIXES)}；单个不超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB；同名文件不会被覆盖）",
+                        file_count="multiple",
+                        file_types=list(SUPPORTED_SUFFIXES),
+                    )
+                    with gr.Column():
+                        delete_choice = gr.Dropdown(label="删除文档（移到回收站，可恢复）", choices=[])
+                        delete = gr.Button("删除")
+                rebuild = gr.Button("重建索引", variant="primary")
+                status = gr.Markdown()
+                trash_table = gr.Dataframe(headers=["回收站编号", "文件", "删除时间", "删除人", "大小（字节）"], interactive=False, label="回收站")
+                with gr.Row():
+                    restore_choice = gr.Dropdown(label="从回收站恢复", choices=[])
+                    restore = gr.Button("恢复")
+                audit_table = gr.Dataframe(headers=["时间", "用户", "操作", "文件", "SHA-256", "结果"], interactive=False, label=f"操作记录（最近 {AUDIT_ROWS} 条）", wrap=True)
 
             def document_rows():
                 rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["vectors"], d["added"]] for d in service.documents()]
                 return rows, gr.update(choices=[row[0] for row in rows])
 
-            def add_files(files):
+            def trash_rows(request: gr.Request):
+                if administrator(request) is None:
+                    return [], gr.update(choices=[]), []
+                items = service.trash_items()
+                audit = [[e.time, e.user, e.action, e.file or "", (e.sha256 or "")[:12], e.result] for e in reversed(service.audit.entries(AUDIT_ROWS))]
+                return [[i.id, i.file, i.deleted_at, i.deleted_by, i.size] for i in items], gr.update(choices=[i.id for i in items]), audit
+
+            def add_files(files, request: gr.Request):
+                user = administrator(request)
+                if user is None:
+                    return refusal()
                 messages = []
                 for file in files or []:
                     path = Path(file if isinstance(file, str) else file.name)
                     name = getattr(file, "orig_name", None) or path.name
-                    messages.append(service.add_document(name, path.read_bytes()).message)
+                    messages.append(service.add_document(name, path.read_bytes(), user).message)
                 return "\n".join(f"- {html.escape(m)}" for m in messages) or "没有选择文件。"
 
-            def run_rebuild(progress=gr.Progress()):
+            def delete_document(doc: str, request: gr.Request) -> str:
+                """Move a document to the trash (administrators only)."""
+                user = administrator(request)
+                return refusal() if user is None else html.escape(service.delete_document(doc or "", user))
+
+            def restore_document(item: str, request: gr.Request) -> str:
+                """Restore a document from the trash by its trash id (administrators only)."""
+                user = administrator(request)
+                return refusal() if user is None else html.escape(service.restore_document(item or "", user))
+
+            def run_rebuild(request: gr.Request, progress=gr.Progress()):
+                user = administrator(request)
+                rows, choices = document_rows()
+                if user is None:
+                    return refusal(), rows, choices
                 try:
-                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage))
+                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage), user=user)
                 except IndexUnavailable as error:  # 例如文档全删光了：旧索引照常可用
-                    rows, choices = document_rows()
                     return f"没有重建：{html.escape(str(error))}", rows, choices
                 skipped = "".join(f"\n- 跳过 {html.escape(s['doc'])}：{html.escape(s['reason'])}" for s in report.skipped)
                 skipped += "".join(f"\n- 注意 {html.escape(w['doc'])}：{html.escape(w['reason'])}" for w in report.warnings)
@@ -112,10 +184,16 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                 rows, choices = document_rows()
                 return text, rows, choices
 
-            upload.upload(add_files, upload, status, api_name="upload")
-            delete.click(lambda doc: html.escape(service.delete_document(doc or "")), delete_choice, status, api_name="delete")
-            rebuild.click(run_rebuild, None, [status, documents, delete_choice], api_name="rebuild")
+            refreshed = [trash_table, restore_choice, audit_table]
+            upload.upload(add_files, upload, status, api_name="upload").then(trash_rows, None, refreshed, api_visibility="private")
+            delete.click(delete_document, delete_choice, status, api_visibility="private").then(trash_rows, None, refreshed, api_visibility="private")
+            restore.click(restore_document, restore_choice, status, api_visibility="private").then(trash_rows, None, refreshed, api_visibility="private")
+            # 一次只重建一个：排队的人看到自己的位置（Gradio 的队列）
+            rebuild.click(run_rebuild, None, [status, documents, delete_choice], api_name="rebuild", concurrency_limit=1, concurrency_id="rebuild").then(
+                trash_rows, None, refreshed, api_visibility="private"
+            )
             app.load(document_rows, None, [documents, delete_choice], api_visibility="private")
+            app.load(trash_rows, None, refreshed, api_visibility="private")
 
             def refresh_vectors(was_running: bool):
                 """The progress line, and while vectors are computed each document's count too (once more when done)."""
@@ -128,17 +206,31 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             gr.Timer(STATUS_REFRESH_SECONDS).tick(refresh_vectors, running, [vectors, documents, running], api_visibility="private")
 
         with gr.Tab("评测"):
-            bundled = sorted(str(p) for p in eval_dir.glob("*.jsonl"))
+            bundled = sorted(p.name for p in eval_dir.glob("*.jsonl"))
+            # 允许任意值，由 evaluate 自己核对并用中文说明（只认列出的文件名）
             eval_choice = gr.Dropdown(label="评测文件", choices=bundled, value=bundled[0] if bundled else None, allow_custom_value=True)
-            eval_upload = gr.File(label="或上传评测文件（JSONL）", file_types=[".jsonl"])
+            eval_upload = gr.File(
+                label="或上传评测文件（JSONL；需要管理员）" if not shows_admin_controls else "或上传评测文件（JSONL）",
+                file_types=[".jsonl"], visible=True,
+            )
             run_eval = gr.Button("运行评测", variant="primary")
             eval_status = gr.Markdown()
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
             chart = gr.Image(label="按题型的准确率与延迟分布", type="filepath")
             failures = gr.Dataframe(headers=["id", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
 
-            def evaluate(choice, uploaded, progress=gr.Progress()):
-                path = Path(uploaded if isinstance(uploaded, str) else uploaded.name) if uploaded else Path(choice or "")
+            def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
+                # 只读两种文件：评测目录里列出的（按文件名选），或这次上传的；客户端给的路径一概不打开
+                if uploaded:
+                    if administrator(request) is None:
+                        return refusal(), [], None, []
+                    path = Path(uploaded if isinstance(uploaded, str) else uploaded.name)
+                    if path.stat().st_size > MAX_EVAL_UPLOAD_BYTES:
+                        return f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。", [], None, []
+                elif choice in bundled:
+                    path = eval_dir / choice
+                else:
+                    return f"没有这个评测文件：{html.escape(str(choice or ''))[:100]}；可选：{html.escape('、'.join(bundled))}。", [], None, []
                 try:
                     metrics, records = service.evaluate(path, progress=lambda done, total: progress((done, total), desc="评测"))
                 except (BadEvalFile, OSError) as error:
@@ -149,22 +241,26 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
                 failed = [[r["id"], r["kind"], r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
                 return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed
 
-            run_eval.click(evaluate, [eval_choice, eval_upload], [eval_status, metrics_table, chart, failures], api_name="evaluate")
+            run_eval.click(evaluate, [eval_choice, eval_upload], [eval_status, metrics_table, chart, failures], api_name="evaluate", concurrency_limit=1, concurrency_id="evaluate")
 
         # 给程序用的 API（gradio_client）：返回 DESIGN.md 里的 JSON 结构
-        def api_ask(question: str) -> dict:
+        def api_ask(question: str, request: gr.Request) -> dict:
             """Answer one question: the answer record (answer, figures, citations, passages)."""
+            if not allowed(request):
+                return {"question": question, "error": TOO_FREQUENT}
             try:
                 answer, _, latency = service.ask(question)
             except ValueError as error:
                 return {"question": question, "error": str(error)}
             return answer_record(answer, latency)
 
-        def api_search(question: str, k: int = 5) -> dict:
-            """The k passages most relevant to the question."""
+        def api_search(question: str, request: gr.Request, k: int = 5) -> dict:
+            """The k (at most 20) passages most relevant to the question."""
+            if not allowed(request):
+                return {"question": question, "error": TOO_FREQUENT}
             try:
-                hits = service.search(question, int(k))
-            except ValueError as error:
+                hits = service.search(question, max(1, min(int(k), MAX_SEARCH_K)))
+            except (TypeError, ValueError) as error:
                 return {"question": question, "error": str(error)}
             return {"question": question, "hits": [hit_record(hit) for hit in hits]}
 
@@ -172,9 +268,25 @@ def build_app(service: QAService, eval_dir: Path) -> gr.Blocks:
             """The indexed documents."""
             return service.documents()
 
+        def api_trash(request: gr.Request) -> list:
+            """What the trash holds (administrators only)."""
+            if administrator(request) is None:
+                return [{"error": refusal()}]
+            return [vars(item) for item in service.trash_items()]
+
+        def api_audit(request: gr.Request) -> list:
+            """The audit log, oldest first (administrators only)."""
+            if administrator(request) is None:
+                return [{"error": refusal()}]
+            return [vars(entry) for entry in service.audit.entries()]
+
         gr.api(api_ask, api_name="ask", concurrency_limit=4)  # 两核机器上比不限并发快（实测 20 个并发客户端 p95 2.8 s 对 4.2 s）
         gr.api(api_search, api_name="search", concurrency_limit=4)
         gr.api(api_documents, api_name="documents")
+        gr.api(delete_document, api_name="delete")
+        gr.api(restore_document, api_name="restore")
+        gr.api(api_trash, api_name="trash")
+        gr.api(api_audit, api_name="audit")
     return app
 
 
@@ -184,7 +296,22 @@ def metric_keys() -> list[str]:
 
 
 def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None = None) -> None:
-    """Bring the index up to date (progress in the terminal), then start the web app."""
+    """Bring the index up to date (progress in the terminal), then start the web app (and /admin/ when
+    administrators are configured)."""
+    import uvicorn
+
+    try:
+        accounts = Accounts.from_environment(credentials_path(corpus))
+        limiter = RateLimiter.from_environment()
+    except (CredentialsError, ValueError) as error:
+        sys.exit(f"错误：{error}")
+    policy = AccessPolicy.for_host(host, accounts)
+    if policy.read_only:
+        print(
+            f"警告：在 {host} 上对外提供服务，但没有配置管理员（QA_ADMIN_PASSWORD，或 `qa user add 名字 --role admin`）："
+            "以只读方式启动，谁都不能上传、删除或重建。",
+            file=sys.stderr,
+        )
     service = QAService(corpus, index)
 
     def terminal_progress(stage: str, done: int, total: int) -> None:
@@ -195,12 +322,95 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
     except IndexUnavailable as error:
         sys.exit(f"错误：{error}")
     print(f"索引就绪：{report.docs} 篇文档，{report.chunks} 个段落。", file=sys.stderr)
+    if report.docs_added or report.docs_changed or report.docs_removed:
+        service.audit.record(STARTUP_USER, "rebuild")  # 启动时收进了直接放进文件夹的文档：也算一次改动
     if service.embedding_status():
         print(f"{service.embedding_status()}（在后台计算，进度见「知识库」页）", file=sys.stderr)
-    app = build_app(service, eval_dir or Path(__file__).resolve().parents[2] / "eval")
-    app.queue(default_concurrency_limit=2)
+    service.watch_index()  # `qa index` 或别的进程写了新索引：不用重启就换上
+    app = web_server(service, eval_dir or Path(__file__).resolve().parents[2] / "eval", policy, limiter)
     print(f"打开 http://{host}:{port}", file=sys.stderr)
-    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD_BYTES, css=CSS, show_error=False, quiet=True)
+    if accounts.has(Role.ADMIN):
+        print(f"管理员登录：http://{host}:{port}{ADMIN_PATH}/", file=sys.stderr)
+    # 停止时最多等 5 秒：浏览器和脚本常开着长连接（事件流），不等它们自己断
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    service.close()
+
+
+def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter: RateLimiter):
+    """The ASGI app: the public app at /, the administrators' at /admin/ behind Gradio's login, request sizes capped."""
+    from fastapi import FastAPI
+
+    server = FastAPI()
+    options = dict(max_file_size=MAX_UPLOAD_BYTES, css=CSS, show_error=False)
+    if policy.accounts.has(Role.ADMIN):
+        admin = build_app(service, eval_dir, policy, limiter, admin_area=True)
+        admin.queue(default_concurrency_limit=2)
+        login = lambda name, password: policy.accounts.check(name, password, Role.ADMIN) is not None  # noqa: E731
+        gr.mount_gradio_app(server, admin, ADMIN_PATH, auth=login, auth_message="管理员登录", **options)
+    public = build_app(service, eval_dir, policy, limiter)
+    public.queue(default_concurrency_limit=2)
+    # 配置了读者账号（QA_USERS）时，提问也要登录：读者和管理员都能登
+    login = (lambda name, password: policy.accounts.check(name, password) is not None) if policy.readers_log_in else None
+    gr.mount_gradio_app(server, public, "/", auth=login, auth_message="杭州信息化问答：请登录", **options)
+    return RequestGuard(server)
+
+
+MAX_REQUEST_BYTES = 1024 * 1024  # 上传以外的请求（提问、检索、评测选项）不会超过这么大
+MAX_UPLOAD_REQUEST_BYTES = 8 * MAX_UPLOAD_BYTES  # 一次上传几个文件（每个文件的上限另由 Gradio 检查）
+
+
+class RequestGuard:
+    """ASGI middleware in front of the app: a request body past its limit is refused with 413 before the app reads
+    it all (by Content-Length when given, by counting when streamed); an error the app leaves unhandled (Gradio
+    raises on an unknown api_name) is logged and answered, not passed on to drop the connection."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = MAX_UPLOAD_REQUEST_BYTES if scope["path"].endswith("/upload") else MAX_REQUEST_BYTES
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await _reply(send, 413, "请求太大，已拒绝。")
+        received, started = 0, False
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _TooLarge
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except _TooLarge:
+            if not started:
+                await _reply(send, 413, "请求太大，已拒绝。")
+        except Exception as error:
+            unknown = type(error).__name__ == "FnIndexInferError"  # 没有这个 api_name
+            if not unknown:
+                traceback.print_exc()
+            if not started:  # Starlette 通常已答过 500；没答就由这里答，连接不断
+                await _reply(send, 404 if unknown else 500, "没有这个接口。" if unknown else "服务器内部错误，已记入服务器日志。")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _reply(send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def main(argv: list[str] | None = None) -> None:

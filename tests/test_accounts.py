@@ -1,0 +1,127 @@
+"""Accounts, the trash, the audit log and rate limits, on real files in tmp_path."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.app.accounts import (
+    AccessPolicy,
+    Accounts,
+    CredentialsError,
+    Role,
+    hash_password,
+    is_loopback,
+    read_credentials,
+    verify_password,
+    write_account,
+)
+from qa.app.audit import AuditLog, file_sha256
+from qa.app.limits import RateLimiter
+from qa.app.service import QAService
+
+from conftest import ROOT
+
+
+def test_passwords_are_stored_only_as_salted_hashes(tmp_path: Path):
+    encoded = hash_password("长城-secret-9")
+    assert encoded.startswith("pbkdf2_sha256$") and "长城" not in encoded and "secret" not in encoded
+    assert encoded != hash_password("长城-secret-9")  # 每次加盐不同
+    assert verify_password("长城-secret-9", encoded) and not verify_password("长城-secret-8", encoded)
+    assert not verify_password("x", "garbage") and not verify_password("x", "md5$1$AA==$AA==")
+
+    path = tmp_path / "credentials.txt"
+    write_account(path, "zhang", Role.ADMIN, "first-password")
+    write_account(path, "li", Role.READER, "reader-password")
+    write_account(path, "zhang", Role.ADMIN, "second-password")  # 改密码：替换而不是再加一行
+    text = path.read_text(encoding="utf-8")
+    assert "password" not in text.replace("pbkdf2", "") and text.count("zhang") == 1
+    accounts = Accounts(read_credentials(path))
+    assert accounts.check("zhang", "second-password", Role.ADMIN).name == "zhang"
+    assert accounts.check("zhang", "first-password") is None
+    assert accounts.check("li", "reader-password", Role.ADMIN) is None  # 读者不能登管理员
+    assert accounts.check("nobody", "x") is None
+
+
+def test_a_plain_password_in_the_credentials_file_is_refused(tmp_path: Path):
+    path = tmp_path / "credentials.txt"
+    path.write_text("zhang admin hunter2\n", encoding="utf-8")
+    with pytest.raises(CredentialsError, match="第 1 行.*只存散列"):
+        read_credentials(path)
+
+
+def test_environment_accounts_and_who_is_an_administrator(tmp_path: Path):
+    accounts = Accounts.from_environment(tmp_path / "none.txt", {"QA_ADMIN_PASSWORD": "admin-pass", "QA_USERS": "wang:w-pass,zhao:z-pass"})
+    assert accounts.check("admin", "admin-pass", Role.ADMIN) and accounts.check("wang", "w-pass", Role.READER)
+    with pytest.raises(CredentialsError, match="用户名:密码"):
+        Accounts.from_environment(None, {"QA_USERS": "wang"})
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
+    local = AccessPolicy.for_host("127.0.0.1", Accounts())
+    assert local.local_admin and not local.read_only and local.role_of(None) is Role.ADMIN
+    shared = AccessPolicy.for_host("0.0.0.0", Accounts())
+    assert shared.read_only and shared.role_of(None) is Role.READER
+    guarded = AccessPolicy.for_host("127.0.0.1", accounts)
+    assert not guarded.local_admin and guarded.role_of(None) is Role.READER and guarded.role_of("admin") is Role.ADMIN
+    assert guarded.readers_log_in
+
+
+def test_qa_user_add_writes_a_hash_and_never_the_password(tmp_path: Path):
+    path = tmp_path / "credentials.txt"
+    command = [sys.executable, "-m", "qa", "user", "add", "zhang", "--role", "admin", "--password-stdin", "--credentials", str(path)]
+    result = subprocess.run(command, input="a-long-password\n", capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "a-long-password" not in path.read_text(encoding="utf-8")
+    assert Accounts(read_credentials(path)).check("zhang", "a-long-password", Role.ADMIN)
+    short = subprocess.run(command, input="short\n", capture_output=True, text=True, cwd=ROOT)
+    assert short.returncode != 0 and "至少 8 个字符" in short.stderr
+    listed = subprocess.run([sys.executable, "-m", "qa", "user", "list", "--credentials", str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert listed.stdout.split() == ["zhang", "admin"]
+
+
+def test_rate_limit_allows_a_burst_then_refills():
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: now[0])
+    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("b")  # 每个客户端各算各的
+    now[0] += 1.0  # 一秒补回一次
+    assert limiter.allow("a") and not limiter.allow("a")
+    assert all(RateLimiter(per_minute=0).allow("a") for _ in range(100))  # 0：不限
+
+
+def test_delete_goes_to_the_trash_and_restores_byte_identical(seed_corpus: Path):
+    service = QAService(seed_corpus, seed_corpus.parent / "index", background=False)
+    name = "000_7c521dbcc8602230.txt"
+    original = (seed_corpus / name).read_bytes()
+    assert "移到回收站" in service.delete_document(name, "zhang")
+    assert not (seed_corpus / name).exists()
+    [item] = service.trash_items()
+    assert (item.file, item.deleted_by, item.size) == (name, "zhang", len(original))
+    assert "没有找到" in service.delete_document("../corpus/" + name, "zhang")  # 路径一律不认
+    assert "回收站里没有" in service.restore_document("../../etc/passwd", "zhang")
+    (seed_corpus / name).write_text("同名的新文件\n", encoding="utf-8")
+    assert "已有同名文件" in service.restore_document(item.id, "zhang")  # 不覆盖
+    (seed_corpus / name).unlink()
+    assert "已恢复" in service.restore_document(item.id, "zhang")
+    assert (seed_corpus / name).read_bytes() == original and service.trash_items() == []
+    actions = [(e.user, e.action, e.file, e.result) for e in service.audit.entries()]
+    assert actions == [
+        ("zhang", "delete", name, "ok"),
+        ("zhang", "restore", name, actions[1][3]),  # 同名文件在：拒绝，并记下原因
+        ("zhang", "restore", name, "ok"),
+    ]
+    assert "已有同名文件" in actions[1][3]
+    assert service.audit.entries()[-1].sha256 == file_sha256(seed_corpus / name)
+
+
+def test_the_audit_log_is_appended_and_skips_damaged_lines(tmp_path: Path):
+    log = AuditLog(tmp_path / "corpus.audit.jsonl")
+    log.record("zhang", "upload", "a.txt", "ab" * 32)
+    with open(log.path, "a", encoding="utf-8") as stream:
+        stream.write("{not json\n")
+    log.record("li", "rebuild")
+    assert [(e.user, e.action) for e in log.entries()] == [("zhang", "upload"), ("li", "rebuild")]
+    assert json.loads(log.path.read_text(encoding="utf-8").splitlines()[0])["file"] == "a.txt"
+    with pytest.raises(ValueError, match="未知操作"):
+        log.record("zhang", "format-disk")
