@@ -60,7 +60,7 @@ def disk_state(folder: Path) -> dict[str, str]:
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "server.log"
+        if path.is_file() and path.name != "server.log" and not path.name.startswith(".index.")  # 建索引用的空锁文件
     }
 
 
@@ -303,6 +303,19 @@ def test_in_a_browser_an_outsider_sees_no_changing_controls_and_the_admin_area_a
         page.get_by_role("button", name="重建索引").wait_for(timeout=30_000)
         assert page.get_by_text("回收站").first.is_visible() and page.get_by_text("操作记录").first.is_visible()
         browser.close()
+
+
+def test_on_a_shared_address_with_no_administrator_it_starts_read_only(real_seed_index: Path, tmp_path: Path):
+    corpus, index = copy_of(real_seed_index, tmp_path)
+    before = disk_state(tmp_path)
+    with running_app(corpus, index, tmp_path / "server.log", host="0.0.0.0") as url:
+        client = Client(url, verbose=False)
+        assert "只读" in client.predict(SEED, api_name="/delete")
+        assert "只读" in client.predict(api_name="/rebuild")[0]
+        assert ANSWER in client.predict(QUESTION, api_name="/ask")["answer"]
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    assert "警告" in log and "只读" in log
+    assert disk_state(tmp_path) == before
 
 
 LOAD_SECONDS = 30

@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 180
+NO_ACCOUNTS = {"QA_ADMIN_PASSWORD": "", "QA_USERS": "", "QA_CREDENTIALS": ""}
 
 
 def free_port() -> int:
@@ -23,13 +24,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(corpus: Path, index: Path, log_path: Path, env: dict | None = None):
-    """The app over these folders; yields its URL, stops it afterwards."""
+def running_app(corpus: Path, index: Path, log_path: Path, env: dict | None = None, host: str = "127.0.0.1"):
+    """The app over these folders (listening on `host`); yields its URL on this machine, stops it afterwards.
+    Accounts come only from `env`: the tester's own QA_ADMIN_PASSWORD, QA_USERS, QA_CREDENTIALS are cleared."""
     port = free_port()
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})},
+        [sys.executable, "app.py", "--corpus", str(corpus), "--index", str(index), "--port", str(port), "--host", host],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **NO_ACCOUNTS, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + START_SECONDS
