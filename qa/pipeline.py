@@ -61,16 +61,18 @@ class Pipeline:
         thesaurus: Thesaurus | None = None,
         reading: str | None = None,
         store: str | None = None,
+        engine: str | None = None,
     ) -> Pipeline:
         """Load the index (the folder, or the Milvus `store` when named; with its encoder unless one is passed)
         and, for the learned route, the shipped reader: both at once, since half of each is reading files and numpy
-        work that leaves the other thread free (a `qa ask` starts that much sooner)."""
+        work that leaves the other thread free (a `qa ask` starts that much sooner). `engine`: the reader's (see
+        `load_reader`)."""
         if reader is not None or resolve_reading(reading) == "rules":
             return cls.over(load_index(Path(index_dir), encoder, store), reading, reader, thesaurus)
         from qa.reading.reader_weights import load_reader
 
         with ThreadPoolExecutor(1, thread_name_prefix="load-reader") as pool:
-            loading = pool.submit(load_reader)
+            loading = pool.submit(load_reader, engine=engine)
             index = load_index(Path(index_dir), encoder, store)
             return cls.over(index, reading, loading.result(), thesaurus)
 

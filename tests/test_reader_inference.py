@@ -1,4 +1,5 @@
 """The reader's numpy forward pass (what answers use) against the PyTorch model it was trained as."""
+import json
 import subprocess
 import sys
 
@@ -85,14 +86,23 @@ def test_split_covers_every_window_once():
             assert covered == list(range(count)) and len(groups) <= max(1, min(parts, count))
 
 
-def test_answering_does_not_import_torch():
-    code = (
-        "import sys\n"
-        "from qa.reading.reader_weights import load_reader\n"
-        "reading = load_reader().read('杭州因特网注册用户有多少？', ['至2007年底，全市因特网注册用户148.13万户。'])\n"
-        "print(reading.spans[0].start, reading.spans[0].end, 'torch' in sys.modules)\n"
+def test_qa_ask_does_not_import_torch(real_seed_index):
+    """One question from the command line: the numpy engine; `-X importtime` lists every module the command loaded."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qa", "ask", "2007年底杭州因特网注册用户有多少？", "--index", str(real_seed_index), "--json"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    start, end, imported = result.stdout.split()
-    assert "至2007年底，全市因特网注册用户148.13万户。"[int(start) : int(end)] == "148.13万户"
-    assert imported == "False"
+    assert json.loads(result.stdout)["span"] == "148.13万户"
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "qa.reading.e5_inference" in imported and "torch" not in imported
+
+
+def test_both_engines_give_the_same_spans(reader):
+    from qa.reading.reader_weights import NeuralReader
+
+    text = sorted(GWR.glob("*.txt"))[0].read_text(encoding="utf-8")
+    passages = [text[:700], text[700:1500], text[1500:1900]]
+    numpy_reading = NeuralReader(engine="numpy").read("去年全市生产总值是多少？", passages)
+    torch_reading = NeuralReader(engine="torch").read("去年全市生产总值是多少？", passages)
+    assert [(s.passage, s.start, s.end) for s in numpy_reading.spans] == [(s.passage, s.start, s.end) for s in torch_reading.spans]
+    assert max(abs(a.score - b.score) for a, b in zip(numpy_reading.spans, torch_reading.spans)) < SCORE_TOLERANCE

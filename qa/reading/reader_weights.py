@@ -7,7 +7,9 @@ Answering runs the forward pass in numpy (`e5_inference`); PyTorch is only neede
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from qa.reading.span_model import (
 )
 
 READER_WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "reader-int8.npz"
+ENGINES = ("numpy", "torch")
 _WORD = "encoder.word.weight"
 _FORMAT = 1
 
@@ -74,15 +77,25 @@ def read_state(path: Path = READER_WEIGHTS) -> tuple[dict[str, np.ndarray], dict
 
 
 class NeuralReader:
-    """Question + passages -> scored answer spans (character offsets into each passage)."""
+    """Question + passages -> scored answer spans (character offsets into each passage). `engine`: "numpy" (no
+    torch import: for one-shot commands such as `qa ask`) or "torch" (faster per question, 1.4 s more to start:
+    for the web app and evaluations); both compute the same scores (tests/test_reader_inference.py)."""
 
-    def __init__(self, path: Path = READER_WEIGHTS, settings: WindowSettings = WindowSettings()):
+    def __init__(self, path: Path = READER_WEIGHTS, settings: WindowSettings = WindowSettings(), engine: str = "numpy"):
+        if engine not in ENGINES:
+            raise ValueError(f"未知的推理引擎「{engine}」，可选：{'、'.join(ENGINES)}")
         model_file = read_e5_file()
         state, self.info = read_state(path)
         try:
-            self.model = SpanReaderInference(state, model_file)
+            if engine == "torch":
+                from qa.reading.e5_model import TorchSpanReader  # torch 只在选了它时导入
+
+                self.model = TorchSpanReader(state, model_file)
+            else:
+                self.model = SpanReaderInference(state, model_file)
         except (KeyError, ValueError) as error:
             raise ReaderUnavailable(f"阅读模型 {path} 与程序不符（{error}）。") from error
+        self.engine = engine
         self.tokenizer = E5Tokenizer(model_file)
         self.settings = settings
         self._lock = threading.Lock()  # 网页并发提问时，一次只跑一批（两核上并行反而更慢）
@@ -126,6 +139,12 @@ def reader_info(path: Path = READER_WEIGHTS) -> dict:
         return json.loads(bytes(stored["__info__"]).decode())
 
 
-def load_reader(path: Path = READER_WEIGHTS) -> NeuralReader:
-    """Load the shipped reader (a few seconds, ~150 MB); callers keep the object and pass it on."""
-    return NeuralReader(path)
+def load_reader(path: Path = READER_WEIGHTS, engine: str | None = None) -> NeuralReader:
+    """Load the shipped reader (about a second, ~150 MB); callers keep the object and pass it on. The engine:
+    `engine`, else QA_READER_ENGINE, else torch where it is installed (numpy otherwise)."""
+    return NeuralReader(path, engine=engine or os.environ.get("QA_READER_ENGINE") or default_engine())
+
+
+def default_engine() -> str:
+    """torch when it can be imported (faster per question), else numpy."""
+    return "torch" if importlib.util.find_spec("torch") is not None else "numpy"
