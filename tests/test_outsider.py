@@ -19,6 +19,7 @@ import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
+from gradio_client.utils import Status
 
 from conftest import ROOT
 from web_server import running_app
@@ -259,6 +260,22 @@ def test_an_upload_never_replaces_a_file_and_is_recorded(guarded, tmp_path: Path
     assert entry["sha256"] == hashlib.sha256(same_name.read_bytes()).hexdigest()
 
 
+def test_one_rebuild_at_a_time_and_the_waiting_ones_see_their_place(guarded):
+    admin = Client(guarded["url"] + "admin/", auth=ADMIN, verbose=False)
+    logged = len(audit_lines(guarded))
+    jobs = [admin.submit(api_name="/rebuild") for _ in range(3)]  # 每次重建都要重新加载索引（约一秒）
+    places = set()
+    while not all(job.done() for job in jobs):
+        for job in jobs[1:]:
+            status = job.status()
+            if status.code == Status.IN_QUEUE and status.rank is not None:
+                places.add(status.rank)
+        time.sleep(0.02)
+    assert all("索引已更新" in job.result()[0] for job in jobs)
+    assert places, "no rebuild waited in the queue with a position"
+    assert [e["action"] for e in audit_lines(guarded)[logged:]] == ["rebuild"] * 3
+
+
 def test_an_index_written_by_qa_index_is_swapped_in_without_a_restart(guarded):
     (guarded["corpus"] / "滨海简报.txt").write_text(NEW_TEXT, encoding="utf-8")
     start = len(audit_lines(guarded))
@@ -316,6 +333,23 @@ def test_on_a_shared_address_with_no_administrator_it_starts_read_only(real_seed
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert "警告" in log and "只读" in log
     assert disk_state(tmp_path) == before
+
+
+def test_with_reader_accounts_asking_needs_a_login_and_readers_cannot_change_anything(real_seed_index: Path, tmp_path: Path):
+    corpus, index = copy_of(real_seed_index, tmp_path)
+    env = {"QA_ADMIN_PASSWORD": ADMIN[1], "QA_USERS": "wang:reader-pass-1"}
+    with running_app(corpus, index, tmp_path / "server.log", env) as url:
+        before = disk_state(tmp_path)
+        with pytest.raises(AuthenticationError):
+            Client(url, verbose=False)
+        reader = Client(url, auth=("wang", "reader-pass-1"), verbose=False)
+        assert ANSWER in reader.predict(QUESTION, api_name="/ask")["answer"]
+        assert REFUSED in reader.predict(SEED, api_name="/delete")
+        with pytest.raises((AuthenticationError, ValueError)):
+            Client(url + "admin/", auth=("wang", "reader-pass-1"), verbose=False)  # 读者登不了管理区
+        admin_at_root = Client(url, auth=ADMIN, verbose=False)  # 管理员在首页登录也有管理员权限
+        assert admin_at_root.predict(api_name="/trash") == []
+        assert disk_state(tmp_path) == before
 
 
 LOAD_SECONDS = 30

@@ -12,7 +12,6 @@ import html
 import os
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 import gradio as gr
@@ -23,6 +22,7 @@ from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import METRIC_ROWS, draw_chart
 from qa.app.accounts import LOCAL_USER, AccessPolicy, Accounts, CredentialsError, Role, credentials_path
+from qa.app.guard import RequestGuard
 from qa.app.limits import TOO_FREQUENT, RateLimiter
 from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
@@ -353,64 +353,6 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
     login = (lambda name, password: policy.accounts.check(name, password) is not None) if policy.readers_log_in else None
     gr.mount_gradio_app(server, public, "/", auth=login, auth_message="杭州信息化问答：请登录", **options)
     return RequestGuard(server)
-
-
-MAX_REQUEST_BYTES = 1024 * 1024  # 上传以外的请求（提问、检索、评测选项）不会超过这么大
-MAX_UPLOAD_REQUEST_BYTES = 8 * MAX_UPLOAD_BYTES  # 一次上传几个文件（每个文件的上限另由 Gradio 检查）
-
-
-class RequestGuard:
-    """ASGI middleware in front of the app: a request body past its limit is refused with 413 before the app reads
-    it all (by Content-Length when given, by counting when streamed); an error the app leaves unhandled (Gradio
-    raises on an unknown api_name) is logged and answered, not passed on to drop the connection."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        limit = MAX_UPLOAD_REQUEST_BYTES if scope["path"].endswith("/upload") else MAX_REQUEST_BYTES
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            return await _reply(send, 413, "请求太大，已拒绝。")
-        received, started = 0, False
-
-        async def counted_receive():
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise _TooLarge
-            return message
-
-        async def tracked_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _TooLarge:
-            if not started:
-                await _reply(send, 413, "请求太大，已拒绝。")
-        except Exception as error:
-            unknown = type(error).__name__ == "FnIndexInferError"  # 没有这个 api_name
-            if not unknown:
-                traceback.print_exc()
-            if not started:  # Starlette 通常已答过 500；没答就由这里答，连接不断
-                await _reply(send, 404 if unknown else 500, "没有这个接口。" if unknown else "服务器内部错误，已记入服务器日志。")
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _reply(send, status: int, text: str) -> None:
-    body = text.encode("utf-8")
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 def main(argv: list[str] | None = None) -> None:
