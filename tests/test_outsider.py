@@ -105,16 +105,25 @@ def test_every_changing_endpoint_refuses_an_outsider_and_nothing_changes(guarded
     questions = tmp_path / "mine.jsonl"
     questions.write_text('{"question": "杭州有多少家上市企业？", "answers": ["18家"]}\n', encoding="utf-8")
 
-    assert REFUSED in client.predict([handle_file(str(upload))], api_name="/upload")
+    with pytest.raises(Exception, match="403|需要管理员"):  # 文件先要传到服务器：公开页面不收
+        client.predict([handle_file(str(upload))], api_name="/upload")
     assert REFUSED in client.predict(SEED, api_name="/delete")
     assert REFUSED in client.predict("20260101-000000-abcdef-" + SEED, api_name="/restore")
     assert REFUSED in client.predict(api_name="/rebuild")[0]
-    assert REFUSED in client.predict(None, handle_file(str(questions)), api_name="/evaluate")[0]
+    with pytest.raises(Exception, match="403|需要管理员"):
+        client.predict(None, handle_file(str(questions)), api_name="/evaluate")
+    # 文件已在服务器上的（伪造的缓存路径）：处理函数也拒绝
+    cached = {"path": str(questions), "meta": {"_type": "gradio.FileData"}, "orig_name": "mine.jsonl"}
+    event, payload = raw_call(guarded["url"], "upload", [[cached]])
+    assert event == "error" or REFUSED in payload  # Gradio 不认不在它缓存里的路径；认了也会被拒
     assert REFUSED in client.predict(api_name="/trash")[0]["error"]
     assert REFUSED in client.predict(api_name="/audit")[0]["error"]
-    # 脚本直接打 HTTP，也一样
+    # 脚本直接打 HTTP，也一样；公开页面的上传口不收文件（连 Gradio 的缓存也不写）
     assert REFUSED in raw_call(guarded["url"], "delete", [SEED])[1]
     assert REFUSED in raw_call(guarded["url"], "rebuild", [])[1]
+    with httpx.Client(base_url=guarded["url"], timeout=30) as http:
+        stored = http.post("gradio_api/upload", files=[("files", ("入侵.txt", upload.read_bytes()))])
+    assert stored.status_code == 403 and "需要管理员" in stored.text
 
     assert disk_state(guarded["folder"]) == before
     assert len(audit_lines(guarded)) == logged  # 被拒的请求什么也没改，也就不记

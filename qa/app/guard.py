@@ -7,6 +7,7 @@ from qa.app.service import MAX_UPLOAD_BYTES
 
 MAX_REQUEST_BYTES = 1024 * 1024  # 上传以外的请求（提问、检索、评测选项）不会超过这么大
 MAX_UPLOAD_REQUEST_BYTES = 8 * MAX_UPLOAD_BYTES  # 一次上传几个文件（每个文件的上限另由 Gradio 检查）
+UPLOAD_CLOSED = "上传文件需要管理员：请在 /admin/ 登录后上传。"
 
 
 class RequestGuard:
@@ -14,12 +15,16 @@ class RequestGuard:
     it all (by Content-Length when given, by counting when streamed); an error the app leaves unhandled (Gradio
     raises on an unknown api_name) is logged and answered, not passed on to drop the connection."""
 
-    def __init__(self, app):
+    def __init__(self, app, closed_upload_paths: tuple[str, ...] = ()):
         self.app = app
+        # 不许上传的入口：只有管理员能上传时，公开页面的 Gradio 上传口（它先把文件存进缓存）也关上
+        self.closed_upload_paths = closed_upload_paths
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["path"] in self.closed_upload_paths:
+            return await _reply(send, 403, UPLOAD_CLOSED)
         limit = MAX_UPLOAD_REQUEST_BYTES if scope["path"].endswith("/upload") else MAX_REQUEST_BYTES
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):

@@ -34,6 +34,7 @@ STARTUP_USER = "启动时更新"
 SHUTDOWN_SECONDS = 5
 MAX_SEARCH_K = 20
 AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
+UPLOAD_CACHE_SECONDS = (600, 3600)  # (多久清一次, 多旧的删)
 EXAMPLES = [
     "2007年底杭州因特网注册用户有多少？",
     "杭州有多少家企业通过了软件能力成熟度模型评估？",
@@ -79,7 +80,8 @@ def build_app(
         client = getattr(getattr(request, "client", None), "host", None)
         return limiter.allow(username or client or "unknown")
 
-    with gr.Blocks(title="杭州信息化问答") as app:
+    # Gradio 缓存的上传文件：每 10 分钟删掉一小时前的
+    with gr.Blocks(title="杭州信息化问答", delete_cache=UPLOAD_CACHE_SECONDS) as app:
         gr.Markdown("## 杭州信息化问答\n离线运行：答案里的数字都摘自文档原文，并给出处；文档里没有的，会直说没有找到。")
         with gr.Tab("问答"):
             chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, elem_id="chat")
@@ -352,7 +354,9 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
     # 配置了读者账号（QA_USERS）时，提问也要登录：读者和管理员都能登
     login = (lambda name, password: policy.accounts.check(name, password) is not None) if policy.readers_log_in else None
     gr.mount_gradio_app(server, public, "/", auth=login, auth_message="杭州信息化问答：请登录", **options)
-    return RequestGuard(server)
+    # 公开页面上没有谁能合法上传（本机管理员除外）：它的上传口关上，外人连 Gradio 的缓存也写不进
+    closed = () if policy.local_admin else ("/gradio_api/upload",)
+    return RequestGuard(server, closed)
 
 
 def main(argv: list[str] | None = None) -> None:
