@@ -211,10 +211,8 @@ def build_app(
             bundled = sorted(p.name for p in eval_dir.glob("*.jsonl"))
             # 允许任意值，由 evaluate 自己核对并用中文说明（只认列出的文件名）
             eval_choice = gr.Dropdown(label="评测文件", choices=bundled, value=bundled[0] if bundled else None, allow_custom_value=True)
-            eval_upload = gr.File(
-                label="或上传评测文件（JSONL；需要管理员）" if not shows_admin_controls else "或上传评测文件（JSONL）",
-                file_types=[".jsonl"], visible=True,
-            )
+            # 上传评测文件要管理员：公开页面上不显示（它的上传口也关着）
+            eval_upload = gr.File(label="或上传评测文件（JSONL）", file_types=[".jsonl"], visible=shows_admin_controls)
             run_eval = gr.Button("运行评测", variant="primary")
             eval_status = gr.Markdown()
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
