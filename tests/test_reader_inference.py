@@ -106,3 +106,19 @@ def test_both_engines_give_the_same_spans(reader):
     torch_reading = NeuralReader(engine="torch").read("去年全市生产总值是多少？", passages)
     assert [(s.passage, s.start, s.end) for s in numpy_reading.spans] == [(s.passage, s.start, s.end) for s in torch_reading.spans]
     assert max(abs(a.score - b.score) for a, b in zip(numpy_reading.spans, torch_reading.spans)) < SCORE_TOLERANCE
+
+
+def test_the_torch_engine_runs_on_one_thread_when_asked_and_gives_the_same_spans():
+    from qa.reading.reader_weights import NeuralReader
+
+    reader = NeuralReader(engine="torch")
+    passages = ["至2007年底，全市因特网注册用户148.13万户，其中宽带用户120.44万户。"]
+    everywhere = reader.read("杭州因特网注册用户有多少？", passages)
+    reader.set_threads(1)  # 后台在算向量时，服务这样设
+    one = reader.read("杭州因特网注册用户有多少？", passages)
+    assert torch.get_num_threads() == 1
+    reader.set_threads(None)
+    reader.read("杭州因特网注册用户有多少？", passages)
+    assert torch.get_num_threads() == reader.model.default_threads
+    assert [(s.start, s.end) for s in one.spans] == [(s.start, s.end) for s in everywhere.spans]
+    assert passages[0][one.spans[0].start : one.spans[0].end] == "148.13万户"

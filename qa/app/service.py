@@ -34,6 +34,7 @@ _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
 
 Progress = Callable[[str, int, int], None]
 VECTOR_REFRESH_SECONDS = 3.0  # 后台算好的向量多久并入一次正在用的索引
+BUSY_READER_THREADS = 1  # 后台算向量时阅读器的线程数
 INDEX_CHECK_SECONDS = 2.0  # 多久看一次索引是否被别的进程（`qa index`、另一个服务）更新了
 MAX_EVAL_UPLOAD_BYTES = 4 * 1024 * 1024  # 评测文件是 JSONL 题目，几 MB 已是上万题
 
@@ -157,13 +158,20 @@ class QAService:
                 self._embedding.start()
 
     def _embed_until_idle(self) -> None:
-        while not self._stopping.is_set():
-            with self._embedding_lock:
-                seen = self._embedding_requests
-            self._embed()
-            with self._embedding_lock:
-                if self._embedding_requests == seen or self.embedding_error:
-                    return
+        reader = self._pipeline.reader if self._pipeline else None
+        if reader is not None:
+            reader.set_threads(BUSY_READER_THREADS)  # 两个核都在算向量：阅读器用一个线程反而快得多
+        try:
+            while not self._stopping.is_set():
+                with self._embedding_lock:
+                    seen = self._embedding_requests
+                self._embed()
+                with self._embedding_lock:
+                    if self._embedding_requests == seen or self.embedding_error:
+                        return
+        finally:
+            if reader is not None:
+                reader.set_threads(None)
 
     def _embed(self) -> None:
         """Compute the missing vectors with an encoder of its own (questions keep theirs, not waiting for a

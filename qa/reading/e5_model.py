@@ -164,9 +164,13 @@ class TorchSpanReader:
         if missing or unexpected:
             raise ValueError(f"缺少 {missing[:3]}，多出 {unexpected[:3]}")
         self.model.eval()
+        self.default_threads = torch.get_num_threads()
+        self.threads: int | None = None  # None：torch 的默认（每核一个）
 
     def windows(self, id_lists: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ids, mask = batch_tensors(id_lists, pad)
+        # 线程数按调用的线程设（OpenMP 的设置跟着线程走）：网页版的每个工作线程都要设
+        torch.set_num_threads(self.threads or self.default_threads)
         with torch.inference_mode():
             starts, ends = self.model(ids, mask)
         return starts.numpy(), ends.numpy(), mask.numpy()
