@@ -94,9 +94,6 @@ class Accounts:
     def has(self, role: Role) -> bool:
         return any(account.role is role for account in self._accounts.values())
 
-    def names(self) -> list[str]:
-        return sorted(self._accounts)
-
     @classmethod
     def from_environment(cls, credentials: Path | None = None, environ: dict | None = None) -> Accounts:
         """Accounts from QA_ADMIN_PASSWORD, QA_USERS and the credentials file (a missing file is no accounts)."""

@@ -34,12 +34,12 @@ from qa.indexing.embed import BATCH_SIZE as LOCAL_BATCH_SIZE
 from qa.indexing.embed import EncoderUnavailable, load_encoder, resolve_model_name
 
 LOCAL = "local"
+AUTO = "auto"
+RAY_CLIENT_PREFIX = "ray://"
 # Ray Client 的服务端偶尔起不来它为每个客户端开的进程：这两种报错再试几次
 CLIENT_START_FAILURES = ("Starting Ray client server failed", "Proxy failed to Connect")
 CLIENT_START_ATTEMPTS = 3
 CLIENT_RETRY_SECONDS = 3.0
-AUTO = "auto"
-RAY_CLIENT_PREFIX = "ray://"
 DEFAULT_GCS_PORT = 6379
 DEFAULT_CLIENT_PORT = 10001
 CONNECT_TIMEOUT_S = 5.0
@@ -260,7 +260,7 @@ def _init_with_retries(ray, address: str, options: dict) -> None:
             ray.init(address=address, **options)
             return
         except (Exception, SystemExit) as error:
-            transient = address.startswith("ray://") and any(sign in str(error) for sign in CLIENT_START_FAILURES)
+            transient = address.startswith(RAY_CLIENT_PREFIX) and any(sign in str(error) for sign in CLIENT_START_FAILURES)
             with contextlib.suppress(Exception):
                 ray.shutdown()
             if not transient or attempt == CLIENT_START_ATTEMPTS:

@@ -1,17 +1,15 @@
 """Hits -> Answer: pick the clause and figure that answer, cite the sentence, or abstain."""
 from __future__ import annotations
 
-import io
 import math
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 
 from qa.indexing.chunk import sentence_spans
-from qa.indexing.tokenize import STOP_WORDS
+from qa.indexing.tokenize import STOP_WORDS, part_of_speech_tagger
 from qa.reading.compute import change_pair, compute, previous_year_value
 from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import (
@@ -652,33 +650,6 @@ def _sentences(hits: list[Hit], weights: _Terms):
         for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
             sentence = chunk.text[start:end]
             yield hit, start, sentence, _overlap(weights, sentence + " ".join(chunk.section_path))
-
-
-def part_of_speech_tagger(words):
-    """jieba's part-of-speech tagger over our own word tokenizer (`words`, a jieba.Tokenizer on the default dictionary)."""
-    posseg = _import_posseg()
-    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
-    tagger.tokenizer = words
-    tagger.word_tag_tab = posseg.dt.word_tag_tab
-    return tagger
-
-
-def _import_posseg():
-    """jieba.posseg, its default tagger's tag table read in one split of the dictionary (0.1 s). Imported plainly, its
-    module-level tagger reads the table line by line (0.9 s, at every start of `qa ask`); here it is handed an empty
-    file for that, and the table it would have read is filled in afterwards (the same dict: word -> tag, last wins)."""
-    import jieba
-
-    if "jieba.posseg" not in sys.modules:
-        jieba.dt.get_dict_file = io.BytesIO  # 只在导入这一刻：模块里那个默认分词器读到的是空文件
-        try:
-            import jieba.posseg
-        finally:
-            del jieba.dt.get_dict_file
-        with jieba.dt.get_dict_file() as dictionary:
-            fields = dictionary.read().decode("utf-8").split()  # 每行「词 词频 词性」
-        jieba.posseg.dt.word_tag_tab = dict(zip(fields[0::3], fields[2::3]))
-    return sys.modules["jieba.posseg"]
 
 
 def _overlap(terms: _Terms, text: str) -> float:

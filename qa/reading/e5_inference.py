@@ -139,8 +139,7 @@ class SpanReaderInference:
         self.position = state["encoder.position.weight"]
         self.token_type = state["encoder.token_type"]
         self.embedding_norm = Norm.from_state(state, "encoder.embedding_norm", config.eps)
-        count = 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
-        self.layers = [self._layer(state, f"encoder.layers.{i}", config.heads, config.eps) for i in range(count)]
+        self.layers = [self._layer(state, f"encoder.layers.{i}", config.heads, config.eps) for i in range(layer_count(state))]
         self.span_head = Linear.from_state(state, "span_head")
         self.threads = threads or reader_threads()
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="reader") if self.threads > 1 else None
@@ -198,6 +197,11 @@ class SpanReaderInference:
             width = group_mask.shape[1]
             starts[group, :width], ends[group, :width], mask[group, :width] = group_starts, group_ends, group_mask
         return starts, ends, mask
+
+
+def layer_count(state: dict) -> int:
+    """How many transformer layers a span reader's state holds (names `encoder.layers.<i>.…`)."""
+    return 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
 
 
 def reader_threads() -> int:

@@ -157,8 +157,9 @@ class TorchSpanReader:
     the engine for processes that answer many questions (the web app, evaluations)."""
 
     def __init__(self, state: dict[str, np.ndarray], model_file: E5File):
-        layers = 1 + max(int(name.split(".")[2]) for name in state if name.startswith("encoder.layers."))
-        self.model = SpanReaderModel(model_file.config, layers, dropout=0.0, word_table=False)
+        from qa.reading.e5_inference import layer_count
+
+        self.model = SpanReaderModel(model_file.config, layer_count(state), dropout=0.0, word_table=False)
         self.model.encoder.word = QuantisedWordEmbedding(model_file)
         missing, unexpected = self.model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
         if missing or unexpected:

