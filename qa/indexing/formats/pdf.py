@@ -1,15 +1,18 @@
 """PDF with a text layer -> text with page numbers (pypdfium2: fast, reads CJK fonts, gives font sizes; see
-benchmarks/results/pdf_libraries.md for the side-by-side measurement).
+benchmarks/results/pdf_producers.md for the measurement on PDFs from LibreOffice, Chromium, Word and others).
 
-Per page, PDFium's text rectangles are the lines. Running headers and footers (the same line at the top or bottom
-of many pages, page numbers) are dropped; two-column pages are read left column, then right; lines are joined into
-paragraphs, across page breaks too, unless the previous line stops short, the next is indented or a gap opens.
-Headings come from the outline (bookmarks) when the file has one, else from larger or bold lines."""
+Per page, PDFium's text in its own order is cut into lines and pieces (qa.indexing.formats.pdf_lines). Tables are
+found among the pieces (rows of pieces set apart by wide gaps, with numbers); running headers and footers (the same
+line at the top or bottom of many pages, page numbers) are dropped; two-column stretches are read left column, then
+right; lines are joined into paragraphs, across page breaks too, unless the previous line stops short, the next is
+indented or a gap opens. Headings come from the outline (bookmarks) when the file has one, else from larger or bold
+lines. Every page is then checked against PDFium's plain text (qa.indexing.formats.pdf_check): a page whose figures
+or characters do not agree is read as that plain text instead, and the user is told."""
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -17,7 +20,9 @@ import pypdfium2.raw as pdfium_c
 
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
-from qa.indexing.formats.tables import Table, is_caption, is_numeric
+from qa.indexing.formats.pdf_check import PageCheck, check_page, is_garbage
+from qa.indexing.formats.pdf_lines import LIST_MARKER, Line, read_page
+from qa.indexing.formats.tables import Table, is_caption, is_numeric, table_facts
 
 MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
@@ -26,12 +31,11 @@ REPEATED_ON_SHARE = 0.4
 # 比正文大这么多的短行是标题；标题不超过这么多字
 HEADING_SIZE_RATIO = 1.15
 MAX_HEADING_CHARS = 40
-BOLD_WEIGHT = 600
 # 行尾离栏右边超过这么多个字宽：段落到这里结束；行首缩进超过这么多个字宽：新段落开始
 SHORT_LINE_CHARS = 2.0
 INDENT_CHARS = 1.5
-# 两行之间的空白超过行高的这么多倍：分段
-PARAGRAPH_GAP = 1.0
+# 两行之间的空白比这一栏通常的行距多出行高的这么多倍：分段（Word 的 1.5 倍行距本身不算分段）
+PARAGRAPH_GAP = 0.6
 # 分栏：栏间空白要在页宽的这一段里，两边各至少这么多行
 GUTTER_RANGE = (0.3, 0.7)
 MIN_COLUMN_LINES = 3
@@ -44,27 +48,26 @@ TABLE_ROW_GAP = 2.5
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$|^[-—–\s]*[ivxlcIVXLC]{1,6}[-—–\s]*$")
 _DIGITS = re.compile(r"\d+")
-# 英文单词跨行时补一个空格；数字跨行（「10.\n2%」）直接接上
+# 英文单词跨行时补一个空格；数字跨行（「10.\n2%」「1\n0.2%」：有的排版程序在数字中间折行）直接接上
 _LATIN_END = re.compile(r"[A-Za-z]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 
 
 @dataclass
-class _Line:
-    text: str
-    left: float
-    bottom: float
-    right: float
-    top: float
-    size: float
-    bold: bool
-    page: int  # 1-based
-    column: int = 0  # 0: the page's full width (or a one-column page); 1, 2: left, right column
-    table: Table | None = None  # a table found on the page stands in the reading order as one "line"
+class _Page:
+    """One page as read: its pieces of text in reading order, PDFium's plain text of it, and what it holds."""
+
+    number: int
+    lines: list[Line]
+    plain: str
+    width: float
+    height: float
+    has_image: bool
+    garbage: bool = False
 
 
 def read_pdf(path: Path) -> Extracted:
-    """The PDF's text with page locations; UnreadableFile for an encrypted, damaged or scanned file."""
+    """The PDF's text with page locations; UnreadableFile for an encrypted, damaged, scanned or undecodable file."""
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
@@ -74,80 +77,115 @@ def read_pdf(path: Path) -> Extracted:
     try:
         if len(pdf) > MAX_PAGES:
             raise UnreadableFile(f"PDF 有 {len(pdf)} 页，超过上限 {MAX_PAGES} 页；请拆分后再添加")
-        pages = [_page_lines(pdf, i) for i in range(len(pdf))]
+        pages = [_read_page(pdf, i) for i in range(len(pdf))]
         outline = _outline(pdf)
-        title = (pdf.get_metadata_value("Title") or "").strip()
-        # 没有文字、却有图片的页：多半是扫描页（空白页不算）
-        scanned = [number for number, page in enumerate(pages, start=1) if not page and _has_image(pdf, number - 1)]
+        metadata_title = (pdf.get_metadata_value("Title") or "").strip()
     finally:
         pdf.close()
-    lines = _without_running_lines(pages)
+    garbage = [page.number for page in pages if page.garbage]
+    if garbage and len(garbage) == sum(1 for page in pages if page.plain.strip()):
+        raise UnreadableFile(
+            "PDF 的文字读出来是乱码（字体没有 Unicode 映射，或用了私用区字形）；"
+            "请用原文件重新导出带文字的 PDF，或做文字识别（OCR）后再添加"
+        )
+    for page in pages:
+        page.lines = _laid_out(page)
+    running = _running_keys(pages)
+    notes = []
+    redone = []
+    for page in pages:
+        kept = _without_running(page.lines, running)
+        check = check_page(page.plain, [piece.text for line in page.lines for piece in _pieces_of(line)], _written(page.lines))
+        if not check.ok:
+            # 版面读出来的与 PDFium 的原文对不上（丢了、改了数字或字）：这一页改用原文，并告诉用户
+            redone.append((page.number, check))
+            kept = _without_running(_plain_lines(page), running)
+        page.lines = kept
+    if redone:
+        notes.append(_redone_note(redone))
+    if garbage:
+        notes.append(f"第{_page_list(garbage)}页的文字是乱码（字体没有 Unicode 映射），这些页未读入")
+    scanned = [page.number for page in pages if not page.plain.strip() and page.has_image]  # 空白页不算扫描页
+    if scanned:
+        notes.append(f"第{_page_list(scanned)}页没有文字层（可能是扫描页），这些页未读入；需要的话先做文字识别（OCR）")
+    lines = [line for page in pages for line in page.lines]
     if not any(line.text.strip() or line.table for line in lines):
         raise UnreadableFile("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再添加")
     builder = TextBuilder()
     _assemble(builder, lines, outline)
-    notes = (f"第{_page_list(scanned)}页没有文字层（可能是扫描页），这些页未读入；需要的话先做文字识别（OCR）",) if scanned else ()
-    return builder.extracted(title, pages=len(pages), notes=notes)  # 没有元数据标题：ingest 取第一行
+    title = _title(metadata_title, pages[0] if pages else None)
+    return builder.extracted(title, pages=len(pages), notes=tuple(notes))  # 没有可用的标题：ingest 取第一行
 
 
-def _has_image(pdf: pdfium.PdfDocument, index: int) -> bool:
-    page = pdf[index]
-    try:
-        return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
-    finally:
-        page.close()
-
-
-def _page_list(numbers: list[int], shown: int = 10) -> str:
-    """「3、7、9」, or the first ones and a count when there are many."""
-    listed = "、".join(map(str, numbers[:shown]))
-    return listed if len(numbers) <= shown else f"{listed}等 {len(numbers)} "
-
-
-def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
-    """The page's text rectangles as lines, in reading order (columns one after the other)."""
+def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     page = pdf[index]
     try:
         width, height = page.get_size()
-        textpage = page.get_textpage()
-        lines = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top).replace("\r", "").replace("\n", "")
-            if not text.strip():
-                continue
-            # 行首那个字的字号与粗细（逗号之类的小字形要放宽容差才点得中）
-            half = (top - bottom) / 2
-            char = textpage.get_index(left + half, bottom + half, half, half)
-            found = char is not None and char >= 0
-            size = pdfium_c.FPDFText_GetFontSize(textpage.raw, char) if found else top - bottom
-            weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, char) if found else 0
-            lines.append(_Line(text, left, bottom, right, top, round(size, 1), weight >= BOLD_WEIGHT, index + 1))
-        textpage.close()
+        lines, plain = read_page(page, index + 1)
+        has_image = not plain.strip() and any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
     finally:
         page.close()
-    lines = _with_tables(_merge_same_line(lines), index + 1)
+    if is_garbage(plain):
+        return _Page(index + 1, [], plain, width, height, has_image, garbage=True)
     for line in lines:
         line.bottom, line.top = line.bottom / height, line.top / height  # 上下位置记成页高的比例，页眉页脚好比
-    return _reading_order(lines, width)
+    return _Page(index + 1, lines, plain, width, height, has_image)
 
 
-def _merge_same_line(lines: list[_Line]) -> list[_Line]:
-    """PDFium splits a line where the font changes; pieces on one baseline with a small gap are one line."""
-    merged: list[_Line] = []
-    for line in sorted(lines, key=lambda item: (-round(item.top), item.left)):
+def _laid_out(page: _Page) -> list[Line]:
+    """The page's pieces with tables found among them, in reading order (columns one after the other)."""
+    return _reading_order(_rejoined(_with_tables(page.lines, page.number)), page.width)
+
+
+def _plain_lines(page: _Page) -> list[Line]:
+    """PDFium's own lines of the page, each whole (its pieces joined by a space), with no table or column found:
+    the fallback for a page whose layout reading disagrees with PDFium's plain text."""
+    return _rejoined([replace(piece, column=0) for line in page.lines for piece in _pieces_of(line)])
+
+
+def _rejoined(lines: list[Line]) -> list[Line]:
+    """Pieces of one PDFium line that no table took, joined again with a space (a list number and its text, a
+    label and its value): the paragraph and heading rules read whole lines."""
+    merged: list[Line] = []
+    for line in sorted(lines, key=lambda line: line.order):
         last = merged[-1] if merged else None
-        if last is not None and _same_baseline(last, line) and 0 <= line.left - last.right < max(last.size, line.size):
-            last.text += line.text
-            last.right = line.right
-            last.size = max(last.size, line.size)
-            last.bold = last.bold and line.bold
+        if last is not None and last.table is None and line.table is None and last.source_line == line.source_line:
+            if _is_list_marker(last.text):
+                last.hang = line.left  # 悬挂缩进：条目折行后的文字与编号后的文字对齐
+            last.text += " " + line.text
+            last.left, last.right = min(last.left, line.left), max(last.right, line.right)
+            last.bottom, last.top = min(last.bottom, line.bottom), max(last.top, line.top)
         else:
-            merged.append(line)
+            merged.append(replace(line))
     return merged
 
 
-def _with_tables(lines: list[_Line], page: int) -> list[_Line]:
+def _pieces_of(line: Line) -> list[Line]:
+    """The original pieces a (table) line was made from."""
+    return list(line.pieces) if line.table is not None else [line]
+
+
+def _written(lines: list[Line]) -> str:
+    """Everything the page gives the index (paragraph text, table headings and facts) and its running lines: what
+    the self-check compares with PDFium's text."""
+    parts = []
+    for line in lines:
+        if line.table is not None:
+            heading, facts = table_facts(line.table)
+            parts += [heading] + [fact.text for fact in facts]
+        else:
+            parts.append(line.text)
+    return "\n".join(parts)
+
+
+def _redone_note(redone: list[tuple[int, PageCheck]]) -> str:
+    numbers = [number for number, _ in redone]
+    lost = [figure for _, check in redone for figure in check.missing_figures + check.extra_figures]
+    example = f"（如「{'」「'.join(lost[:3])}」）" if lost else ""
+    return f"第{_page_list(numbers)}页按版面读出的文字与 PDF 自带的文字对不上{example}，这些页已改用 PDF 自带的文字（表格未拆成单元格）"
+
+
+def _with_tables(lines: list[Line], page: int) -> list[Line]:
     """The page's lines with every table found among them replaced by one line that carries the table.
 
     A table is a run of rows (lines sharing a baseline) that each hold several pieces of text set apart by wide
@@ -164,23 +202,38 @@ def _with_tables(lines: list[_Line], page: int) -> list[_Line]:
         while end + 1 < len(rows) and _is_table_row(rows[end + 1]) and _close(rows[end], rows[end + 1]):
             end += 1
         start = i
-        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and len(rows[start - 1]) >= 2 and _close(rows[start - 1], rows[start]):
+        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _is_header_row(rows[start - 1]) and _close(rows[start - 1], rows[start]):
             start -= 1  # 表头：上面几行多段文字
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
             caption = ""
-            if start > 0 and len(rows[start - 1]) == 1 and is_caption(rows[start - 1][0].text):
+            if start > 0 and is_caption(_row_text(rows[start - 1])):
                 start -= 1
-                caption = rows[start][0].text.strip()
+                caption = _row_text(rows[start])
             block = rows[start + (1 if caption else 0) : end + 1]
-            tables.append(_table_line(block, caption or f"第{page}页的表", page, rows[start : end + 1]))
+            tables.append(_table_line(block, caption, page, rows[start : end + 1]))  # 没有表题：TextBuilder 取前面的题注段落或「表N」
             taken.update(id(line) for row in rows[start : end + 1] for line in row)
         i = end + 1
     return [line for line in lines if id(line) not in taken] + tables
 
 
-def _rows(lines: list[_Line]) -> list[list[_Line]]:
+def _is_header_row(row: list[Line]) -> bool:
+    """A row of column headings: several pieces, and not a caption or a numbered line (「1. 利润表」 set apart)."""
+    return len(row) >= 2 and not is_caption(_row_text(row)) and not _is_list_marker(row[0].text)
+
+
+def _is_list_marker(text: str) -> bool:
+    """A piece that is only a list number (「一、」「1.」「（三）」): set apart by a gap, yet not a table column."""
+    marker = LIST_MARKER.match(text.strip())
+    return marker is not None and marker.end() == len(text.strip())
+
+
+def _row_text(row: list[Line]) -> str:
+    return " ".join(line.text.strip() for line in row)
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
     """Lines grouped by baseline, top to bottom, each row left to right."""
-    rows: list[list[_Line]] = []
+    rows: list[list[Line]] = []
     for line in sorted(lines, key=lambda item: -item.top):
         if rows and _same_baseline(rows[-1][0], line):
             rows[-1].append(line)
@@ -189,7 +242,7 @@ def _rows(lines: list[_Line]) -> list[list[_Line]]:
     return [sorted(row, key=lambda item: item.left) for row in rows]
 
 
-def _is_table_row(row: list[_Line]) -> bool:
+def _is_table_row(row: list[Line]) -> bool:
     if len(row) < 2:
         return False
     size = max(line.size for line in row) or 1.0
@@ -198,12 +251,12 @@ def _is_table_row(row: list[_Line]) -> bool:
     return any(is_numeric(line.text.strip()) for line in row[1:])
 
 
-def _close(upper: list[_Line], lower: list[_Line]) -> bool:
+def _close(upper: list[Line], lower: list[Line]) -> bool:
     height = max(line.top - line.bottom for line in upper + lower)
     return min(line.bottom for line in upper) - max(line.top for line in lower) <= TABLE_ROW_GAP * height
 
 
-def _table_line(block: list[list[_Line]], caption: str, page: int, covered: list[list[_Line]]) -> _Line:
+def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[list[Line]]) -> Line:
     """One line standing for the table: its cells placed in the columns of its fullest row."""
     columns = [(line.left, line.right) for line in max(block, key=len)]
     grid = []
@@ -214,14 +267,15 @@ def _table_line(block: list[list[_Line]], caption: str, page: int, covered: list
                 cells[c] = f"{cells[c]} {line.text.strip()}".strip()
         grid.append(tuple(cells))
     everything = [line for row in covered for line in row]
-    return _Line(
+    return Line(
         "", min(line.left for line in everything), min(line.bottom for line in everything), max(line.right for line in everything),
         max(line.top for line in everything), max(line.size for line in everything), False, page,
-        table=Table(tuple(grid), caption, _cell_name, page),
+        order=min(line.order for line in everything), source_line=min(line.source_line for line in everything),
+        table=Table(tuple(grid), caption, _cell_name, page), pieces=tuple(sorted(everything, key=lambda line: line.order)),
     )
 
 
-def _columns_under(line: _Line, columns: list[tuple[float, float]]) -> list[int]:
+def _columns_under(line: Line, columns: list[tuple[float, float]]) -> list[int]:
     """The columns a piece of text lies over (a merged header spans several); the nearest when it overlaps none."""
     overlapping = [c for c, (left, right) in enumerate(columns) if min(right, line.right) - max(left, line.left) > 0]
     if overlapping:
@@ -234,21 +288,22 @@ def _cell_name(row: int, column: int) -> str:
     return f"第{row + 1}行第{column + 1}列"
 
 
-def _same_baseline(a: _Line, b: _Line) -> bool:
+def _same_baseline(a: Line, b: Line) -> bool:
     overlap = min(a.top, b.top) - max(a.bottom, b.bottom)
     return overlap > 0.5 * min(a.top - a.bottom, b.top - b.bottom)
 
 
-def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
-    """Top to bottom; on a two-column stretch, the left column before the right."""
-    lines = sorted(lines, key=lambda line: (-line.top, line.left))
+def _reading_order(lines: list[Line], width: float) -> list[Line]:
+    """PDFium's order; on a two-column stretch (between lines that span both columns, top to bottom), the left
+    column before the right, each column in PDFium's order."""
+    lines = sorted(lines, key=lambda line: line.order)
     gutter = _gutter(lines, width)
     if gutter is None:
         return lines
     ordered, left, right = [], [], []
-    for line in lines:
+    for line in sorted(lines, key=lambda line: -line.top):
         if line.left < gutter < line.right:  # 横跨两栏的行（标题、通栏段落）隔开上下两段分栏
-            ordered += left + right + [line]
+            ordered += _in_order(left) + _in_order(right) + [line]
             left, right = [], []
         elif line.right <= gutter:
             line.column = 1
@@ -256,10 +311,14 @@ def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
         else:
             line.column = 2
             right.append(line)
-    return ordered + left + right
+    return ordered + _in_order(left) + _in_order(right)
 
 
-def _gutter(lines: list[_Line], width: float) -> float | None:
+def _in_order(lines: list[Line]) -> list[Line]:
+    return sorted(lines, key=lambda line: line.order)
+
+
+def _gutter(lines: list[Line], width: float) -> float | None:
     """An x in the middle of the page that no line crosses, with enough lines on both sides."""
     low, high = GUTTER_RANGE
     for x in sorted((width * (low + (high - low) * k / 40) for k in range(41)), key=lambda x: abs(x - width / 2)):
@@ -271,21 +330,34 @@ def _gutter(lines: list[_Line], width: float) -> float | None:
     return None
 
 
-def _without_running_lines(pages: list[list[_Line]]) -> list[_Line]:
-    """Every line except page numbers and the headers and footers that repeat across pages."""
-    def in_margin(line: _Line) -> bool:
-        return line.top > 1 - MARGIN_BAND or line.bottom < MARGIN_BAND
+def _in_margin(line: Line) -> bool:
+    return line.top > 1 - MARGIN_BAND or line.bottom < MARGIN_BAND
 
-    repeated = Counter(
-        key for page in pages for key in {_DIGITS.sub("#", line.text.strip()) for line in page if in_margin(line)}
-    )
+
+def _running_key(line: Line) -> str:
+    return _DIGITS.sub("#", "".join(line.text.split()))
+
+
+def _running_keys(pages: list[_Page]) -> set[str]:
+    """The margin lines (digits aside) that repeat on many pages: running headers and footers."""
+    repeated = Counter(key for page in pages for key in {_running_key(line) for line in page.lines if _in_margin(line)})
     enough = max(2, REPEATED_ON_SHARE * len(pages))
+    return {key for key, count in repeated.items() if count >= enough}
+
+
+def _without_running(lines: list[Line], running: set[str]) -> list[Line]:
+    """The page's lines except page numbers and running headers and footers."""
     return [
         line
-        for page in pages
-        for line in page
-        if line.table is not None or not (in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or repeated[_DIGITS.sub("#", line.text.strip())] >= enough))
+        for line in lines
+        if line.table is not None or not (_in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or _running_key(line) in running))
     ]
+
+
+def _page_list(numbers: list[int], shown: int = 10) -> str:
+    """「3、7、9」, or the first ones and a count when there are many."""
+    listed = "、".join(map(str, numbers[:shown]))
+    return listed if len(numbers) <= shown else f"{listed}等 {len(numbers)} "
 
 
 def _outline(pdf: pdfium.PdfDocument) -> dict[int, list[tuple[str, int]]]:
@@ -302,13 +374,14 @@ def _outline(pdf: pdfium.PdfDocument) -> dict[int, list[tuple[str, int]]]:
     return outline
 
 
-def _assemble(builder: TextBuilder, lines: list[_Line], outline: dict[int, list[tuple[str, int]]]) -> None:
+def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[tuple[str, int]]]) -> None:
     body_size = _body_size(lines)
     body_bold = _body_bold(lines)
     sizes = sorted({line.size for line in lines if line.size >= body_size * HEADING_SIZE_RATIO}, reverse=True)
     pieces: list[tuple[str, int | None]] = []
-    previous: _Line | None = None
+    previous: Line | None = None
     edges = _column_edges(lines)
+    spacing = _line_spacing(lines)
     for line in lines:
         if line.table is not None:
             builder.paragraph(pieces)
@@ -322,7 +395,7 @@ def _assemble(builder: TextBuilder, lines: list[_Line], outline: dict[int, list[
             pieces, previous = [], None
             builder.heading(level, text, line.page)
             continue
-        if previous is None or _starts_paragraph(previous, line, edges):
+        if previous is None or _starts_paragraph(previous, line, edges, spacing):
             builder.paragraph(pieces)
             pieces = [(text, line.page)]
         else:
@@ -335,7 +408,7 @@ def _assemble(builder: TextBuilder, lines: list[_Line], outline: dict[int, list[
     builder.paragraph(pieces)
 
 
-def _heading_level(line: _Line, text: str, outline, body_size: float, body_bold: bool, sizes: list[float]) -> int:
+def _heading_level(line: Line, text: str, outline, body_size: float, body_bold: bool, sizes: list[float]) -> int:
     if outline:
         for title, level in outline.get(line.page, ()):
             squeezed = _squeeze(text)
@@ -351,22 +424,36 @@ def _heading_level(line: _Line, text: str, outline, body_size: float, body_bold:
     return 0
 
 
-def _starts_paragraph(previous: _Line, line: _Line, edges: dict) -> bool:
+def _starts_paragraph(previous: Line, line: Line, edges: dict, spacing: dict) -> bool:
     left, right = edges[(line.page, line.column)]
     previous_left, previous_right = edges[(previous.page, previous.column)]
     size = max(line.size, 1.0)
     if previous_right - previous.right > SHORT_LINE_CHARS * size:
         return True  # 上一行没写满：段落在那里结束
-    if line.left - left > INDENT_CHARS * size:
+    if previous.hang is not None and abs(line.left - previous.hang) < INDENT_CHARS * size / 2:
+        line.hang = previous.hang  # 编号条目折下来的行，与编号后的文字对齐：同一段
+    elif line.left - left > INDENT_CHARS * size:
         return True  # 首行缩进
     if previous.page == line.page and (previous_left, previous_right) == (left, right):
         gap = (previous.bottom - line.top) * 1000  # 页高的千分之几，与行高比
         height = (line.top - line.bottom) * 1000
-        return gap > PARAGRAPH_GAP * height
+        return gap - spacing[(line.page, line.column)] * 1000 > PARAGRAPH_GAP * height
     return False
 
 
-def _column_edges(lines: list[_Line]) -> dict:
+def _line_spacing(lines: list[Line]) -> dict:
+    """(page, column) -> the usual blank between one line and the next there (the median), as a share of the page."""
+    gaps: dict = {}
+    for upper, lower in zip(lines, lines[1:]):
+        if upper.table is None and lower.table is None and (upper.page, upper.column) == (lower.page, lower.column):
+            gap = upper.bottom - lower.top
+            if gap >= 0:
+                gaps.setdefault((lower.page, lower.column), []).append(gap)
+    spacing = {key: sorted(values)[len(values) // 2] for key, values in gaps.items()}
+    return {key: spacing.get(key, 0.0) for key in {(line.page, line.column) for line in lines}}
+
+
+def _column_edges(lines: list[Line]) -> dict:
     """(page, column) -> (leftmost, rightmost) x of its lines."""
     edges: dict = {}
     for line in lines:
@@ -376,17 +463,56 @@ def _column_edges(lines: list[_Line]) -> dict:
     return edges
 
 
-def _body_size(lines: list[_Line]) -> float:
+def _body_size(lines: list[Line]) -> float:
     counts = Counter()
     for line in lines:
         counts[line.size] += len(line.text)
     return counts.most_common(1)[0][0] if counts else 0.0
 
 
-def _body_bold(lines: list[_Line]) -> bool:
+def _body_bold(lines: list[Line]) -> bool:
     bold = sum(len(line.text) for line in lines if line.bold)
     return bold > sum(len(line.text) for line in lines) / 2
 
 
 def _squeeze(text: str) -> str:
     return "".join((text or "").split())
+
+
+# 元数据里的「标题」常常不是标题：文件名、模板名（Word 的「文档1」、「Microsoft Word - 报告.docx」）
+_FILE_NAME_TITLE = re.compile(r"\.(?:docx?|wps|et|pdf|html?|xlsx?|pptx?|txt|rtf|odt|ods|md)$|^Microsoft (?:Word|Excel|PowerPoint) - ", re.IGNORECASE)
+_TEMPLATE_TITLE = re.compile(r"^(?:文档|新建.*文档|Document|Untitled|无标题|未命名|Title|标题|PowerPoint 演示文稿|Slide|Book|Sheet|工作簿)\s*\d*$", re.IGNORECASE)
+# 用首页最大字号的几行作标题时，最多这么多字
+MAX_TITLE_CHARS = 60
+
+
+def _title(metadata_title: str, first_page: _Page | None) -> str:
+    """The metadata title when it is one; else the largest type on the first page; else '' (ingest then takes
+    the first line). A metadata title is not one when it is a file or template name, or a fragment: found on the
+    first page only inside a longer line (「股份有限公司」 for 「某某股份有限公司2020年年度报告」)."""
+    if first_page is None:
+        return ""
+    candidate = _squeeze(metadata_title)
+    starts = [_squeeze(line) for line in first_page.plain.splitlines()]
+    fragment = candidate in "".join(starts) and not any(line.startswith(candidate) for line in starts if line)
+    if len(candidate) >= 2 and not _FILE_NAME_TITLE.search(metadata_title.strip()) and not _TEMPLATE_TITLE.match(metadata_title.strip()) and not fragment:
+        return metadata_title
+    return _largest_type(first_page.lines)
+
+
+def _largest_type(lines: list[Line]) -> str:
+    """The first page's lines in its largest type (taken together when the title runs over two lines), when that
+    type is larger than the body's."""
+    texts = [line for line in lines if line.table is None and line.text.strip()]
+    if not texts:
+        return ""
+    largest = max(line.size for line in texts)
+    if largest < _body_size(texts) * HEADING_SIZE_RATIO:
+        return ""
+    title = ""
+    for line in texts:
+        if line.size == largest:
+            title += line.text.strip()
+        elif title:
+            break
+    return title if len(title) <= MAX_TITLE_CHARS else ""
