@@ -21,7 +21,7 @@ import pypdfium2.raw as pdfium_c
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.pdf_check import PageCheck, check_page, is_garbage
-from qa.indexing.formats.pdf_lines import LIST_MARKER, Line, read_page
+from qa.indexing.formats.pdf_lines import LIST_MARKER, Line, is_cjk, read_page
 from qa.indexing.formats.tables import Table, is_caption, is_numeric, table_facts
 
 MAX_PAGES = 3000
@@ -34,6 +34,10 @@ MAX_HEADING_CHARS = 40
 # 行尾离栏右边超过这么多个字宽：段落到这里结束；行首缩进超过这么多个字宽：新段落开始
 SHORT_LINE_CHARS = 2.0
 INDENT_CHARS = 1.5
+# 相邻两行字号相差超过这一比例：不是同一段（正文之后的脚注）
+SIZE_CHANGE = 0.15
+# 半角字（数字、字母）约占这么多个字宽
+NARROW_CHAR_SHARE = 0.55
 # 两行之间的空白比这一栏通常的行距多出行高的这么多倍：分段（Word 的 1.5 倍行距本身不算分段）
 PARAGRAPH_GAP = 0.6
 # 分栏：栏间空白要在页宽的这一段里，两边各至少这么多行
@@ -42,13 +46,21 @@ MIN_COLUMN_LINES = 3
 # 表格：同一行里的几段文字之间至少隔这么多个字宽；表格至少这么多行；表头最多这么多行
 CELL_GAP_CHARS = 1.0
 MIN_TABLE_ROWS = 2
-MAX_TABLE_HEADER_ROWS = 3
+MAX_TABLE_HEADER_ROWS = 6  # 窄列里的表头一两个字一行（「本期/比上/年同/期增/减/(%)」）
+# 表格中间没有数字的短行（折行的行标签、竖向合并的单元格）：最多连着这么多行，每段不超过这么多字
+MAX_FRAGMENT_ROWS = 3
+MAX_FRAGMENT_CHARS = 30
+# 只有一段文字的表头行（折下来的半个表头）不超过这么多字
+MAX_WRAPPED_HEADING_CHARS = 12
 # 表格里相邻两行的间距不超过行高的这么多倍
 TABLE_ROW_GAP = 2.5
 
 _PAGE_NUMBER = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$|^[-—–\s]*[ivxlcIVXLC]{1,6}[-—–\s]*$")
 _DIGITS = re.compile(r"\d+")
 # 英文单词跨行时补一个空格；数字跨行（「10.\n2%」「1\n0.2%」：有的排版程序在数字中间折行）直接接上
+_SENTENCE_END = "。；;：:！？!?"
+# 一行开头不能拆开的一段：数字带单位符号或一个英文词，或者一个字；后面跟着不能放在行首的标点
+_LEADING = re.compile(r"^(?:[-−+]?[0-9０-９][0-9０-９.,，%％‰]*|[A-Za-z][A-Za-z'-]*|.)[，。；：、）》”’,.;:)%]*")
 _LATIN_END = re.compile(r"[A-Za-z]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 
@@ -189,8 +201,9 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
     """The page's lines with every table found among them replaced by one line that carries the table.
 
     A table is a run of rows (lines sharing a baseline) that each hold several pieces of text set apart by wide
-    gaps, with at least one number among them (two columns of prose give two long pieces and no number), plus the
-    text rows just above it (its headers) and a caption line above those (「表2 ……（单位：万吨）」)."""
+    gaps, with at least one number among them (two columns of prose give two long pieces and no number), the
+    short rows between them (a row label wrapped over lines, a merged cell alone on its baseline), the text rows
+    just above it (its headers, wrapped too) and a caption line above those (「表2 ……（单位：万吨）」)."""
     rows = _rows(lines)
     tables, taken = [], set()
     i = 0
@@ -199,11 +212,11 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
             i += 1
             continue
         end = i
-        while end + 1 < len(rows) and _is_table_row(rows[end + 1]) and _close(rows[end], rows[end + 1]):
-            end += 1
+        while (following := _next_table_row(rows, end)) is not None:
+            end = following
         start = i
         while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _is_header_row(rows[start - 1]) and _close(rows[start - 1], rows[start]):
-            start -= 1  # 表头：上面几行多段文字
+            start -= 1  # 表头：上面几行（折行的表头一格一行）
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
             caption = ""
             if start > 0 and is_caption(_row_text(rows[start - 1])):
@@ -216,9 +229,35 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
     return [line for line in lines if id(line) not in taken] + tables
 
 
+def _next_table_row(rows: list[list[Line]], end: int) -> int | None:
+    """The next row of the table that ends at `end`: the next table row, reached directly or over a few short
+    fragment rows, every step close to the one before."""
+    for j in range(end + 1, min(end + 2 + MAX_FRAGMENT_ROWS, len(rows))):
+        if not _close(rows[j - 1], rows[j]):
+            return None
+        if _is_table_row(rows[j]):
+            return j
+        if not _is_fragment(rows[j]):
+            return None
+    return None
+
+
+def _is_fragment(row: list[Line]) -> bool:
+    """Short text that is part of a table cell on a baseline of its own: not a caption, a numbered line or a
+    sentence."""
+    text = _row_text(row)
+    return (
+        all(len(line.text.strip()) <= MAX_FRAGMENT_CHARS for line in row)
+        and not is_caption(text)
+        and not _is_list_marker(row[0].text)
+        and text[-1] not in _SENTENCE_END
+    )
+
+
 def _is_header_row(row: list[Line]) -> bool:
-    """A row of column headings: several pieces, and not a caption or a numbered line (「1. 利润表」 set apart)."""
-    return len(row) >= 2 and not is_caption(_row_text(row)) and not _is_list_marker(row[0].text)
+    """A row of column headings (several pieces, or one short wrapped piece of a heading), not a caption, a
+    numbered line (「1. 利润表」 set apart) or a sentence."""
+    return (len(row) >= 2 or len(row[0].text.strip()) <= MAX_WRAPPED_HEADING_CHARS) and _is_fragment(row)
 
 
 def _is_list_marker(text: str) -> bool:
@@ -266,6 +305,7 @@ def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[
             for c in _columns_under(line, columns):  # 合并的表头盖住几列，就写进几列
                 cells[c] = f"{cells[c]} {line.text.strip()}".strip()
         grid.append(tuple(cells))
+    grid = _wraps_joined(grid)
     everything = [line for row in covered for line in row]
     return Line(
         "", min(line.left for line in everything), min(line.bottom for line in everything), max(line.right for line in everything),
@@ -273,6 +313,40 @@ def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[
         order=min(line.order for line in everything), source_line=min(line.source_line for line in everything),
         table=Table(tuple(grid), caption, _cell_name, page), pieces=tuple(sorted(everything, key=lambda line: line.order)),
     )
+
+
+def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The grid with the lines of a wrapped cell joined: the heading rows above the first row of values become
+    one row, and a row without values (a wrapped row label, a merged cell) joins the row of values below it."""
+    def has_values(row: tuple[str, ...]) -> bool:
+        return any(is_numeric(cell) for cell in row[1:])
+
+    first = next((r for r, row in enumerate(grid) if has_values(row)), None)
+    if first is None:
+        return grid
+    joined = [_cellwise(grid[:first])] if first else []
+    waiting: list[tuple[str, ...]] = []
+    for row in grid[first:]:
+        if has_values(row):
+            joined.append(_cellwise(waiting + [row]))
+            waiting = []
+        else:
+            waiting.append(row)
+    if waiting:
+        joined[-1] = _cellwise([joined[-1]] + waiting)
+    return joined
+
+
+def _cellwise(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """Rows written as one, column by column: the lines of each cell in order, a repeated one once."""
+    cells = []
+    for parts in zip(*rows):
+        cell = ""
+        for part in parts:
+            if part and part != cell and not cell.endswith(part):
+                cell += part if cell and is_cjk(cell[-1]) and is_cjk(part[0]) else (" " + part if cell else part)
+        cells.append(cell)
+    return tuple(cells)
 
 
 def _columns_under(line: Line, columns: list[tuple[float, float]]) -> list[int]:
@@ -294,24 +368,34 @@ def _same_baseline(a: Line, b: Line) -> bool:
 
 
 def _reading_order(lines: list[Line], width: float) -> list[Line]:
-    """PDFium's order; on a two-column stretch (between lines that span both columns, top to bottom), the left
-    column before the right, each column in PDFium's order."""
+    """PDFium's order, unless a two-column stretch is drawn out of order (the right column first, or line by line
+    across both): then, between lines that span both columns (top to bottom), the left column before the right."""
     lines = sorted(lines, key=lambda line: line.order)
     gutter = _gutter(lines, width)
     if gutter is None:
         return lines
+    for line in lines:
+        line.column = 0 if line.left < gutter < line.right else 1 if line.right <= gutter else 2
+    if _stream_reads_columns(lines):
+        return lines
     ordered, left, right = [], [], []
     for line in sorted(lines, key=lambda line: -line.top):
-        if line.left < gutter < line.right:  # 横跨两栏的行（标题、通栏段落）隔开上下两段分栏
+        if line.column == 0:  # 横跨两栏的行（标题、通栏段落）隔开上下两段分栏
             ordered += _in_order(left) + _in_order(right) + [line]
             left, right = [], []
-        elif line.right <= gutter:
-            line.column = 1
-            left.append(line)
         else:
-            line.column = 2
-            right.append(line)
+            (left if line.column == 1 else right).append(line)
     return ordered + _in_order(left) + _in_order(right)
+
+
+def _stream_reads_columns(lines: list[Line]) -> bool:
+    """Whether the stream reads each column top to bottom, left column first: every jump back up the page goes
+    from the left column to the right one (page headers and footers aside)."""
+    body = [line for line in lines if line.column and not _in_margin(line)]
+    for upper, lower in zip(body, body[1:]):
+        if lower.top > upper.top + (upper.top - upper.bottom) / 2 and not (upper.column == 1 and lower.column == 2):
+            return False
+    return True
 
 
 def _in_order(lines: list[Line]) -> list[Line]:
@@ -319,14 +403,21 @@ def _in_order(lines: list[Line]) -> list[Line]:
 
 
 def _gutter(lines: list[Line], width: float) -> float | None:
-    """An x in the middle of the page that no line crosses, with enough lines on both sides."""
+    """An x in the middle of the page with a two-column stretch beside it: between lines that cross it (a heading,
+    a full-width paragraph, a table), enough lines on both sides and none across."""
     low, high = GUTTER_RANGE
+    top_down = sorted(lines, key=lambda line: -line.top)
     for x in sorted((width * (low + (high - low) * k / 40) for k in range(41)), key=lambda x: abs(x - width / 2)):
-        crossing = sum(1 for line in lines if line.left < x < line.right)
-        on_left = sum(1 for line in lines if line.right <= x)
-        on_right = sum(1 for line in lines if line.left >= x)
-        if on_left >= MIN_COLUMN_LINES and on_right >= MIN_COLUMN_LINES and crossing <= min(on_left, on_right) // 4:
-            return x
+        on_left = on_right = 0
+        for line in top_down + [None]:
+            if line is None or line.left < x < line.right:
+                if on_left >= MIN_COLUMN_LINES and on_right >= MIN_COLUMN_LINES:
+                    return x
+                on_left = on_right = 0
+            elif line.right <= x:
+                on_left += 1
+            else:
+                on_right += 1
     return None
 
 
@@ -428,17 +519,28 @@ def _starts_paragraph(previous: Line, line: Line, edges: dict, spacing: dict) ->
     left, right = edges[(line.page, line.column)]
     previous_left, previous_right = edges[(previous.page, previous.column)]
     size = max(line.size, 1.0)
-    if previous_right - previous.right > SHORT_LINE_CHARS * size:
-        return True  # 上一行没写满：段落在那里结束
+    room = previous_right - previous.right
+    if room > SHORT_LINE_CHARS * size and room > _leading_width(line.text, size):
+        return True  # 上一行没写满，而下一行开头放得下：段落在那里结束（放不下的数字被挤到下一行，不算）
     if previous.hang is not None and abs(line.left - previous.hang) < INDENT_CHARS * size / 2:
         line.hang = previous.hang  # 编号条目折下来的行，与编号后的文字对齐：同一段
     elif line.left - left > INDENT_CHARS * size:
         return True  # 首行缩进
-    if previous.page == line.page and (previous_left, previous_right) == (left, right):
+    if abs(line.size - previous.size) > SIZE_CHANGE * max(line.size, previous.size):
+        return True  # 字号变了（脚注、图注）：另起一段
+    if previous.page == line.page:
         gap = (previous.bottom - line.top) * 1000  # 页高的千分之几，与行高比
         height = (line.top - line.bottom) * 1000
         return gap - spacing[(line.page, line.column)] * 1000 > PARAGRAPH_GAP * height
     return False
+
+
+def _leading_width(text: str, size: float) -> float:
+    """About how wide the line's first unbreakable stretch is (a number with its unit sign, a Latin word, or one
+    Chinese character) with the punctuation that may not begin a line after it."""
+    lead = _LEADING.match(text.strip())
+    stretch = lead.group() if lead else text.strip()[:1]
+    return sum(size * (1.0 if is_cjk(char) else NARROW_CHAR_SHARE) for char in stretch)
 
 
 def _line_spacing(lines: list[Line]) -> dict:
@@ -454,13 +556,16 @@ def _line_spacing(lines: list[Line]) -> dict:
 
 
 def _column_edges(lines: list[Line]) -> dict:
-    """(page, column) -> (leftmost, rightmost) x of its lines."""
+    """(page, column) -> (leftmost, rightmost) x of its lines. A full-width column reaches at least the usual right
+    edge of the document's pages (a page of a few short lines does not make them full lines)."""
     edges: dict = {}
     for line in lines:
         key = (line.page, line.column)
         low, high = edges.get(key, (line.left, line.right))
         edges[key] = (min(low, line.left), max(high, line.right))
-    return edges
+    page_rights = sorted(high for (_, column), (_, high) in edges.items() if column == 0)
+    usual_right = page_rights[len(page_rights) // 2] if page_rights else 0.0
+    return {key: (low, max(high, usual_right) if key[1] == 0 else high) for key, (low, high) in edges.items()}
 
 
 def _body_size(lines: list[Line]) -> float:

@@ -19,6 +19,7 @@ MISSING_CHARS_ALLOWED = 0
 
 # 数字：连着的阿拉伯数字，带千分位、小数点、正负号（全角先折成半角）
 _FIGURE = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?")
+_SPACE_AFTER_SEPARATOR = re.compile(r"(?<=\d,)[ \t]+(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,10 @@ class PageCheck:
 
 
 def figures(text: str) -> Counter:
-    """The multiset of figures written in the text, full-width digits folded, thousands separators kept."""
-    return Counter(match.group().replace("−", "-") for match in _FIGURE.finditer(_fold(text)))
+    """The multiset of figures written in the text, full-width digits folded, thousands separators kept (a space
+    after a full-width comma, 「１， ０８６」, is the comma's width, not a break)."""
+    folded = _SPACE_AFTER_SEPARATOR.sub("", _fold(text))
+    return Counter(match.group().replace("−", "-") for match in _FIGURE.finditer(folded))
 
 
 def check_page(plain: str, kept: list[str], written: str) -> PageCheck:

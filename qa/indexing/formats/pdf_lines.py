@@ -7,7 +7,6 @@ in PDFium's order, each character with its box, and only then grouped: a line en
 and a line is cut into pieces where a wide gap opens (table cells, a row label and its values)."""
 from __future__ import annotations
 
-import ctypes
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -77,7 +76,7 @@ def read_page(page: pdfium.PdfPage, number: int) -> tuple[list[Line], str]:
 def _chars(textpage: pdfium.PdfTextPage, plain: str) -> list[_Char]:
     """Every character of the page with its box and font size; PDFium's line breaks kept as '\\n'."""
     raw = textpage.raw
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    box = pdfium_c.FS_RECTF()
     chars = []
     # get_text_range 与字符序号一一对应（UTF-16 的代理对在 PDFium 里也占两个序号）
     for index, text in enumerate(plain):
@@ -85,10 +84,11 @@ def _chars(textpage: pdfium.PdfTextPage, plain: str) -> list[_Char]:
             if not chars or chars[-1].text != "\n":
                 chars.append(_Char("\n", 0, 0, 0, 0, 0, True, index))
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+        # 「宽松」的字框：按字的步进宽度和字体的上下高度，不按墨迹（全角逗号的墨迹只占左下角一小块）
+        pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
         generated = bool(pdfium_c.FPDFText_IsGenerated(raw, index))
         size = 0.0 if generated else pdfium_c.FPDFText_GetFontSize(raw, index)
-        chars.append(_Char(text, left.value, bottom.value, right.value, top.value, size, generated, index))
+        chars.append(_Char(text, box.left, box.bottom, box.right, box.top, size, generated, index))
     return chars
 
 
@@ -172,7 +172,8 @@ def _kept(run: list[_Char]) -> list[bool]:
             continue
         width = max(before.size, after.size, 1.0)
         narrow = after.left - before.right < GENERATED_SPACE_CHARS * width
-        kept.append(not (narrow and (is_cjk(before.text) or is_cjk(after.text))))
+        in_number = before.text in ",，" and after.text.isdigit()  # 「１，０８６」：全角逗号占一个字宽，不是空格
+        kept.append(not (in_number or (narrow and (is_cjk(before.text) or is_cjk(after.text)))))
     return kept
 
 
