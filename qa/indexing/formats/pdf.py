@@ -11,6 +11,7 @@ or characters do not agree is read as that plain text instead, and the user is t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +59,8 @@ TABLE_ROW_GAP = 2.5
 _PAGE_NUMBER = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$|^[-—–\s]*[ivxlcIVXLC]{1,6}[-—–\s]*$")
 _DIGITS = re.compile(r"\d+")
 # 英文单词跨行时补一个空格；数字跨行（「10.\n2%」「1\n0.2%」：有的排版程序在数字中间折行）直接接上
+_VALUE = re.compile(r"^[-−+]?\d[\d,]*(?:\.\d+)?\s*[%‰]?$")
+_DATE_LIKE = re.compile(r"\d\s*(?:年|月|日|季)")
 _SENTENCE_END = "。；;：:！？!?"
 # 一行开头不能拆开的一段：数字带单位符号或一个英文词，或者一个字；后面跟着不能放在行首的标点
 _LEADING = re.compile(r"^(?:[-−+]?[0-9０-９][0-9０-９.,，%％‰]*|[A-Za-z][A-Za-z'-]*|.)[，。；：、）》”’,.;:)%]*")
@@ -100,19 +103,20 @@ def read_pdf(path: Path) -> Extracted:
             "PDF 的文字读出来是乱码（字体没有 Unicode 映射，或用了私用区字形）；"
             "请用原文件重新导出带文字的 PDF，或做文字识别（OCR）后再添加"
         )
-    for page in pages:
-        page.lines = _laid_out(page)
     running = _running_keys(pages)
-    notes = []
     redone = []
     for page in pages:
-        kept = _without_running(page.lines, running)
-        check = check_page(page.plain, [piece.text for line in page.lines for piece in _pieces_of(line)], _written(page.lines))
+        body = _without_running(page.lines, running)
+        laid_out = _reading_order(_rejoined(_with_tables(body, page.number)), page.width)
+        kept = {id(line) for line in body}
+        dropped = [line.text for line in page.lines if id(line) not in kept]
+        check = check_page(page.plain, [line.text for line in page.lines], "\n".join(dropped + [_written(laid_out)]))
         if not check.ok:
             # 版面读出来的与 PDFium 的原文对不上（丢了、改了数字或字）：这一页改用原文，并告诉用户
             redone.append((page.number, check))
-            kept = _without_running(_plain_lines(page), running)
-        page.lines = kept
+            laid_out = _rejoined([replace(line) for line in body])
+        page.lines = laid_out
+    notes = []
     if redone:
         notes.append(_redone_note(redone))
     if garbage:
@@ -144,17 +148,6 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     return _Page(index + 1, lines, plain, width, height, has_image)
 
 
-def _laid_out(page: _Page) -> list[Line]:
-    """The page's pieces with tables found among them, in reading order (columns one after the other)."""
-    return _reading_order(_rejoined(_with_tables(page.lines, page.number)), page.width)
-
-
-def _plain_lines(page: _Page) -> list[Line]:
-    """PDFium's own lines of the page, each whole (its pieces joined by a space), with no table or column found:
-    the fallback for a page whose layout reading disagrees with PDFium's plain text."""
-    return _rejoined([replace(piece, column=0) for line in page.lines for piece in _pieces_of(line)])
-
-
 def _rejoined(lines: list[Line]) -> list[Line]:
     """Pieces of one PDFium line that no table took, joined again with a space (a list number and its text, a
     label and its value): the paragraph and heading rules read whole lines."""
@@ -170,11 +163,6 @@ def _rejoined(lines: list[Line]) -> list[Line]:
         else:
             merged.append(replace(line))
     return merged
-
-
-def _pieces_of(line: Line) -> list[Line]:
-    """The original pieces a (table) line was made from."""
-    return list(line.pieces) if line.table is not None else [line]
 
 
 def _written(lines: list[Line]) -> str:
@@ -215,7 +203,8 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
         while (following := _next_table_row(rows, end)) is not None:
             end = following
         start = i
-        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _is_header_row(rows[start - 1]) and _close(rows[start - 1], rows[start]):
+        values_from = rows[i][1].left  # 第一行数据里数值列开始的地方
+        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _is_header_row(rows[start - 1], values_from) and _close(rows[start - 1], rows[start]):
             start -= 1  # 表头：上面几行（折行的表头一格一行）
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
             caption = ""
@@ -254,10 +243,11 @@ def _is_fragment(row: list[Line]) -> bool:
     )
 
 
-def _is_header_row(row: list[Line]) -> bool:
-    """A row of column headings (several pieces, or one short wrapped piece of a heading), not a caption, a
-    numbered line (「1. 利润表」 set apart) or a sentence."""
-    return (len(row) >= 2 or len(row[0].text.strip()) <= MAX_WRAPPED_HEADING_CHARS) and _is_fragment(row)
+def _is_header_row(row: list[Line], values_from: float) -> bool:
+    """A row of column headings (several pieces, or one short wrapped piece of a heading over the value columns),
+    not a caption, a numbered line (「1. 利润表」 set apart) or a sentence."""
+    wrapped = len(row[0].text.strip()) <= MAX_WRAPPED_HEADING_CHARS and row[0].right > values_from
+    return (len(row) >= 2 or wrapped) and _is_fragment(row)
 
 
 def _is_list_marker(text: str) -> bool:
@@ -287,7 +277,14 @@ def _is_table_row(row: list[Line]) -> bool:
     size = max(line.size for line in row) or 1.0
     if any(b.left - a.right < CELL_GAP_CHARS * size for a, b in zip(row, row[1:])):
         return False
-    return any(is_numeric(line.text.strip()) for line in row[1:])
+    return any(_is_value(line.text) for line in row[1:])
+
+
+def _is_value(cell: str) -> bool:
+    """A cell that holds a value: a figure written with Arabic digits (「1,234.5」「6.8%」「18753亿元」), not a
+    heading that reads like a number (「第一季度」「（1-3月份）」「2020年」)."""
+    cell = unicodedata.normalize("NFKC", cell.strip())
+    return bool(_VALUE.match(cell)) or (is_numeric(cell) and any(char.isdigit() for char in cell) and not _DATE_LIKE.search(cell))
 
 
 def _close(upper: list[Line], lower: list[Line]) -> bool:
@@ -311,7 +308,7 @@ def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[
         "", min(line.left for line in everything), min(line.bottom for line in everything), max(line.right for line in everything),
         max(line.top for line in everything), max(line.size for line in everything), False, page,
         order=min(line.order for line in everything), source_line=min(line.source_line for line in everything),
-        table=Table(tuple(grid), caption, _cell_name, page), pieces=tuple(sorted(everything, key=lambda line: line.order)),
+        table=Table(tuple(grid), caption, _cell_name, page),
     )
 
 
@@ -319,7 +316,7 @@ def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """The grid with the lines of a wrapped cell joined: the heading rows above the first row of values become
     one row, and a row without values (a wrapped row label, a merged cell) joins the row of values below it."""
     def has_values(row: tuple[str, ...]) -> bool:
-        return any(is_numeric(cell) for cell in row[1:])
+        return any(_is_value(cell) for cell in row[1:])
 
     first = next((r for r, row in enumerate(grid) if has_values(row)), None)
     if first is None:
@@ -437,12 +434,8 @@ def _running_keys(pages: list[_Page]) -> set[str]:
 
 
 def _without_running(lines: list[Line], running: set[str]) -> list[Line]:
-    """The page's lines except page numbers and running headers and footers."""
-    return [
-        line
-        for line in lines
-        if line.table is not None or not (_in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or _running_key(line) in running))
-    ]
+    """The page's pieces of text except page numbers and running headers and footers."""
+    return [line for line in lines if not (_in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or _running_key(line) in running))]
 
 
 def _page_list(numbers: list[int], shown: int = 10) -> str:

@@ -45,7 +45,6 @@ class Line:
     source_line: int  # PDFium 的第几行（一行被宽空白切成几段时，几段同号）
     column: int = 0  # 0: the page's full width (or a one-column page); 1, 2: left, right column
     table: Table | None = None  # a table found on the page stands in the reading order as one "line"
-    pieces: tuple[Line, ...] = ()  # the pieces a table was made from
     hang: float | None = None  # where the text after a list number starts: the item's wrapped lines align there
 
 
