@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from qa.indexing.formats.tables import Table, is_caption, table_facts
-from qa.types import Location
+from qa.types import Location, Published
 
 # 表题作小标题时最深到这一级（Markdown 只有六级）
 MAX_HEADING_LEVEL = 6
@@ -24,6 +24,8 @@ class Extracted:
     pages: int | None
     tables: int
     notes: tuple[str, ...] = ()  # what the user should know about what was not read (「第3页没有文字层」)
+    # 文件自带的日期（PDF 元数据、文档属性、网页 meta），未经核对：qa.indexing.dates.document_published 拿正文核对
+    published: Published | None = None
 
 
 class TextBuilder:
@@ -43,9 +45,11 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self._parts)
 
-    def extracted(self, title: str, pages: int | None = None, notes: tuple[str, ...] = ()) -> Extracted:
+    def extracted(
+        self, title: str, pages: int | None = None, notes: tuple[str, ...] = (), published: Published | None = None
+    ) -> Extracted:
         self._flush_caption()
-        return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables, notes)
+        return Extracted(self.text, " ".join(title.split()), tuple(self.locations), pages, self.tables, notes, published)
 
     def heading(self, level: int, text: str, page: int | None = None) -> None:
         text = " ".join(text.split())

@@ -22,7 +22,7 @@ import pypdfium2.raw as pdfium_c
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.pdf_check import PageCheck, check_page, is_garbage
-from qa.indexing.formats.pdf_lines import LIST_MARKER, Line, is_cjk, read_page
+from qa.indexing.formats.pdf_lines import LIST_MARKER, PIECE_GAP_CHARS, Line, is_cjk, read_page
 from qa.indexing.formats.tables import Table, is_caption, is_numeric, table_facts
 
 MAX_PAGES = 3000
@@ -45,7 +45,7 @@ PARAGRAPH_GAP = 0.6
 GUTTER_RANGE = (0.3, 0.7)
 MIN_COLUMN_LINES = 3
 # 表格：同一行里的几段文字之间至少隔这么多个字宽；表格至少这么多行；表头最多这么多行
-CELL_GAP_CHARS = 1.0
+CELL_GAP_CHARS = PIECE_GAP_CHARS
 MIN_TABLE_ROWS = 2
 MAX_TABLE_HEADER_ROWS = 6  # 窄列里的表头一两个字一行（「本期/比上/年同/期增/减/(%)」）
 # 表格中间没有数字的短行（折行的行标签、竖向合并的单元格）：最多连着这么多行，每段不超过这么多字
@@ -335,13 +335,19 @@ def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _cellwise(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
-    """Rows written as one, column by column: the lines of each cell in order, a repeated one once."""
+    """Rows written as one, column by column: the lines of each cell in order, a repeated one once. Lines of one
+    wrapped cell join directly (「常住人口（万」「人）」); a heading merged over several columns keeps a space before
+    the heading under it (「年均浓度 氨氮」)."""
     cells = []
-    for parts in zip(*rows):
-        cell = ""
-        for part in parts:
-            if part and part != cell and not cell.endswith(part):
-                cell += part if cell and is_cjk(cell[-1]) and is_cjk(part[0]) else (" " + part if cell else part)
+    for c, parts in enumerate(zip(*rows)):
+        cell, above = "", None  # above: the row the cell's last line came from
+        for r, part in enumerate(parts):
+            if not part or part == cell or cell.endswith(part):
+                continue
+            spanning = above is not None and any(0 <= n < len(parts) and rows[above][n] == rows[above][c] for n in (c - 1, c + 1))
+            wrapped = cell and is_cjk(cell[-1]) and is_cjk(part[0]) and not spanning
+            cell += part if wrapped or not cell else " " + part
+            above = r
         cells.append(cell)
     return tuple(cells)
 

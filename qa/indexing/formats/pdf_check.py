@@ -20,6 +20,8 @@ MISSING_CHARS_ALLOWED = 0
 # 数字：连着的阿拉伯数字，带千分位、小数点、正负号（全角先折成半角）
 _FIGURE = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?")
 _SPACE_AFTER_SEPARATOR = re.compile(r"(?<=\d,)[ \t]+(?=\d)")
+# 一个数字跨行：行尾是负号、千分位或小数点，下一行接着数字（「增长-\n3.9%」「1,234,\n567」）
+_NUMBER_ACROSS_LINES = re.compile(r"(?<=[-−,.])[ \t]*\r?\n[ \t]*(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,9 @@ class PageCheck:
 
 def figures(text: str) -> Counter:
     """The multiset of figures written in the text, full-width digits folded, thousands separators kept (a space
-    after a full-width comma, 「１， ０８６」, is the comma's width, not a break)."""
-    folded = _SPACE_AFTER_SEPARATOR.sub("", _fold(text))
+    after a full-width comma, 「１， ０８６」, is the comma's width, not a break; a number broken after its sign, a
+    separator or its decimal point goes on on the next line)."""
+    folded = _NUMBER_ACROSS_LINES.sub("", _SPACE_AFTER_SEPARATOR.sub("", _fold(text)))
     return Counter(match.group().replace("−", "-") for match in _FIGURE.finditer(folded))
 
 

@@ -16,8 +16,8 @@ import pypdfium2.raw as pdfium_c
 
 from qa.indexing.formats.tables import Table
 
-# 同一行里两个字之间空出这么多个字宽：分成两段（表格的单元格、行标签和数值）
-PIECE_GAP_CHARS = 1.0
+# 同一行里两个字之间空出这么多个字宽：分成两段（表格的单元格、行标签和数值；LaTeX 的表格列间只空一个字宽）
+PIECE_GAP_CHARS = 0.8
 # PDFium 自己补的空格（字距稍大就补）：挨着汉字、空白又不到这么多个字宽的不要（「2020 年」→「2020年」）
 GENERATED_SPACE_CHARS = 0.5
 # 下一个字往回跳了这么多个字宽（同一行里倒着写）：另起一段
@@ -25,6 +25,7 @@ BACKWARD_JUMP_CHARS = 1.0
 BOLD_WEIGHT = 600
 
 _LINE_BREAKS = {"\r", "\n"}
+SOFT_HYPHEN = "\ufffe"
 # 行首的条目编号（「一、」「（三）」「1.」「①」「•」）：折下来的行与编号后的文字对齐（悬挂缩进）
 LIST_MARKER = re.compile(r"^(?:[（(][\d一二三四五六七八九十]{1,3}[)）]|[\d一二三四五六七八九十]{1,3}[、.．]|[①-⑳]|[•·●■◆√□-])\s*")
 
@@ -64,7 +65,8 @@ def read_page(page: pdfium.PdfPage, number: int) -> tuple[list[Line], str]:
     """The page's pieces of text in PDFium's order, and PDFium's plain text of the page (for the self-check)."""
     textpage = page.get_textpage()
     try:
-        plain = textpage.get_text_range()
+        # PDFium 把行尾的连字符记成 U+FFFE（当作英文断词）；中文报告里那多半是负号：「增长-\n3.9%」
+        plain = textpage.get_text_range().replace(SOFT_HYPHEN, "-")
         chars = _chars(textpage, plain)
         lines = [_line(textpage, run, number, order, source_line) for order, (run, source_line) in enumerate(_runs(chars))]
     finally:
@@ -109,9 +111,12 @@ def _runs(chars: list[_Char]) -> list[tuple[list[_Char], int]]:
         if last is not None:
             width = max(last.size, char.size, 1.0)
             gap = char.left - last.right
-            if gap > PIECE_GAP_CHARS * width or gap < -BACKWARD_JUMP_CHARS * width or not _same_baseline(last, char):
+            new_line = gap < -BACKWARD_JUMP_CHARS * width or not _same_baseline(last, char)
+            if new_line or gap > PIECE_GAP_CHARS * width:
                 runs.append((current, source_line))
                 current = []
+                # 换了一行而 PDFium 没有断行（它把行尾的「-」当断词，接上了下一行）：算新的一行
+                source_line += new_line
         current.append(char)
         last = char
     runs.append((current, source_line))

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from qa.indexing.dates import EXCEL_PROPERTIES, published_from_properties
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.safety import check_zip
@@ -32,6 +33,7 @@ def read_xlsx(path: Path) -> Extracted:
         raise UnreadableFile("Excel 文件已损坏或不是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）") from error
     builder = TextBuilder()
     title = (workbook.properties.title or "").strip()
+    published = published_from_properties(workbook.properties.created, workbook.properties.modified, EXCEL_PROPERTIES)
     for sheet in workbook.worksheets:
         rows = _sheet_rows(sheet)
         title = title or _title_row(rows)
@@ -40,7 +42,7 @@ def read_xlsx(path: Path) -> Extracted:
     workbook.close()
     if not builder.text.strip():
         raise UnreadableFile("Excel 文件里没有数据")
-    return builder.extracted(title or path.stem)
+    return builder.extracted(title or path.stem, published=published)
 
 
 def read_csv(text: str, name: str) -> Extracted:

@@ -6,7 +6,9 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from qa.indexing.dates import RELEASE_LINE, published_from_meta, release_date
 from qa.indexing.formats.builder import Extracted, TextBuilder
+from qa.types import Published
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.tables import Table
 
@@ -32,6 +34,7 @@ def read_html(text: str, fallback_title: str) -> Extracted:
     tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = _squeeze(title_node.text()) if title_node else ""
+    published = _published(tree)  # 在去掉页面框架之前：「发布时间」常写在正文外的信息栏里
     for node in tree.css(_BOILERPLATE_TAGS):
         node.decompose()
     for node in tree.css("[class], [id]"):
@@ -47,7 +50,22 @@ def read_html(text: str, fallback_title: str) -> Extracted:
     builder = walker.builder
     if not builder.text.strip():
         raise UnreadableFile("网页里没有正文文字")
-    return builder.extracted(title or walker.first_heading or fallback_title)
+    return builder.extracted(title or walker.first_heading or fallback_title, published=published)
+
+
+def _published(tree) -> Published | None:
+    """The page's own date: its <meta> (PubDate, article:published_time, dc.date…), else a 「发布时间：」 line
+    anywhere on the page, including the information bar that is left out of the text."""
+    meta: dict[str, str] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        name = attributes.get("name") or attributes.get("property") or attributes.get("itemprop") or ""
+        meta.setdefault(name.strip().lower(), attributes.get("content") or "")
+    found = published_from_meta(meta)
+    if found is None and tree.body is not None:
+        release = release_date(_squeeze(tree.body.text(separator=" ")))
+        found = Published(release, RELEASE_LINE) if release else None
+    return found
 
 
 class _Walker:

@@ -8,6 +8,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table as WordTable
 
+from qa.indexing.dates import WORD_PROPERTIES, published_from_properties
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.safety import check_zip
@@ -50,7 +51,8 @@ def read_docx(path: Path) -> Extracted:
             builder.paragraph([(text, None)])
     if not builder.text.strip():
         raise UnreadableFile("Word 文件里没有文字")
-    return builder.extracted(title)
+    properties = document.core_properties
+    return builder.extracted(title, published=published_from_properties(properties.created, properties.modified, WORD_PROPERTIES))
 
 
 def _rows(table) -> tuple[tuple[str, ...], ...]:
