@@ -29,6 +29,11 @@ MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
 MARGIN_BAND = 0.1
 REPEATED_ON_SHARE = 0.4
+# 「同一个位置」：上下按页高的 1/这么多 取整，左右按行中点这么多磅取整
+RUNNING_PLACE_BINS = 200
+RUNNING_CENTRE_POINTS = 6
+# 页眉一行至多两段（左边报告名、右边章名）；同一行上有这么多段别的文字：是每页重复的表头
+MAX_RUNNING_COMPANY = 2
 # 比正文大这么多的短行是标题；标题不超过这么多字
 HEADING_SIZE_RATIO = 1.15
 MAX_HEADING_CHARS = 40
@@ -103,7 +108,7 @@ def read_pdf(path: Path) -> Extracted:
             "PDF 的文字读出来是乱码（字体没有 Unicode 映射，或用了私用区字形）；"
             "请用原文件重新导出带文字的 PDF，或做文字识别（OCR）后再添加"
         )
-    running = _running_keys(pages)
+    running = _running(pages)
     redone = []
     for page in pages:
         body = _without_running(page.lines, running)
@@ -114,7 +119,7 @@ def read_pdf(path: Path) -> Extracted:
         if not check.ok:
             # 版面读出来的与 PDFium 的原文对不上（丢了、改了数字或字）：这一页改用原文，并告诉用户
             redone.append((page.number, check))
-            laid_out = _rejoined([replace(line) for line in body])
+            laid_out = _reading_order(_rejoined([replace(line) for line in body]), page.width)
         page.lines = laid_out
     notes = []
     if redone:
@@ -204,8 +209,13 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
             end = following
         start = i
         values_from = rows[i][1].left  # 第一行数据里数值列开始的地方
-        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _is_header_row(rows[start - 1], values_from) and _close(rows[start - 1], rows[start]):
-            start -= 1  # 表头：上面几行（折行的表头一格一行）
+        while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _close(rows[start - 1], rows[start]):
+            if _is_header_row(rows[start - 1], values_from):
+                start -= 1  # 表头：上面几行（折行的表头一格一行）
+            elif start > 1 and _is_fragment(rows[start - 1]) and len(rows[start - 2]) >= 2 and _is_header_row(rows[start - 2], values_from) and _close(rows[start - 2], rows[start - 1]):
+                start -= 2  # 行标签那一列的表头居中，自成一行，夹在两行表头之间
+            else:
+                break
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
             caption = ""
             if start > 0 and is_caption(_row_text(rows[start - 1])):
@@ -344,7 +354,7 @@ def _cellwise(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
         for r, part in enumerate(parts):
             if not part or part == cell or cell.endswith(part):
                 continue
-            spanning = above is not None and any(0 <= n < len(parts) and rows[above][n] == rows[above][c] for n in (c - 1, c + 1))
+            spanning = above is not None and any(0 <= n < len(rows[above]) and rows[above][n] == rows[above][c] for n in (c - 1, c + 1))
             wrapped = cell and is_cjk(cell[-1]) and is_cjk(part[0]) and not spanning
             cell += part if wrapped or not cell else " " + part
             above = r
@@ -428,20 +438,39 @@ def _in_margin(line: Line) -> bool:
     return line.top > 1 - MARGIN_BAND or line.bottom < MARGIN_BAND
 
 
-def _running_key(line: Line) -> str:
-    return _DIGITS.sub("#", "".join(line.text.split()))
+def _running_keys(line: Line, company: int) -> tuple[str, ...]:
+    """What makes a margin line the same on every page: its text with digits aside; for a line alone on its
+    baseline, also its place (a header that changes with the chapter or the sheet, 「区县」「月度」, stands where the
+    others stood). A row of three or more pieces is a table's heading row repeated on each page, not a header."""
+    text = _DIGITS.sub("#", "".join(line.text.split()))
+    if company >= MAX_RUNNING_COMPANY:
+        return ()
+    if company:
+        return (text,)
+    return text, f"@{round(line.top * RUNNING_PLACE_BINS)},{round((line.left + line.right) / 2 / RUNNING_CENTRE_POINTS)}"
 
 
-def _running_keys(pages: list[_Page]) -> set[str]:
-    """The margin lines (digits aside) that repeat on many pages: running headers and footers."""
-    repeated = Counter(key for page in pages for key in {_running_key(line) for line in page.lines if _in_margin(line)})
+def _margin_keys(lines: list[Line]) -> dict[int, tuple[str, ...]]:
+    """id(line) -> its running keys, for the page's lines in the top or bottom margin."""
+    margin = [line for line in lines if _in_margin(line)]
+    return {id(line): _running_keys(line, sum(1 for other in margin if other is not line and _same_baseline(other, line))) for line in margin}
+
+
+def _running(pages: list[_Page]) -> set[str]:
+    """The margin lines (digits aside) or margin places that repeat on many pages: running headers and footers."""
+    repeated = Counter(key for page in pages for key in {key for keys in _margin_keys(page.lines).values() for key in keys})
     enough = max(2, REPEATED_ON_SHARE * len(pages))
     return {key for key, count in repeated.items() if count >= enough}
 
 
 def _without_running(lines: list[Line], running: set[str]) -> list[Line]:
     """The page's pieces of text except page numbers and running headers and footers."""
-    return [line for line in lines if not (_in_margin(line) and (_PAGE_NUMBER.match(line.text.strip()) or _running_key(line) in running))]
+    margin = _margin_keys(lines)
+    return [
+        line
+        for line in lines
+        if id(line) not in margin or not (_PAGE_NUMBER.match(line.text.strip()) or any(key in running for key in margin[id(line)]))
+    ]
 
 
 def _page_list(numbers: list[int], shown: int = 10) -> str:
