@@ -28,6 +28,7 @@ _BLANK_LINE_PARAGRAPHS = 0.3
 _NUMBERED_STYLES = {"chapter", "part", "cn", "cn_paren", "num", "num_paren"}
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"  # 零宽字符：网页复制来的文本里常单独成行
 _MAX_HEADING = 40
+_FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _MAX_SHORT_LINE = 20
 _MAX_INLINE_HEADING = 30
 
@@ -129,6 +130,7 @@ def _is_short_line(line: str) -> bool:
         and bool(_CJK.search(line))
         and not any(char in _SENTENCE_PUNCT for char in line)
         and not (line[0] in "（(" and line[-1] in "）)")
+        and not _FULL_DATE.search(line)  # 标题下的落款、日期行（「某某局 2024年3月20日发布」）是正文
     )
 
 

@@ -29,9 +29,6 @@ MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
 MARGIN_BAND = 0.1
 REPEATED_ON_SHARE = 0.4
-# 「同一个位置」：上下按页高的 1/这么多 取整，左右按行中点这么多磅取整
-RUNNING_PLACE_BINS = 200
-RUNNING_CENTRE_POINTS = 6
 # 页眉一行至多两段（左边报告名、右边章名）；同一行上有这么多段别的文字：是每页重复的表头
 MAX_RUNNING_COMPANY = 2
 # 比正文大这么多的短行是标题；标题不超过这么多字
@@ -58,6 +55,8 @@ MAX_FRAGMENT_ROWS = 3
 MAX_FRAGMENT_CHARS = 30
 # 只有一段文字的表头行（折下来的半个表头）不超过这么多字
 MAX_WRAPPED_HEADING_CHARS = 12
+# 表头的中点离两列的交界比离最近一列的中点近得多（不到这一比例）：是合并在两列上的表头
+BORDER_CLOSENESS = 0.8
 # 表格里相邻两行的间距不超过行高的这么多倍
 TABLE_ROW_GAP = 2.5
 
@@ -304,12 +303,12 @@ def _close(upper: list[Line], lower: list[Line]) -> bool:
 
 def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[list[Line]]) -> Line:
     """One line standing for the table: its cells placed in the columns of its fullest row."""
-    columns = [(line.left, line.right) for line in max(block, key=len)]
+    centres = _column_centres(block)
     grid = []
     for row in block:
-        cells = [""] * len(columns)
+        cells = [""] * len(centres)
         for line in row:
-            for c in _columns_under(line, columns):  # 合并的表头盖住几列，就写进几列
+            for c in _columns_under(line, centres):  # 合并的表头盖住几列，就写进几列
                 cells[c] = f"{cells[c]} {line.text.strip()}".strip()
         grid.append(tuple(cells))
     grid = _wraps_joined(grid)
@@ -320,6 +319,24 @@ def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[
         order=min(line.order for line in everything), source_line=min(line.source_line for line in everything),
         table=Table(tuple(grid), caption, _cell_name, page),
     )
+
+
+def _column_centres(block: list[list[Line]]) -> list[float]:
+    """The middle of each column: of its value in the fullest row, moved to its heading's middle (numbers sit to
+    the right of their cell, headings in its middle). Headings are taken from the heading row just above the
+    values, then, for columns still without one, from the rows above it (a heading that spans two heading rows)."""
+    fullest = max(block, key=len)
+    values = [(line.left + line.right) / 2 for line in fullest]
+    centres = list(values)
+    first_values = next((r for r, row in enumerate(block) if any(_is_value(line.text) for line in row[1:])), 0)
+    headed: set[int] = set()
+    for headings in reversed(block[:first_values]):
+        nearest = [min(range(len(values)), key=lambda c: abs((line.left + line.right) / 2 - values[c])) for line in headings]
+        for line, c in zip(headings, nearest):
+            if nearest.count(c) == 1 and c not in headed:
+                centres[c] = (line.left + line.right) / 2
+                headed.add(c)
+    return centres
 
 
 def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -362,13 +379,21 @@ def _cellwise(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(cells)
 
 
-def _columns_under(line: Line, columns: list[tuple[float, float]]) -> list[int]:
-    """The columns a piece of text lies over (a merged header spans several); the nearest when it overlaps none."""
-    overlapping = [c for c, (left, right) in enumerate(columns) if min(right, line.right) - max(left, line.left) > 0]
-    if overlapping:
-        return overlapping
+def _columns_under(line: Line, centres: list[float]) -> list[int]:
+    """The columns a piece of text stands over: every column whose middle it covers, when it covers three or more
+    (a title row over the table); else the column nearest its middle, or both columns of a border it is centred on
+    (a heading merged over two; a wide heading of one narrow column may reach over its neighbour's middle)."""
+    covered = [c for c, centre in enumerate(centres) if line.left <= centre <= line.right]
+    if len(covered) >= 3:
+        return covered
     middle = (line.left + line.right) / 2
-    return [min(range(len(columns)), key=lambda c: abs((columns[c][0] + columns[c][1]) / 2 - middle))]
+    nearest = min(range(len(centres)), key=lambda c: abs(middle - centres[c]))
+    borders = [(c, (centres[c] + centres[c + 1]) / 2) for c in range(len(centres) - 1)]
+    if borders and not _is_value(line.text):  # 数值只属于一列
+        border, x = min(borders, key=lambda item: abs(middle - item[1]))
+        if abs(middle - x) < abs(middle - centres[nearest]) * BORDER_CLOSENESS:
+            return [border, border + 1]
+    return [nearest]
 
 
 def _cell_name(row: int, column: int) -> str:
@@ -439,15 +464,12 @@ def _in_margin(line: Line) -> bool:
 
 
 def _running_keys(line: Line, company: int) -> tuple[str, ...]:
-    """What makes a margin line the same on every page: its text with digits aside; for a line alone on its
-    baseline, also its place (a header that changes with the chapter or the sheet, 「区县」「月度」, stands where the
-    others stood). A row of three or more pieces is a table's heading row repeated on each page, not a header."""
-    text = _DIGITS.sub("#", "".join(line.text.split()))
+    """What makes a margin line the same on every page: its text with digits aside. A row of three or more pieces
+    is a table's heading row repeated on each page, not a header. (A header that changes from page to page, such
+    as the sheet name Calc prints, is kept: it names what follows.)"""
     if company >= MAX_RUNNING_COMPANY:
         return ()
-    if company:
-        return (text,)
-    return text, f"@{round(line.top * RUNNING_PLACE_BINS)},{round((line.left + line.right) / 2 / RUNNING_CENTRE_POINTS)}"
+    return (_DIGITS.sub("#", "".join(line.text.split())),)
 
 
 def _margin_keys(lines: list[Line]) -> dict[int, tuple[str, ...]]:
@@ -457,7 +479,7 @@ def _margin_keys(lines: list[Line]) -> dict[int, tuple[str, ...]]:
 
 
 def _running(pages: list[_Page]) -> set[str]:
-    """The margin lines (digits aside) or margin places that repeat on many pages: running headers and footers."""
+    """The margin lines (digits aside) that repeat on many pages: running headers and footers."""
     repeated = Counter(key for page in pages for key in {key for keys in _margin_keys(page.lines).values() for key in keys})
     enough = max(2, REPEATED_ON_SHARE * len(pages))
     return {key for key, count in repeated.items() if count >= enough}
