@@ -276,6 +276,12 @@ def mixed_index(real_seed_index, tmp_path_factory) -> Path:
     return index
 
 
+def test_what_was_not_read_is_kept_in_the_manifest_for_the_knowledge_base_table(mixed_index):
+    manifest = json.loads((mixed_index / "manifest.json").read_text(encoding="utf-8"))
+    notes = {doc: entry.get("notes") for doc, entry in manifest["documents"].items() if entry.get("notes")}
+    assert list(notes) == ["parks.pdf"] and "第2页没有文字层" in notes["parks.pdf"][0]
+
+
 @pytest.fixture(scope="module")
 def mixed_pipeline(mixed_index, reader):
     from qa.pipeline import Pipeline

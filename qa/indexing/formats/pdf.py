@@ -19,6 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from qa.indexing.dates import published_from_pdf_metadata
 from qa.indexing.formats.builder import Extracted, TextBuilder
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.formats.pdf_check import PageCheck, check_page, is_garbage
@@ -99,6 +100,7 @@ def read_pdf(path: Path) -> Extracted:
         pages = [_read_page(pdf, i) for i in range(len(pdf))]
         outline = _outline(pdf)
         metadata_title = (pdf.get_metadata_value("Title") or "").strip()
+        published = published_from_pdf_metadata(pdf.get_metadata_value("CreationDate"), pdf.get_metadata_value("ModDate"))
     finally:
         pdf.close()
     garbage = [page.number for page in pages if page.garbage]
@@ -113,8 +115,9 @@ def read_pdf(path: Path) -> Extracted:
         body = _without_running(page.lines, running)
         laid_out = _reading_order(_rejoined(_with_tables(body, page.number)), page.width)
         kept = {id(line) for line in body}
-        dropped = [line.text for line in page.lines if id(line) not in kept]
-        check = check_page(page.plain, [line.text for line in page.lines], "\n".join(dropped + [_written(laid_out)]))
+        # 页眉页脚、脚注号是有意拿掉的：自检时算作读到了
+        dropped = [line.text for line in page.lines if id(line) not in kept] + [line.marks for line in page.lines if line.marks]
+        check = check_page(page.plain, [line.text + line.marks for line in page.lines], "\n".join(dropped + [_written(laid_out)]))
         if not check.ok:
             # 版面读出来的与 PDFium 的原文对不上（丢了、改了数字或字）：这一页改用原文，并告诉用户
             redone.append((page.number, check))
@@ -134,7 +137,8 @@ def read_pdf(path: Path) -> Extracted:
     builder = TextBuilder()
     _assemble(builder, lines, outline)
     title = _title(metadata_title, pages[0] if pages else None)
-    return builder.extracted(title, pages=len(pages), notes=tuple(notes))  # 没有可用的标题：ingest 取第一行
+    # 没有可用的标题：ingest 取第一行；元数据里的日期由 ingest 拿正文核对
+    return builder.extracted(title, pages=len(pages), notes=tuple(notes), published=published)
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
@@ -540,7 +544,7 @@ def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[t
             builder.paragraph(pieces)
             pieces = [(text, line.page)]
         else:
-            glue = " " if _LATIN_END.search(pieces[-1][0]) and _LATIN_START.match(text) else ""
+            glue = " " if _needs_space(pieces[-1][0], text, _is_full(previous, edges)) else ""
             if pieces[-1][1] == line.page:
                 pieces[-1] = (pieces[-1][0] + glue + text, line.page)
             else:
@@ -565,6 +569,19 @@ def _heading_level(line: Line, text: str, outline, body_size: float, body_bold: 
     return 0
 
 
+def _needs_space(before: str, after: str, full: bool) -> bool:
+    """Whether two lines of a paragraph join with a space: English words do; two numbers do unless the first line
+    is full (a number the page broke, 「增长1」 / 「0.2%」, joins again; 「…571.40」 / 「18,263…」 are two numbers)."""
+    if _LATIN_END.search(before) and _LATIN_START.match(after):
+        return True
+    return before[-1:].isdigit() and after[:1].isdigit() and not full
+
+
+def _is_full(line: Line, edges: dict) -> bool:
+    """Whether the line reaches the right edge of its column (within a character)."""
+    return edges[(line.page, line.column)][1] - line.right <= max(line.size, 1.0)
+
+
 def _starts_paragraph(previous: Line, line: Line, edges: dict, spacing: dict) -> bool:
     left, right = edges[(line.page, line.column)]
     previous_left, previous_right = edges[(previous.page, previous.column)]
@@ -578,6 +595,8 @@ def _starts_paragraph(previous: Line, line: Line, edges: dict, spacing: dict) ->
         return True  # 首行缩进
     if abs(line.size - previous.size) > SIZE_CHANGE * max(line.size, previous.size):
         return True  # 字号变了（脚注、图注）：另起一段
+    if LIST_MARKER.match(line.text.strip()):
+        return True  # 编号开头（「1．」「（三）」）：新的一条
     if previous.page == line.page:
         gap = (previous.bottom - line.top) * 1000  # 页高的千分之几，与行高比
         height = (line.top - line.bottom) * 1000

@@ -23,11 +23,15 @@ GENERATED_SPACE_CHARS = 0.5
 # 下一个字往回跳了这么多个字宽（同一行里倒着写）：另起一段
 BACKWARD_JUMP_CHARS = 1.0
 BOLD_WEIGHT = 600
+# 脚注号：字号不到正文的这一比例，底边高出正文基线这么多个字高
+SUPERSCRIPT_SIZE = 0.8
+SUPERSCRIPT_RISE = 0.2
+_MARK_SYMBOLS = "*＊†‡"
 
 _LINE_BREAKS = {"\r", "\n"}
 SOFT_HYPHEN = "\ufffe"
 # 行首的条目编号（「一、」「（三）」「1.」「①」「•」）：折下来的行与编号后的文字对齐（悬挂缩进）
-LIST_MARKER = re.compile(r"^(?:[（(][\d一二三四五六七八九十]{1,3}[)）]|[\d一二三四五六七八九十]{1,3}[、.．]|[①-⑳]|[•·●■◆√□-])\s*")
+LIST_MARKER = re.compile(r"^(?:[（(][\d一二三四五六七八九十]{1,3}[)）]|[\d一二三四五六七八九十]{1,3}[、.．](?!\d)|[①-⑳]|[•·●■◆√□](?!\d))\s*")
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Line:
     column: int = 0  # 0: the page's full width (or a one-column page); 1, 2: left, right column
     table: Table | None = None  # a table found on the page stands in the reading order as one "line"
     hang: float | None = None  # where the text after a list number starts: the item's wrapped lines align there
+    marks: str = ""  # footnote marks taken out of the text (small raised digits): 「产量1比上年」 → 「产量比上年」
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ def _trimmed(run: list[_Char]) -> list[_Char]:
 
 
 def _line(textpage: pdfium.PdfTextPage, run: list[_Char], page: int, order: int, source_line: int) -> Line:
+    marks = _footnote_marks(run)
+    run = [char for char in run if char.index not in marks]
     visible = [char for char in run if not char.text.isspace()]
     text = "".join(char.text for char, keep in zip(run, _kept(run)) if keep)
     first = visible[0]
@@ -159,7 +166,33 @@ def _line(textpage: pdfium.PdfTextPage, run: list[_Char], page: int, order: int,
         order,
         source_line,
         hang=after.left if after is not None else None,
+        marks="".join(marks.values()),
     )
+
+
+def _footnote_marks(run: list[_Char]) -> dict[int, str]:
+    """The footnote marks in a piece: digits (or ＊†‡) set small and raised above the characters around them, not
+    after a Latin letter (「m²」 is a unit). They are not text: left in, 「达到112.36万吨1」 would read as another figure.
+    Returns {character index: character}; in a piece all of one size (a footnote itself) there are none."""
+    visible = [char for char in run if not char.text.isspace() and char.size > 0]
+    if not visible:
+        return {}
+    body = max(char.size for char in visible)
+    full = sorted(char.bottom for char in visible if char.size > SUPERSCRIPT_SIZE * body)
+    baseline = full[len(full) // 2]
+    marks: dict[int, str] = {}
+    exponent = False  # 上标接在英文字母后面（「m²」「km2」）：是指数，留着
+    for i, char in enumerate(visible):
+        raised = char.size <= SUPERSCRIPT_SIZE * body and char.bottom >= baseline + SUPERSCRIPT_RISE * body
+        if not raised or not (char.text.isdigit() or char.text in _MARK_SYMBOLS):
+            exponent = False
+            continue
+        before = visible[i - 1] if i else None
+        if before is not None and before.index not in marks:
+            exponent = before.text.isascii() and before.text.isalpha()
+        if not exponent:
+            marks[char.index] = char.text
+    return marks
 
 
 def _kept(run: list[_Char]) -> list[bool]:
