@@ -28,6 +28,28 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Published:
+    """When a document was published, as precisely as its source says, and where that was read."""
+
+    date: str  # ISO：「2024-01-10」；只知道年份时「2023」
+    source: str  # 从哪里读到的：「PDF 元数据」「Word 文档属性」「网页 meta」「发布时间」「题下日期」「标题」
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+    def as_dict(self) -> dict:
+        return {"date": self.date, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Published | None:
+        """The record a manifest entry keeps; None for an entry written before dates were read (or without one)."""
+        if not isinstance(data, dict) or not str(data.get("date", ""))[:4].isdigit():
+            return None
+        return cls(str(data["date"]), str(data.get("source", "")))
+
+
+@dataclass(frozen=True)
 class Document:
     """One decoded source file; `text` is what every offset points into."""
 
@@ -40,6 +62,7 @@ class Document:
     tables: int = 0
     locations: tuple[Location, ...] = ()  # sorted by start; empty for plain text
     notes: tuple[str, ...] = ()  # parts that could not be read (「第3、7页没有文字层（可能是扫描页），未读入」)
+    published: Published | None = None  # qa.indexing.dates.document_published
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import re
 from pathlib import Path
 
 from qa.indexing.chunk import sentence_spans
-from qa.reading.reader import PLAN_WORDS, is_plan
 from qa.reading.time import TimeMention, document_year, find_times, governing_mention
 from qa.text.clauses import CLAUSE_BREAK, clause_bounds
 from qa.text.figures import find_figures
@@ -43,6 +42,8 @@ ASKED_KINDS = ("number", "percent")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 分句开头的连接词不是问题的一部分
 _LEADING_LINKS = re.compile(r"^(?:其中|同时|此外|另外|全年|共|总计|合计|并且|而且|以及|和|及)+")
+# 问句里已有这些词，就已说明问的是计划数
+PLAN_WORDS = re.compile(r"目标|预期|计划|规划|力争|打算|安排")
 
 
 def eval_answers() -> set[str]:
@@ -79,8 +80,9 @@ def question_for(text: str, sentence: tuple[int, int], figure, doc_year: int | N
     subject = _LEADING_LINKS.sub("", CLAUSE_BREAK.sub("", subject).strip(" 　“”、的"))
     if len(_CJK.findall(subject)) < MIN_SUBJECT_CHARS or find_times(subject, doc_year) or find_figures(subject):
         return None  # 太短，或主体里还有时间（「五年累计」）或别的数：问句的年份会自相矛盾，或问的不止一个数
-    # 报告年份及以后的数是计划或目标：问句要说出来，否则问的是实际数（见 qa.reading.reader.is_plan）
-    plan = is_plan(mention, doc_year) and not PLAN_WORDS.search(subject)
+    # 政府工作报告里报告年份及以后的数是目标：问句要说出来。这只对这七篇报告成立（回顾一年的公报、年报写的是实际数），
+    # 问答本身看措辞，不看年份（qa.text.plans）
+    plan = doc_year is not None and mention.span.start >= doc_year and not PLAN_WORDS.search(subject)
     return f"{time_phrase(mention)}{'计划' if plan else ''}{subject}多少？"
 
 

@@ -263,7 +263,8 @@ class QAService:
     # ---- 知识库 -----------------------------------------------------------
 
     def documents(self) -> list[dict]:
-        """One row per indexed document: file, title, sections, chunks, how many of them have vectors, when it was added."""
+        """One row per indexed document: file, title, publication date ({"date", "source"} or None), sections,
+        chunks, how many of them have vectors, when it was added."""
         index = self.pipeline.index
         counting = getattr(index.store, "embedded_by_document", None)
         embedded = counting() if counting else None
@@ -279,7 +280,9 @@ class QAService:
             vectors = "全部" if embedded is None or embedded[doc] >= info["chunks"] else f"{embedded[doc]}/{info['chunks']}"
             rows.append(
                 {
-                    "file": doc, "title": info["title"], "type": kind, "extent": extent, "sections": len(sections.get(doc, ())),
+                    "file": doc, "title": info["title"], "type": kind, "extent": extent, "published": info.get("published"),
+                    "notes": info.get("notes", []),
+                    "sections": len(sections.get(doc, ())),
                     "chunks": info["chunks"], "vectors": vectors, "added": added,
                 }
             )

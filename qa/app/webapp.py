@@ -114,7 +114,7 @@ def build_app(
             clear.click(lambda: ([], None, ""), None, [chatbot, previous, question], api_visibility="private")
 
         with gr.Tab("知识库"):
-            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "章节", "段落", "有向量的段落", "添加时间"], interactive=False, label="文档")
+            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "发布日期", "章节", "段落", "有向量的段落", "添加时间", "读取提示"], interactive=False, label="文档")
             vectors = gr.Markdown()
             if not shows_admin_controls:
                 gr.Markdown(refusal() if policy.read_only else f"上传、删除、恢复和重建索引需要管理员：请打开 [{ADMIN_PATH}/]({ADMIN_PATH}/) 登录。")
@@ -137,7 +137,10 @@ def build_app(
                 audit_table = gr.Dataframe(headers=["时间", "用户", "操作", "文件", "SHA-256", "结果"], interactive=False, label=f"操作记录（最近 {AUDIT_ROWS} 条）", wrap=True)
 
             def document_rows():
-                rows = [[d["file"], d["type"], d["extent"], d["title"], d["sections"], d["chunks"], d["vectors"], d["added"]] for d in service.documents()]
+                rows = [
+                    [d["file"], d["type"], d["extent"], d["title"], published_cell(d["published"]), d["sections"], d["chunks"], d["vectors"], d["added"], "；".join(d["notes"])]
+                    for d in service.documents()
+                ]
                 return rows, gr.update(choices=[row[0] for row in rows])
 
             def trash_rows(request: gr.Request):
@@ -288,6 +291,14 @@ def build_app(
         gr.api(api_trash, api_name="trash")
         gr.api(api_audit, api_name="audit")
     return app
+
+
+def published_cell(published: dict | None) -> str:
+    """The knowledge-base table's 「发布日期」: 「2024-01-10（网页 meta）」, 「2023年（标题）」, or 「—」 when unknown."""
+    if not published:
+        return "—"
+    date = published["date"]
+    return f"{date if len(date) > 4 else date + '年'}（{published['source']}）"
 
 
 def metric_keys() -> list[str]:

@@ -72,6 +72,7 @@ class BuildReport:
     seconds: float
     skipped: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)  # 读入了、但有部分没读到的文件：{"doc", "reason"}
+    published: dict[str, dict | None] = field(default_factory=dict)  # 每篇文档的发布日期：{"date", "source"}，不知道的为 null
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -138,7 +139,7 @@ def update_index(
         if fresh:
             name = _next_segment_name(index_dir)
             new_chunks = [chunk for d in fresh for chunk in chunk_document(d, split_sections(d), settings)]
-            new_tokens = bm25_tokens(new_chunks, Tokenizer())
+            new_tokens = bm25_tokens(new_chunks, Tokenizer(), published_years_of(fresh))
             write_segment(index_dir, name, new_chunks, new_tokens)
             segments.append(segment_entry(name, len(new_chunks)))
             counts = Counter(chunk.doc for chunk in new_chunks)
@@ -168,10 +169,17 @@ def corpus_changes(documents: list[Document], old: dict | None, settings: ChunkS
     old_docs = old["documents"] if old else {}
     if old and old["chunker"] != settings.as_dict():
         old_docs = {}
-    added = [d.doc for d in documents if d.doc not in old_docs]
-    changed = [d.doc for d in documents if d.doc in old_docs and old_docs[d.doc]["sha256"] != d.sha256]
-    removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
     recut = bool(old) and (old["chunker"] != settings.as_dict() or old.get("tokenizer_version") != TOKENIZER_VERSION)
+    added = [d.doc for d in documents if d.doc not in old_docs]
+    # 同样的文字、别的发布日期（文件另存过）也算改了：「去年」所指的年份变了，BM25 记的年份要重算。
+    # 要重切的旧索引（记日期之前的版本）不比日期：它整个都要重算
+    changed = [
+        d.doc
+        for d in documents
+        if d.doc in old_docs
+        and (old_docs[d.doc]["sha256"] != d.sha256 or not recut and old_docs[d.doc].get("published") != _published_entry(d))
+    ]
+    removed = sorted(set(old["documents"] if old else ()) - {d.doc for d in documents})
     return added, changed, removed, recut
 
 
@@ -309,16 +317,22 @@ def outdated_rules(manifest: dict) -> str | None:
     return "、".join(behind) or None
 
 
-def bm25_tokens(chunks: list[Chunk], tokenizer: Tokenizer) -> list[list[str]]:
+def bm25_tokens(chunks: list[Chunk], tokenizer: Tokenizer, published: dict[str, int] | None = None) -> list[list[str]]:
     """The words BM25 indexes for each chunk: its title, section path and text, plus the years its unwritten
-    times stand for; a chunk with no words gets one empty placeholder (bm25s refuses empty documents)."""
-    doc_years = document_years(chunks)
+    times stand for (anchored on the document's publication year, `published` by file name, where known); a chunk
+    with no words gets one empty placeholder (bm25s refuses empty documents)."""
+    doc_years = document_years(chunks, published)
     token_lists = []
     for chunk in chunks:
         context = chunk.context_text()
         years = years_meant(context, doc_years.get(chunk.doc))
         token_lists.append(tokenizer.tokens(context + "".join(f" {year}年" for year in years)) or [""])
     return token_lists
+
+
+def published_years_of(documents: list[Document]) -> dict[str, int]:
+    """The publication year of each document that has one, by file name."""
+    return {d.doc: d.published.year for d in documents if d.published is not None}
 
 
 def embedding_key(chunk: Chunk) -> str:
@@ -441,8 +455,8 @@ def _manifest(
 
 
 def document_entry(document: Document, chunks: int, segment: str | None = None) -> dict:
-    """What the manifest keeps of a document: its fingerprint and, for PDFs, Word, web pages and sheets, its type,
-    pages, tables and where each stretch of its text came from (for citations)."""
+    """What the manifest keeps of a document: its fingerprint, its publication date when known and, for PDFs, Word,
+    web pages and sheets, its type, pages, tables and where each stretch of its text came from (for citations)."""
     entry = {"sha256": document.sha256, "chunks": chunks, "title": document.title, "kind": document.kind}
     if segment is not None:  # 索引文件夹：这篇文档的段落在哪个段里
         entry["segment"] = segment
@@ -452,7 +466,16 @@ def document_entry(document: Document, chunks: int, segment: str | None = None) 
         entry["tables"] = document.tables
     if document.locations:
         entry["locations"] = [location.as_dict() for location in document.locations]
+    if document.published is not None:
+        entry["published"] = _published_entry(document)
+    if document.notes:  # 读入时的提醒（某几页没有文字层、改用了 PDF 自带的文字）：知识库表格里给用户看
+        entry["notes"] = list(document.notes)
     return entry
+
+
+def _published_entry(document: Document) -> dict | None:
+    """The manifest's record of when a document was published: {"date": "2024-01-10", "source": "网页 meta"}."""
+    return document.published.as_dict() if document.published is not None else None
 
 
 def _report(manifest, added, changed, removed, skipped: list[Skipped], started, documents: list[Document]) -> BuildReport:
@@ -470,4 +493,10 @@ def _report(manifest, added, changed, removed, skipped: list[Skipped], started, 
         seconds=round(time.perf_counter() - started, 3),
         skipped=[asdict(item) for item in skipped],
         warnings=[{"doc": document.doc, "reason": note} for document in documents for note in document.notes],
+        published=published_report(manifest),
     )
+
+
+def published_report(manifest: dict) -> dict[str, dict | None]:
+    """`qa index --json`'s "published": each indexed document's publication date and where it was read, or None."""
+    return {doc: entry.get("published") for doc, entry in sorted(manifest["documents"].items())}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from qa.indexing.dates import document_published
 from qa.indexing.formats.builder import Extracted
 from qa.indexing.formats.errors import UnreadableFile
 from qa.indexing.sections import join_wrapped_lines
@@ -87,9 +88,10 @@ def load_document(path: Path) -> Document:
     except Exception as error:  # 第三方解析库在坏文件上抛什么都有可能：一律算读不了，不让它拖垮整个建库
         raise UnreadableFile(f"文件已损坏或格式不对（{type(error).__name__}）") from error
     text = extracted.text
+    title = extracted.title or title_of(text, path.stem)
     return Document(
         doc=path.name,
-        title=extracted.title or title_of(text, path.stem),
+        title=title,
         text=text,
         sha256=text_sha256(text),
         kind=kind,
@@ -97,6 +99,7 @@ def load_document(path: Path) -> Document:
         tables=extracted.tables,
         locations=extracted.locations,
         notes=extracted.notes,
+        published=document_published(title, text, extracted.published, path.name),
     )
 
 
@@ -104,8 +107,11 @@ def _text_document(name: str, stem: str, raw: bytes) -> Document:
     text = normalise_text(decode_bytes(raw))
     if not text.strip():
         raise UnreadableFile("是空文件")
-    # 指纹按文件原文算（上传查重比的是它）；索引读的是段内断行接好的文字
-    return Document(doc=name, title=title_of(text, stem), text=join_wrapped_lines(text), sha256=text_sha256(text))
+    # 指纹按文件原文算（上传查重比的是它）；索引读的是段内断行接好的文字；日期按原来的行找
+    title = title_of(text, stem)
+    return Document(
+        doc=name, title=title, text=join_wrapped_lines(text), sha256=text_sha256(text), published=document_published(title, text, None, name)
+    )
 
 
 def _extract(path: Path, kind: str) -> Extracted:

@@ -23,7 +23,8 @@ STOP_WORDS = frozenset(
 _PUNCTUATION_OR_SPACE = re.compile(r"^[\W_]+$")
 # BM25 的切词规则或它读的文字改了就加一：已有索引下次 `qa index` 会重建 BM25（向量照样复用）
 # 3：段落另记它的「去年」「过去五年」所指的年份（qa.indexing.build.bm25_tokens）
-TOKENIZER_VERSION = 3
+# 4：那些年份按文档的发布日期推算（qa.indexing.dates）；已有索引借此重算一遍，清单也就记下了发布日期
+TOKENIZER_VERSION = 4
 
 jieba.setLogLevel(logging.WARNING)
 

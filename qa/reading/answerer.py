@@ -18,13 +18,20 @@ from qa.reading.reader import (
     FigureRanker,
     ReaderSettings,
     SpanCandidate,
-    asks_for_plan,
     governing_time,
-    is_plan,
     read_spans,
 )
 from qa.reading.spans import Reading
-from qa.reading.time import TimeSpan, document_years, find_times, named_document_years, question_times, resolve_label, section_year
+from qa.reading.time import (
+    TimeSpan,
+    document_years,
+    find_times,
+    named_document_years,
+    published_years,
+    question_times,
+    resolve_label,
+    section_year,
+)
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -40,6 +47,7 @@ from qa.text.clauses import (
 )
 from qa.text.bigrams import BigramFrequencies, bigrams
 from qa.text.figures import COUNT_UNITS, MEASURE_UNITS, PERSON_UNITS, Figure, find_figures
+from qa.text.plans import Mood, figure_mood, question_mood, without_mood_words
 from qa.text.script import to_half_width, to_simplified
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Citation, Hit, Veto
@@ -48,6 +56,11 @@ if TYPE_CHECKING:  # torch 只在真正用阅读器时才加载
     from qa.reading.reader_weights import NeuralReader
 
 _SHORT_SENTENCE = 80
+# 问题没说问计划还是实际数、原文只有计划数时，答案里这样标明
+PLAN_MARK = "（这是计划或目标数）"
+# 两个数说的是同一件事（计划数与实际数）：去掉时间和计划、结果词后，一个的说明字二元组全在另一个里，且至少这么多个
+# （「增长」一个二元组什么都对得上）
+MIN_MEASURE_BIGRAMS = 3
 MARGIN_LIMIT = 15.0  # 阅读器分差（片段分 - 无答案分）作特征时截到 ±15：更远的差别不再说明什么
 # 分词器标成地名（ns/nt）、却不指某一个地方的词：泛指的范围，以及被误标的普通词（「买东西」的「东西」）
 _GENERIC_PLACES = {
@@ -70,7 +83,7 @@ RULE_WEIGHTS = {
     "suffix_match": 0.3,  # 数字前面的词与问题结尾重合的字数
     "year_match": 0.6,
     "year_mismatch": -1.0,
-    "plan_for_actual": -1.0,
+    "plan_for_actual": -0.3,  # 数字的分句说它是计划或目标（qa.text.plans），问题没问计划：有实际数时让给实际数
 }
 # 计算题（两端相减、由下一年推上一年）选哪两个数：指标名紧挨在数字前面，比整句的重合更能区分同一段里的几个指标
 CHANGE_WEIGHTS = {"label_overlap": 3.0, "sentence_overlap": 0.5, "suffix_match": 0.3, "rank_prior": 0.3}
@@ -116,12 +129,13 @@ class _Candidate:
     sentence: tuple[int, int]  # 文档里的偏移
     figure: Figure | None  # 句内偏移
     phrase: str
-    year_conflict: bool = False  # 数字说的年份不是问的年份，或它是问题所问那年的计划（见 plan_conflict）
+    year_conflict: bool = False  # 数字说的年份不是问的年份
     time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
     features: dict[str, float] | None = None  # 数字候选的具名特征（两条路线共用，权重不同）
     sentence_offset: int = 0  # 句子在段落（chunk）里的起点；figure 的偏移相对句子
-    plan_conflict: bool = False  # 年份对，但那是计划或目标，问的是实际数
+    plan_conflict: bool = False  # 分句写明是计划而问题写明问实际数，或反过来（qa.text.plans）
     part_named: str = ""  # 这个数是总数，问题问的是它「其中」的这一项
+    mood: Mood = Mood.UNSAID  # 分句说它是计划（目标）还是实际数（qa.text.plans）
 
 
 class Answerer:
@@ -143,7 +157,8 @@ class Answerer:
         self.calibration = calibration
         self.ranker = ranker  # learned 路线给数字候选打分的模型（training/train_ranker.py）；None 时数字题也由片段阅读器答
         self.reader_settings = reader_settings
-        self.document_years = document_years(index.chunks)  # 「去年」按文档年份解析
+        # 「去年」按文档年份解析：清单记着发布日期的用它的年份，否则从标题、题下日期、文件名推断
+        self.document_years = document_years(index.chunks, published_years(index.manifest.get("documents", {})))
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus()
         self._bigram_df = BigramFrequencies([chunk.context_text() for chunk in index.chunks])
         self._chunk_count = max(len(index.chunks), 1)
@@ -179,7 +194,13 @@ class Answerer:
         for candidate in candidates:
             veto = self.rules_veto(intent, candidate)
             if veto is None:
-                return _extractive_answer(question, candidate, hits)
+                if _unasked_plan(intent, candidate):
+                    others = [other for other in candidates if other.figure is not None and other is not candidate]
+                    for index in self.actuals_for(_placed(candidate), [_placed(other) for other in others]):
+                        if self.rules_veto(intent, others[index], check_score=False) is None:
+                            candidate = others[index]
+                            break
+                return _extractive_answer(question, candidate, hits, plan=_unasked_plan(intent, candidate))
             first_veto = first_veto or veto
             if veto.name == "low_score":
                 break  # 后面的得分只会更低
@@ -201,7 +222,7 @@ class Answerer:
         confidence = self.calibration.probability(features)
         if confidence < self.calibration.threshold:
             return _abstain(question, hits, _confidence_veto(chosen.text, confidence, self.calibration.threshold), confidence)
-        return _span_answer(question, chosen, hits, confidence)
+        return _span_answer(question, chosen, hits, confidence, self._unasked_plan_span(intent, chosen))
 
     def read_passages(self, question: str, hits: list[Hit]) -> Reading:
         """The reader's one pass over the passages it reads (`_read_hits`)."""
@@ -258,7 +279,13 @@ class Answerer:
         if chosen.probability < self.ranker.threshold:
             veto = best.veto or _confidence_veto(chosen.candidate.figure.text, chosen.probability, self.ranker.threshold)
             return _abstain(question, hits, veto, chosen.probability)
-        return _extractive_answer(question, chosen.candidate, hits, chosen.probability)
+        candidate = chosen.candidate
+        if _unasked_plan(intent, candidate):
+            # 文中有这个计划数的实际数：没问计划的问题答实际数，把握沿用选中的那句
+            supported = [item.candidate for item in ranked[1:] if item.veto is None]
+            actual = next(iter(self.actuals_for(_placed(candidate), [_placed(other) for other in supported])), None)
+            candidate = supported[actual] if actual is not None else candidate
+        return _extractive_answer(question, candidate, hits, chosen.probability, plan=_unasked_plan(intent, candidate))
 
     def choose_span(
         self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None, reading: Reading | None = None
@@ -279,6 +306,16 @@ class Answerer:
                 break
             fallback = fallback or candidate  # 类型不对的片段只在别无选择时用，置信度特征会记下这一点
         chosen = chosen or fallback
+        if chosen is not None and self._unasked_plan_span(intent, chosen):
+            # 文中有这个计划数的实际数：没问计划的问题答实际数
+            others = [
+                other
+                for other in candidates
+                if other is not chosen and other.figure is not None and _kind_fits(intent, other)
+                and self._support_veto(intent, other, asked) is None
+            ]
+            actuals = self.actuals_for(self._placed_span(chosen), [self._placed_span(other) for other in others])
+            chosen = others[actuals[0]] if actuals else chosen
         if chosen is None:
             return None, None, first_veto or Veto("no_span", "阅读器在检索到的段落里没有找到答案片段")
         features = {
@@ -289,6 +326,52 @@ class Answerer:
         }
         return chosen, features, None
 
+    def _unasked_plan_span(self, intent: QuestionIntent, span: SpanCandidate) -> bool:
+        """The span is a figure whose wording makes it a plan, and the question did not say which it wants."""
+        return (
+            intent.wants_figure
+            and span.figure is not None
+            and span.figure.is_quantity
+            and question_mood(intent.text) == Mood.UNSAID
+            and figure_mood(span.hit.chunk.text, span.start, span.end) == Mood.PLAN
+        )
+
+    def _placed_span(self, span: SpanCandidate) -> _Placed:
+        mood = figure_mood(span.hit.chunk.text, span.start, span.end) if span.figure.is_quantity else Mood.UNSAID
+        return _Placed(span.hit, span.start, span.figure, mood)
+
+    def actuals_for(self, plan: _Placed, others: list[_Placed]) -> list[int]:
+        """Which of `others` (in their order) state the actual figure of what the plan figure plans: a result its own
+        sentence states beside it (「计划新建3000个，实际建成3260个」; not a 「其中」 part), or a figure that is no plan and
+        measures the same thing by the same words, times and plan words aside (「去年……城镇新增就业12.66万人」 for the
+        target 「今年……城镇新增就业9万人以上」 of the year before)."""
+        text = plan.hit.chunk.text
+        sentence = _full_sentence_start(text, plan.start)
+        measure = self._measure_words(plan)
+        found = []
+        for index, other in enumerate(others):
+            same_kind = (other.figure.kind, other.figure.unit) == (plan.figure.kind, plan.figure.unit)
+            if other.mood == Mood.PLAN or not same_kind:
+                continue
+            if other.hit.chunk.id == plan.hit.chunk.id and _full_sentence_start(text, other.start) == sentence:
+                between = text[min(plan.start, other.start) : max(plan.start, other.start)]
+                if other.mood == Mood.ACTUAL and "其中" not in between:
+                    found.append(index)
+                continue
+            words = self._measure_words(other)
+            if min(len(words), len(measure)) >= MIN_MEASURE_BIGRAMS and (words <= measure or measure <= words):
+                found.append(index)
+        return found
+
+    def _measure_words(self, placed: _Placed) -> frozenset[str]:
+        """What a figure measures: the bigrams of its clause up to the figure, without times, plan and result words."""
+        text = placed.hit.chunk.text
+        start = max((match.end() for match in CLAUSE_BREAK.finditer(text, 0, placed.start)), default=0)
+        label = text[start : placed.start]
+        for mention in find_times(label, self.document_years.get(placed.hit.chunk.doc)):
+            label = label[: mention.start] + " " * (mention.end - mention.start) + label[mention.end :]
+        return frozenset(bigrams(without_mood_words(label)))
+
     def _support_veto(self, intent: QuestionIntent, candidate: SpanCandidate, asked) -> Veto | None:
         """A named reason why this span cannot answer the question, or None when it is supported."""
         chunk = candidate.hit.chunk
@@ -298,10 +381,11 @@ class Answerer:
                     return Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
             elif not any(t.overlaps(span) for t in self._paragraph_times(chunk, candidate.start) for span in asked):
                 return Veto("year", f"段落没有提到{'、'.join(map(str, asked))}")
-        year = self.document_years.get(chunk.doc)
         # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
-        if asked and intent.wants_figure and is_plan(candidate.time_mention, year) and not asks_for_plan(intent.text):
-            return Veto("plan", f"「{candidate.time_mention.text}」在{year}年的文件里指计划或目标，问题问的是实际数")
+        if intent.wants_figure and candidate.figure is not None and candidate.figure.is_quantity:
+            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end), question_mood(intent.text)
+            if Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood:
+                return _mood_veto(candidate.text, mood)
         veto = self._place_absent(intent, chunk)
         if veto is not None:
             return veto
@@ -357,9 +441,15 @@ class Answerer:
                 time = _time_record(mention)
             else:
                 years = figure_years(sentence, figures, position, hit.chunk.text[:offset])
-            plan = bool(intent.years) and is_plan(mention, year) and not asks_for_plan(intent.text)
+            # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
+            mood = Mood.UNSAID
+            if figure.is_quantity:
+                mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end)
+            asked_mood = question_mood(intent.text)
+            plan = mood == Mood.PLAN and asked_mood == Mood.UNSAID
             matched = bool(intent.years and years and years & set(intent.years))
-            conflict = plan or bool(intent.years and years and not matched)
+            conflict = bool(intent.years and years and not matched)
+            wrong_mood = Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood
             people = weights.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
             features = {
                 "label_overlap": _overlap(weights, label_text),
@@ -373,9 +463,9 @@ class Answerer:
                 "approximate_qualifier": float(bool(intent.approximate and figure.qualifier)),
                 "counted_follows": float(bool(intent.counted) and sentence.startswith(intent.counted, figure.end)),
                 "suffix_match": float(_suffix_match(left, intent.content)),
-                "year_match": float(matched and not plan),
-                "year_mismatch": float(conflict and not plan),
-                "plan_for_actual": float(plan),  # 问实际数，这是当年的计划
+                "year_match": float(matched),
+                "year_mismatch": float(conflict),
+                "plan_for_actual": float(plan),  # 问题没说问计划，分句说这是计划或目标
                 # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
                 "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
             }
@@ -383,7 +473,8 @@ class Answerer:
             quote_span = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
             score = rule_score(features, self._rule_weights)
             part = next((label for label in breakdown_items(sentence, figures, position) if label in intent.text), "")
-            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset, plan and matched, part)
+            plan_conflict = wrong_mood and not conflict  # 年份也不对时说年份
+            yield _Candidate(score, hit, quote_span, figure, phrase, conflict, time, features, offset, plan_conflict, part, mood)
 
 
     def _clause_candidates(self, hit, sentence, offset, weights, base, focus):
@@ -502,8 +593,7 @@ class Answerer:
         chunk = candidate.hit.chunk
         context = chunk.context_text()
         if candidate.plan_conflict:
-            year = self.document_years.get(chunk.doc)
-            return Veto("plan", f"「{candidate.figure.text}」是{year}年的文件定的计划或目标，问题问的是实际数")
+            return _mood_veto(candidate.figure.text, candidate.mood)
         if candidate.year_conflict:
             return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
         if candidate.part_named:
@@ -790,15 +880,48 @@ def _place_supported(place: str, question: str, phrase: str, chunk: _FoldedChunk
 # ---- 组装答案 ---------------------------------------------------------------
 
 
-def _extractive_answer(question: str, candidate: _Candidate, hits: list[Hit], confidence: float | None = None) -> Answer:
+def _unasked_plan(intent: QuestionIntent, candidate: _Candidate) -> bool:
+    """The figure's clause says it is a plan or target and the question did not say which it wants."""
+    return candidate.mood == Mood.PLAN and question_mood(intent.text) == Mood.UNSAID
+
+
+class _Placed(NamedTuple):
+    """A figure where it stands (its start in its chunk's text) and what its wording makes it."""
+
+    hit: Hit
+    start: int
+    figure: Figure
+    mood: Mood
+
+
+def _placed(candidate: _Candidate) -> _Placed:
+    return _Placed(candidate.hit, candidate.sentence_offset + candidate.figure.start, candidate.figure, candidate.mood)
+
+
+def _full_sentence_start(text: str, position: int) -> int:
+    """Where the sentence holding `position` begins, across 「；」 (a candidate's own sentence stops there)."""
+    return max(text.rfind(mark, 0, position) for mark in "。！？!?\n") + 1
+
+
+def _extractive_answer(
+    question: str, candidate: _Candidate, hits: list[Hit], confidence: float | None = None, plan: bool = False
+) -> Answer:
+    """The answer from a figure or clause candidate; a plan figure the question did not ask for is marked as one."""
     chunk = candidate.hit.chunk
     start, end = candidate.sentence
     phrase = candidate.phrase.rstrip("。；;，, ")
-    answer_text = f"{phrase}。[1]"
-    figures = (candidate.figure.as_dict(),) if candidate.figure else ()
+    answer_text = f"{phrase}{PLAN_MARK if plan else ''}。[1]"
+    figures = (candidate.figure.as_dict() | ({"plan": True} if plan else {}),) if candidate.figure else ()
     span = candidate.figure.text if candidate.figure else phrase
     citation = _citation(chunk, start, end, candidate.time)
     return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=span, confidence=confidence)
+
+
+def _mood_veto(figure: str, mood: Mood) -> Veto:
+    """The figure's clause says it is a plan and the question asks for the actual figure, or the reverse."""
+    if mood == Mood.PLAN:
+        return Veto("plan", f"「{figure}」所在的分句说它是计划或目标，问题问的是实际数")
+    return Veto("plan", f"「{figure}」所在的分句说它是实际数，问题问的是计划或目标")
 
 
 def _confidence_veto(span: str, confidence: float, threshold: float) -> Veto:
@@ -843,8 +966,11 @@ def _kind_fits(intent: QuestionIntent, candidate: SpanCandidate) -> bool:
     return fit is not None and fit >= 0  # 负分是「能用但不像」：单位不对、问数量答了百分数
 
 
-def _span_answer(question: str, candidate: SpanCandidate, hits: list[Hit], confidence: float) -> Answer:
-    """The answer sentence (the span's clause, with its opening time phrase), the span and its citation."""
+def _span_answer(
+    question: str, candidate: SpanCandidate, hits: list[Hit], confidence: float, plan: bool = False
+) -> Answer:
+    """The answer sentence (the span's clause, with its opening time phrase), the span and its citation; `plan`: the
+    span is a plan figure the question did not ask for, marked as one."""
     chunk = candidate.hit.chunk
     start, end, sentence = _sentence_of(chunk.text, candidate.start)
     local_start, local_end = candidate.start - start, min(candidate.end, end) - start
@@ -858,12 +984,16 @@ def _span_answer(question: str, candidate: SpanCandidate, hits: list[Hit], confi
         clause = sentence[previous:clause_end].strip("，,；;、：: 。")
         clause_start = previous
     lead = leading_time(sentence, clause_start)
-    answer_text = f"{lead}{clause}。[1]"
+    answer_text = f"{lead}{clause}{PLAN_MARK if plan else ''}。[1]"
     time = None
     if candidate.time_mention is not None and candidate.time_mention.relative:
         time = _time_record(candidate.time_mention)
     citation = Citation(chunk.doc, chunk.title, chunk.section_path, sentence, chunk.start + start, chunk.start + end, time)
-    figures = (candidate.figure.as_dict(),) if candidate.figure and candidate.figure.text in candidate.text else ()
+    figures = (
+        (candidate.figure.as_dict() | ({"plan": True} if plan else {}),)
+        if candidate.figure and candidate.figure.text in candidate.text
+        else ()
+    )
     return Answer(question, answer_text, False, figures, (citation,), tuple(hits), span=candidate.text, confidence=confidence)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from qa.types import Hit
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
 # learned 路线在数字候选之间作选择的模型（权重与拒答阈值由 training/train_ranker.py 拟合）
 RANKER_FILE = Path(__file__).resolve().parents[1] / "models" / "figure-ranker.json"
-# 问的是计划、目标，而不是实际数：报告里写「今年」「明年」的数字多半是预期目标
-PLAN_WORDS = re.compile(r"目标|预期|计划|规划|力争|打算|安排")
 
 
 @dataclass(frozen=True)
@@ -213,11 +210,3 @@ def governing_time(hit: Hit, position: int, document_year: int | None) -> TimeMe
         hit.chunk.text, position, document_year, section_year=section_year(hit.chunk.section_path, document_year)
     )
 
-
-def is_plan(mention: TimeMention | None, document_year: int | None) -> bool:
-    """A figure about the document's own year or later (「今年」「明年」「今后五年」) is a plan, not a result."""
-    return mention is not None and document_year is not None and mention.span.start >= document_year
-
-
-def asks_for_plan(question: str) -> bool:
-    return bool(PLAN_WORDS.search(question))

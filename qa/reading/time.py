@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import PurePath
 
-from qa.types import Chunk
+from qa.text.script import to_simplified
+from qa.types import Chunk, Published
 
 # 视为年份的四位数范围：「5000年文明」「1000年」是数量，不是年份
 EARLIEST_YEAR = 1800
@@ -114,11 +116,12 @@ _RELATIVE_WORDS = (
 )
 
 _DATE = (
-    rf"(?P<year>{_YEAR})年(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,2}})月"
-    r"(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})日"
+    rf"(?P<year>{_YEAR})年(?P<month>[0-9]{{1,2}}|[一二三四五六七八九十]{{1,2}})月"
+    r"(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3})日"
 )
 _DATELINE = re.compile(rf"^[—\-－―(（【\[]*{_DATE}")
 _CLOSING_DATE = re.compile(rf"^[(（]?{_DATE}[)）]?$")
+_DATE_AT_START = re.compile(_DATE)
 _FILENAME_YEAR = re.compile(r"(?<![0-9A-Za-z])(?P<year>1[89][0-9]{2}|20[0-9]{2}|2100)(?![0-9A-Za-z])")
 _SENTENCE_PUNCTUATION = "，。；：！？,;:!?"
 _BOOK_TITLE = re.compile(r"《[^《》\n]*》")
@@ -166,33 +169,69 @@ class TimeMention:
     comparison: bool = False  # 「比上年」「较2012年」：比较的基期
 
 
-def document_year(title: str, text: str, filename: str = "") -> int | None:
-    """The year a document was written: from its title, else a dateline near its start or end, else its file name.
-    A title that reviews a year (「2022年国民经济和社会发展统计公报」, 「…年鉴」, 「…主要经济指标」) names the year it covers;
-    such a document is written the year after, so its own figures for that year are results, not plans."""
-    lines = [line.strip(_BLANKS) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+def document_year(title: str, text: str, filename: str = "", published: int | None = None) -> int | None:
+    """The year a document was written: the year it was published when that is known (qa.indexing.dates), else
+    from its title, else a dateline near its start or end, else its file name. A title that reviews a year
+    (「2022年国民经济和社会发展统计公报」, 「…年鉴」, 「…主要经济指标」) names the year it covers; such a document is written
+    the year after, so its own figures for that year are results, not plans."""
+    if published is not None:
+        return published
+    lines = _lines(text)
     if not title.strip(_BLANKS) and lines:
         title = lines[0]
-    covered = _title_year(title)
     for year in (
-        covered + 1 if covered is not None and any(genre in title for genre in RETROSPECTIVE_GENRES) else covered,
+        title_written_year(title),
         _dateline_year(lines[:DATELINE_LINES], _DATELINE),
         _dateline_year(lines[-DATELINE_LINES:], _CLOSING_DATE),
-        _filename_year(filename),
+        filename_year(filename),
     ):
         if year is not None:
             return year
     return None
 
 
-def document_years(chunks: list[Chunk]) -> dict[str, int | None]:
-    """The year each document was written, from its title, its opening lines (its first chunk) or its file name."""
+def document_years(chunks: list[Chunk], published: dict[str, int] | None = None) -> dict[str, int | None]:
+    """The year each document was written: the year it was published (`published`, by file name) where known,
+    else from its title, its opening lines (its first chunk) or its file name."""
+    published = published or {}
     first: dict[str, Chunk] = {}
     for chunk in chunks:
         if chunk.doc not in first or chunk.start < first[chunk.doc].start:
             first[chunk.doc] = chunk
-    return {doc: document_year(chunk.title, chunk.text, doc) for doc, chunk in first.items()}
+    return {doc: document_year(chunk.title, chunk.text, doc, published.get(doc)) for doc, chunk in first.items()}
+
+
+def published_years(entries: dict[str, dict]) -> dict[str, int]:
+    """The publication year of each document whose manifest entry records one (an older index records none)."""
+    years = {}
+    for doc, entry in entries.items():
+        published = Published.from_dict(entry.get("published"))
+        if published is not None:
+            years[doc] = published.year
+    return years
+
+
+def title_written_year(title: str) -> int | None:
+    """The year a title says its document was written: the one year it names, plus one for a genre that reviews
+    that year (RETROSPECTIVE_GENRES); None when it names no single year."""
+    covered = _title_year(title)
+    if covered is not None and any(genre in to_simplified(title) for genre in RETROSPECTIVE_GENRES):  # 「年報」是年报
+        return covered + 1
+    return covered
+
+
+def opening_dateline(text: str) -> tuple[int, int, int] | None:
+    """The date line among a document's first lines (「（2024年1月10日）」「——2017年3月5日在……会议上」) as
+    (year, month, day); the latest when there are several, None when there is none or it is no real date."""
+    dates = [_match_date(match) for match in _dateline_matches(_lines(text)[:DATELINE_LINES], _DATELINE)]
+    dates = [found for found in dates if found is not None]
+    return max(dates) if dates else None
+
+
+def written_date(text: str) -> tuple[int, int, int] | None:
+    """The date written at the start of `text` (「2024年1月10日」「二〇二四年一月十日」) as (year, month, day), if real."""
+    match = _DATE_AT_START.match(text.translate(_FULLWIDTH_DIGITS))
+    return _match_date(match) if match else None
 
 
 def years_meant(text: str, doc_year: int | None) -> list[int]:
@@ -467,7 +506,14 @@ def _title_year(title: str) -> int | None:
 
 
 def _dateline_year(lines: list[str], dateline: re.Pattern) -> int | None:
-    years = []
+    years = [_year_value(match["year"]) for match in _dateline_matches(lines, dateline)]
+    years = [year for year in years if year is not None]
+    return max(years) if years else None
+
+
+def _dateline_matches(lines: list[str], dateline: re.Pattern) -> list[re.Match]:
+    """The lines that are a date line (a date, then at most 「在……会议上」), matched on their half-width digits."""
+    matches = []
     for line in lines:
         match = dateline.match(line.translate(_FULLWIDTH_DIGITS))
         if not match or len(line) > DATELINE_MAX_CHARS:
@@ -476,12 +522,29 @@ def _dateline_year(lines: list[str], dateline: re.Pattern) -> int | None:
         rest = line[match.end() :]
         if any(mark in rest for mark in _SENTENCE_PUNCTUATION) or re.match(_DASH, rest):
             continue
-        years.append(_year_value(match["year"]))
-    years = [year for year in years if year is not None]
-    return max(years) if years else None
+        matches.append(match)
+    return matches
 
 
-def _filename_year(filename: str) -> int | None:
+def _lines(text: str) -> list[str]:
+    """The text's non-empty lines, without surrounding blanks."""
+    return [line for line in (line.strip(_BLANKS) for line in text.splitlines()) if line]
+
+
+def _match_date(match: re.Match) -> tuple[int, int, int] | None:
+    """(year, month, day) of a `_DATE` match; None for a day no calendar has (「2023年2月30日」)."""
+    year, month, day = _year_value(match["year"]), _small_number(match["month"]), _small_number(match["day"])
+    if year is None or month is None or day is None:
+        return None
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def filename_year(filename: str) -> int | None:
+    """The one plausible year a file name names (「青溪市2022年报.pdf」: 2022), else None."""
     name = PurePath(filename).name.translate(_FULLWIDTH_DIGITS) if filename else ""
     years = {int(match["year"]) for match in _FILENAME_YEAR.finditer(name)}
     years |= {span.start for span in {m.span for m in find_times(name, None)} if span.start == span.end}

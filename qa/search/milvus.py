@@ -38,7 +38,17 @@ from pathlib import Path
 import numpy as np
 
 from qa import __version__
-from qa.indexing.build import BuildReport, Progress, bm25_tokens, corpus_changes, document_entry, embedding_key, read_corpus
+from qa.indexing.build import (
+    BuildReport,
+    Progress,
+    bm25_tokens,
+    corpus_changes,
+    document_entry,
+    embedding_key,
+    published_report,
+    published_years_of,
+    read_corpus,
+)
 from qa.indexing.chunk import ChunkSettings, chunk_document
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.ingest import Skipped
@@ -380,7 +390,7 @@ def _update(
 
     known = {row["embedding_key"]: np.asarray(row["dense"], dtype=np.float32) for row in old_rows}
     vectors, encoded = _vectors(chunks, encoder, known, progress)
-    weights = bm25_weights(bm25_tokens(chunks, tokenizer or Tokenizer()))
+    weights = bm25_weights(bm25_tokens(chunks, tokenizer or Tokenizer(), published_years_of(documents)))
     if progress:
         progress("BM25", 1, 1)
     manifest = _manifest(documents, chunks, encoder, model_name, settings, started)
@@ -453,6 +463,7 @@ def _report(
         seconds=round(time.perf_counter() - started, 3),
         skipped=[asdict(item) for item in skipped],
         warnings=[{"doc": document.doc, "reason": note} for document in documents for note in document.notes],
+        published=published_report(manifest),
     )
 
 
