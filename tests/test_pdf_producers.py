@@ -216,22 +216,16 @@ def test_no_figure_of_a_source_is_missing_or_altered_in_the_index(producers_pipe
     assert not set(source) - set(indexed), sorted(set(source) - set(indexed))
 
 
-# 阅读器还分不清一张表里的各行（问题 22「阅读器 v2」）：对的单元格已在检索到的段落里、页码也对（见下一个测试），
-# 阅读器却给它很低的把握，或挑了另一行。修好时这几条会变成通过（strict）
-_READER_TABLES = pytest.mark.xfail(
-    strict=True, reason="阅读器在一串表格事实里只认第一行：对的单元格排第一但把握低于阈值，或选了别的行（问题 22）"
-)
-
 # 每个来源一个正文里的数、一个表格单元格：问题是照着我们自己写的原文另写的
 QUESTIONS = [
     ("writer", "2023年临江机场飞机起降多少万架次？", "12.6万架次", None),
-    pytest.param("writer", "2023年临江市工业增加值是多少亿元？", "1,563.09", "工业", marks=_READER_TABLES),
+    ("writer", "2023年临江市工业增加值是多少亿元？", "1,563.09", "工业"),
     ("docx", "2023年临江港完成货物吞吐量多少亿吨？", "2.47亿吨", None),
-    pytest.param("docx", "2023年临江港南港区货物吞吐量是多少万吨？", "7,048.1", "南港区", marks=_READER_TABLES),
+    ("docx", "2023年临江港南港区货物吞吐量是多少万吨？", "7,048.1", "南港区"),
     ("calc", "东湖区2023年一般公共预算收入是多少万元？", "974,218.30", "东湖区"),
     ("calc", "临江市2023年梅岭镇户籍人口有多少人？", "28,122", "梅岭镇"),
     ("chromium", "2023年临江市科技金融贷款余额是多少？", "624.19亿元", None),
-    pytest.param("chromium", "2023年临江市高等学校研发经费是多少亿元？", "9.47", "高等学校", marks=_READER_TABLES),
+    ("chromium", "2023年临江市高等学校研发经费是多少亿元？", "9.47", "高等学校"),
     ("xelatex", "2023年临江市罚没款金额是多少万元？", "4,218.6万元", None),
     ("xelatex", "沙溪口断面的总磷年均浓度是多少？", "0.152", "沙溪口"),
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from qa.indexing.chunk import sentence_spans
 from qa.indexing.tokenize import STOP_WORDS, part_of_speech_tagger
+from qa.reading.cells import TableCells
 from qa.reading.compute import change_pair, compute, previous_year_value
 from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import (
@@ -164,6 +165,7 @@ class Answerer:
         self._chunk_count = max(len(index.chunks), 1)
         self._pos = part_of_speech_tagger(index.tokenizer.jieba)
         self._rule_weights = dict(RULE_WEIGHTS, rank_prior=settings.rank_weight)
+        self.table_cells = TableCells(index.manifest.get("documents", {}))  # 表格的每个单元格在哪一行哪一列
 
     def ask(self, question: str, hits: list[Hit]) -> Answer:
         """The answer from the retrieved passages (the caller searched: see qa.pipeline); ValueError only for empty questions."""
@@ -386,7 +388,7 @@ class Answerer:
             mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end), question_mood(intent.text)
             if Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood:
                 return _mood_veto(candidate.text, mood)
-        veto = self._place_absent(intent, chunk)
+        veto = self._place_absent(intent, chunk) or self.table_cells.veto(intent.text, chunk.doc, chunk.start + candidate.start, candidate.text)
         if veto is not None:
             return veto
         context = chunk.context_text().lower()
@@ -598,6 +600,11 @@ class Answerer:
             return Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」说的是别的年份")
         if candidate.part_named:
             return Veto("part", f"问题问的是其中的「{candidate.part_named}」，「{candidate.figure.text}」是总数")
+        if candidate.figure is not None:
+            position = chunk.start + candidate.sentence_offset + candidate.figure.start
+            veto = self.table_cells.veto(intent.text, chunk.doc, position, candidate.figure.text)
+            if veto is not None:
+                return veto
         # 问的年份要在这个数字所在的自然段（连同标题、小节标题）里提到，「去年」「过去五年」按文档年份解析后也算；
         # 同一段落块里另一个自然段的「一年来」管不到它
         sentence_start = candidate.sentence[0] - chunk.start
