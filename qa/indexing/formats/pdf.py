@@ -527,12 +527,17 @@ def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[t
     previous: Line | None = None
     edges = _column_edges(lines)
     spacing = _line_spacing(lines)
+    last_table: Table | None = None  # the table just written, with nothing after it yet
     for line in lines:
         if line.table is not None:
             builder.paragraph(pieces)
-            pieces, previous = [], None
-            builder.table(line.table)
+            table = line.table
+            if not table.caption and last_table is not None and last_table.page != table.page:
+                table = replace(table, caption=last_table.caption)  # 接着上一页的表：表头在每页重复，表题只在第一页
+            builder.table(table)
+            pieces, previous, last_table = [], None, table
             continue
+        last_table = None
         text = line.text.strip()
         level = _heading_level(line, text, outline, body_size, body_bold, sizes)
         if level:
