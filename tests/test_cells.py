@@ -43,3 +43,11 @@ def test_labels_in_traditional_characters_are_named_by_a_simplified_question():
     cells = TableCells({"people.pdf": {"locations": [location.as_dict() for location in extracted.locations]}})
     assert cells.veto("东湖区人口多少万人？", "people.pdf", extracted.text.index("58.7"), "58.7").name == "cell"
     assert cells.veto("东湖区人口多少万人？", "people.pdf", extracted.text.index("72.1"), "72.1") is None
+
+
+def test_a_cell_is_pinned_when_the_question_names_its_row_and_column_and_no_other():
+    text, cells = _ports()
+    assert cells.pinned("2023年青川港南港区货物吞吐量是多少万吨？", "ports.pdf", text.index("7,048.1"))
+    assert not cells.pinned("青川港南港区货物吞吐量是多少万吨？", "ports.pdf", text.index("7,048.1"))  # 没点列
+    assert not cells.pinned("2023年南港区比北港区少多少？", "ports.pdf", text.index("7,048.1"))  # 点了两行
+    assert not cells.pinned("2023年南港区货物吞吐量是多少？", "ports.pdf", text.index("稳中有升"))

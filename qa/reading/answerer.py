@@ -278,16 +278,26 @@ class Answerer:
         best = max(ranked, key=lambda item: item.score)
         if chosen.veto is not None:
             return _abstain(question, hits, best.veto)
-        if chosen.probability < self.ranker.threshold:
-            veto = best.veto or _confidence_veto(chosen.candidate.figure.text, chosen.probability, self.ranker.threshold)
-            return _abstain(question, hits, veto, chosen.probability)
         candidate = chosen.candidate
+        probability = chosen.probability
+        if probability < self.ranker.threshold and self._pinned_cell(intent, candidate):
+            # 问题用表格自己的行标签和列标题点中了这一格、只有这一格：按最低可答的把握给出（界面上提示核对）
+            probability = self.ranker.threshold
+        if probability < self.ranker.threshold:
+            veto = best.veto or _confidence_veto(candidate.figure.text, probability, self.ranker.threshold)
+            return _abstain(question, hits, veto, probability)
         if _unasked_plan(intent, candidate):
             # 文中有这个计划数的实际数：没问计划的问题答实际数，把握沿用选中的那句
             supported = [item.candidate for item in ranked[1:] if item.veto is None]
             actual = next(iter(self.actuals_for(_placed(candidate), [_placed(other) for other in supported])), None)
             candidate = supported[actual] if actual is not None else candidate
-        return _extractive_answer(question, candidate, hits, chosen.probability, plan=_unasked_plan(intent, candidate))
+        return _extractive_answer(question, candidate, hits, probability, plan=_unasked_plan(intent, candidate))
+
+    def _pinned_cell(self, intent: QuestionIntent, candidate: _Candidate) -> bool:
+        """Whether the candidate's figure sits in the one table cell the question names by row and column."""
+        chunk = candidate.hit.chunk
+        position = chunk.start + candidate.sentence_offset + candidate.figure.start
+        return self.table_cells.pinned(intent.text, chunk.doc, position)
 
     def choose_span(
         self, question: str, intent: QuestionIntent, hits: list[Hit], weights: _Terms | None = None, reading: Reading | None = None

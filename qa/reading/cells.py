@@ -62,6 +62,19 @@ class TableCells:
                 return Veto("cell", f"问题问的是表中「{'」「'.join(named)}」这一{kind}，「{figure}」在「{own or '—'}」{kind}")
         return None
 
+    def pinned(self, question: str, doc: str, position: int) -> bool:
+        """Whether the question names exactly this cell: its row label and its column heading, and no other row or
+        column of its table (「2023年南港区货物吞吐量」 for the cell 南港区 × 2023年)."""
+        cell = self._cell_at(doc, position)
+        if cell is None:
+            return False
+        asked = _folded(question)
+        rows, columns = self._labels[(doc, cell.table)]
+        return all(
+            [label for label in labels if label and _names(asked, label)] == [own]
+            for labels, own in ((rows, cell.row), (columns, cell.column))
+        )
+
     def _cell_at(self, doc: str, position: int) -> _Cell | None:
         starts = self._starts.get(doc)
         if not starts:

@@ -76,9 +76,10 @@ class TextBuilder:
         self._flush_caption()
         self._body(pieces)
 
-    def table(self, table: Table) -> None:
+    def table(self, table: Table, continued: bool = False) -> None:
         """The table's caption as a heading below the current one, then one fact per line. A table without a
-        caption of its own takes the waiting caption paragraph, else 「表N」."""
+        caption of its own takes the waiting caption paragraph, else 「表N」. A `continued` table (the part of the
+        table before it that went on to the next page) adds its facts under that table's heading."""
         if not table.caption:
             waiting, self._caption = self._caption, None
             table = replace(table, caption=waiting[0] if waiting else f"表{self.tables + 1}")
@@ -86,10 +87,13 @@ class TextBuilder:
         heading, facts = table_facts(table)
         if not facts:
             return
-        self.tables += 1
-        level = self._heading[0] + 1 if self._heading else 1
-        self._block([(_heading_line(level, heading), table.page)])
-        self._separate()
+        if continued:
+            self._write("\n")  # 接在上一页那部分的最后一句后面，一事一行
+        else:
+            self.tables += 1
+            level = self._heading[0] + 1 if self._heading else 1
+            self._block([(_heading_line(level, heading), table.page)])
+            self._separate()
         for i, fact in enumerate(facts):
             if i:
                 self._write("\n")

@@ -40,6 +40,10 @@ SHORT_LINE_CHARS = 2.0
 INDENT_CHARS = 1.5
 # 相邻两行字号相差超过这一比例：不是同一段（正文之后的脚注）
 SIZE_CHANGE = 0.15
+# 脚注的字比正文小：不到正文字号的这一比例
+FOOTNOTE_SIZE_RATIO = 0.95
+# 脚注号与脚注文字之间至多空这么多个字宽
+NOTE_NUMBER_GAP_CHARS = 3.0
 # 半角字（数字、字母）约占这么多个字宽
 NARROW_CHAR_SHARE = 0.55
 # 两行之间的空白比这一栏通常的行距多出行高的这么多倍：分段（Word 的 1.5 倍行距本身不算分段）
@@ -490,13 +494,35 @@ def _running(pages: list[_Page]) -> set[str]:
 
 
 def _without_running(lines: list[Line], running: set[str]) -> list[Line]:
-    """The page's pieces of text except page numbers and running headers and footers."""
+    """The page's pieces of text except page numbers and running headers and footers. A number in the margin with
+    text right after it on its baseline is not a page number: in small type it is a footnote's number (「1 粮食总产量
+    按……」), taken out like a footnote mark, the text after it opening the footnote; in body type it stays."""
     margin = _margin_keys(lines)
-    return [
-        line
-        for line in lines
-        if id(line) not in margin or not (_PAGE_NUMBER.match(line.text.strip()) or any(key in running for key in margin[id(line)]))
-    ]
+    body_size = _body_size(lines)
+    kept = []
+    for line in lines:
+        if id(line) in margin and _PAGE_NUMBER.match(line.text.strip()):
+            labelled = _labelled_by(line, lines)
+            if labelled is None or labelled.size >= body_size * FOOTNOTE_SIZE_RATIO:
+                if labelled is None:
+                    continue  # 页码
+                kept.append(line)  # 正文字号的编号（页脚处的列表项）：照原样留着
+                continue
+            labelled.opens_note, labelled.marks = True, line.text.strip() + labelled.marks
+            continue
+        if id(line) in margin and any(key in running for key in margin[id(line)]):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _labelled_by(number: Line, lines: list[Line]) -> Line | None:
+    """The text that starts just after a number on its baseline, in type of its size, if any."""
+    for line in lines:
+        near = 0 <= line.left - number.right <= NOTE_NUMBER_GAP_CHARS * max(number.size, 1.0)
+        if line is not number and near and _same_baseline(line, number) and abs(line.size - number.size) <= SIZE_CHANGE * line.size:
+            return line
+    return None
 
 
 def _page_list(numbers: list[int], shown: int = 10) -> str:
@@ -527,26 +553,46 @@ def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[t
     previous: Line | None = None
     edges = _column_edges(lines)
     spacing = _line_spacing(lines)
+    notes = _footnotes(lines, body_size)
+    moved = {id(line) for note in notes.values() for line in note}
+    cited: list[tuple[int, str]] = []  # the footnotes the paragraph being written refers to
+
+    def flush(pieces: list[tuple[str, int | None]]) -> None:
+        """The paragraph, then the footnotes it refers to (a footnote is read after its paragraph, not at the foot)."""
+        builder.paragraph(pieces)
+        for key in cited:
+            note = notes.pop(key, None)
+            if note:
+                builder.paragraph([("".join(line.text.strip() for line in note), note[0].page)])
+        cited.clear()
+
     last_table: Table | None = None  # the table just written, with nothing after it yet
     for line in lines:
+        if id(line) in moved:
+            continue
+        cited.extend((line.page, mark) for mark in line.marks)
         if line.table is not None:
-            builder.paragraph(pieces)
+            flush(pieces)
             table = line.table
-            if not table.caption and last_table is not None and last_table.page != table.page:
-                table = replace(table, caption=last_table.caption)  # 接着上一页的表：表头在每页重复，表题只在第一页
-            builder.table(table)
+            # 接着上一页的表（表头在每页重复，表题只在第一页）：同一张表，事实接在它的表题下
+            continued = not table.caption and last_table is not None and last_table.page != table.page
+            if continued:
+                table = replace(table, caption=last_table.caption)
+            builder.table(table, continued=continued)
             pieces, previous, last_table = [], None, table
             continue
         last_table = None
         text = line.text.strip()
         level = _heading_level(line, text, outline, body_size, body_bold, sizes)
         if level:
-            builder.paragraph(pieces)
+            flush(pieces)
             pieces, previous = [], None
             builder.heading(level, text, line.page)
             continue
         if previous is None or _starts_paragraph(previous, line, edges, spacing):
-            builder.paragraph(pieces)
+            mine = cited.pop() if line.marks and cited else None  # 这一行引的脚注属于新的一段
+            flush(pieces)
+            cited.extend([mine] if mine else [])
             pieces = [(text, line.page)]
         else:
             glue = " " if _needs_space(pieces[-1][0], text, _is_full(previous, edges)) else ""
@@ -555,7 +601,24 @@ def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[t
             else:
                 pieces.append((glue + text, line.page))
         previous = line
-    builder.paragraph(pieces)
+    flush(pieces)
+
+
+def _footnotes(lines: list[Line], body_size: float) -> dict[tuple[int, str], list[Line]]:
+    """(page, mark) -> the lines of that footnote: a line in smaller type that opens with a footnote mark, and the
+    lines of its type after it; only footnotes that some line of the page refers to."""
+    notes: dict[tuple[int, str], list[Line]] = {}
+    current: list[Line] | None = None
+    for line in lines:
+        if line.table is None and line.opens_note and line.size < body_size * FOOTNOTE_SIZE_RATIO:
+            current = notes.setdefault((line.page, line.marks[:1]), [])
+            current.append(line)
+        elif current is not None and line.table is None and not line.marks and line.page == current[0].page and abs(line.size - current[0].size) < SIZE_CHANGE * line.size:
+            current.append(line)
+        else:
+            current = None
+    referred = {(line.page, mark) for line in lines if not line.opens_note for mark in line.marks}
+    return {key: note for key, note in notes.items() if key in referred}
 
 
 def _heading_level(line: Line, text: str, outline, body_size: float, body_bold: bool, sizes: list[float]) -> int:
@@ -588,6 +651,8 @@ def _is_full(line: Line, edges: dict) -> bool:
 
 
 def _starts_paragraph(previous: Line, line: Line, edges: dict, spacing: dict) -> bool:
+    if previous.text.rstrip()[-1:] in "-−" and line.text.lstrip()[:1].isdigit():
+        return False  # 负号折在了上一行末尾（「-」/「2,300,423,015.02」）：是一个数
     left, right = edges[(line.page, line.column)]
     previous_left, previous_right = edges[(previous.page, previous.column)]
     size = max(line.size, 1.0)

@@ -52,6 +52,7 @@ class Line:
     table: Table | None = None  # a table found on the page stands in the reading order as one "line"
     hang: float | None = None  # where the text after a list number starts: the item's wrapped lines align there
     marks: str = ""  # footnote marks taken out of the text (small raised digits): 「产量1比上年」 → 「产量比上年」
+    opens_note: bool = False  # the line starts with a footnote mark: the first line of a footnote
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def _trimmed(run: list[_Char]) -> list[_Char]:
 
 def _line(textpage: pdfium.PdfTextPage, run: list[_Char], page: int, order: int, source_line: int) -> Line:
     marks = _footnote_marks(run)
+    opens_note = next(char for char in run if not char.text.isspace()).index in marks
     run = [char for char in run if char.index not in marks]
     visible = [char for char in run if not char.text.isspace()]
     text = "".join(char.text for char, keep in zip(run, _kept(run)) if keep)
@@ -167,6 +169,7 @@ def _line(textpage: pdfium.PdfTextPage, run: list[_Char], page: int, order: int,
         source_line,
         hang=after.left if after is not None else None,
         marks="".join(marks.values()),
+        opens_note=opens_note,
     )
 
 
