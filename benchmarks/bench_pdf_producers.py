@@ -42,7 +42,8 @@ Measured per fixture and extractor:
 --realdocs PATH (e.g. /work/shared/data/realdocs/moutai_annual_report_2020.pdf, a 120-page Microsoft Word PDF):
 no source text, so char F1 and figures are measured against PDFium's body text (page numbers and lines repeated at
 the top or bottom of 40 % of the pages taken out of it and of the other line-based outputs; per page, figures with line breaks
-as separators), plus pages/s. Only numbers are written for these files: never their text.
+as separators, except that a number the page broke after its sign, a thousands separator or its decimal point is read
+whole), plus pages/s. Only numbers are written for these files: never their text.
 Writes pdf_producers.json and pdf_producers.md to --out.
 """
 from __future__ import annotations
@@ -330,6 +331,7 @@ def measure_fixture(name: str, runs: int) -> dict:
 # 页码行（「3 / 120」「— 3 —」「第 3 页」）；页眉页脚：每页开头或末尾几行里，数字不计、在至少这一比例的页上重复的行
 _PAGE_NUMBER_LINE = re.compile(r"^[-—–\s·]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—–\s·]*$")
 RUNNING_SHARE = 0.4
+_BROKEN_NUMBER = re.compile(r"(?<=[-−,.])[ \t]*\n[ \t]*(?=\d)")
 RUNNING_EDGE_LINES = 3
 
 
@@ -371,7 +373,8 @@ line-based outputs); only numbers are kept."""
         if extractor == "pdfium":
             running = running_lines(result["page_texts"])
             reference = body_pages(result["page_texts"], running)
-            reference_figures = figures("\n".join(reference))
+            # 页面在负号、千分位、小数点后折行的数（「-」/「2,300,423,015.02」）仍是一个数
+            reference_figures = figures(_BROKEN_NUMBER.sub("", "\n".join(reference)))
         pages = len(reference)
         if extractor == "ours":
             outputs = ours_pages(result["text"], result["locations"], pages)
