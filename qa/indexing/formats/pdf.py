@@ -30,6 +30,10 @@ MAX_PAGES = 3000
 # 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
 MARGIN_BAND = 0.1
 REPEATED_ON_SHARE = 0.4
+# 「同一个位置」：上下按页高的 1/这么多 取整，左右按行中点这么多磅取整；按位置认页眉至少要这么多页
+RUNNING_PLACE_BINS = 200
+RUNNING_CENTRE_POINTS = 6
+MIN_PLACE_PAGES = 3
 # 页眉一行至多两段（左边报告名、右边章名）；同一行上有这么多段别的文字：是每页重复的表头
 MAX_RUNNING_COMPANY = 2
 # 比正文大这么多的短行是标题；标题不超过这么多字
@@ -471,26 +475,35 @@ def _in_margin(line: Line) -> bool:
     return line.top > 1 - MARGIN_BAND or line.bottom < MARGIN_BAND
 
 
-def _running_keys(line: Line, company: int) -> tuple[str, ...]:
-    """What makes a margin line the same on every page: its text with digits aside. A row of three or more pieces
-    is a table's heading row repeated on each page, not a header. (A header that changes from page to page, such
-    as the sheet name Calc prints, is kept: it names what follows.)"""
+def _running_keys(line: Line, company: int, outermost: bool) -> tuple[str, ...]:
+    """What makes a margin line the same on every page: its text with digits aside; for the page's topmost or
+    bottommost line, alone on its baseline, also its place (a header that changes with the sheet or the chapter,
+    such as the sheet name Calc prints, 「区县」 then 「月度」, stands where the others stood). A row of three or more
+    pieces is a table's heading row repeated on each page, not a header."""
     if company >= MAX_RUNNING_COMPANY:
         return ()
-    return (_DIGITS.sub("#", "".join(line.text.split())),)
+    text = _DIGITS.sub("#", "".join(line.text.split()))
+    if company or not outermost:
+        return (text,)
+    return text, f"@{round(line.top * RUNNING_PLACE_BINS)},{round((line.left + line.right) / 2 / RUNNING_CENTRE_POINTS)}"
 
 
 def _margin_keys(lines: list[Line]) -> dict[int, tuple[str, ...]]:
     """id(line) -> its running keys, for the page's lines in the top or bottom margin."""
     margin = [line for line in lines if _in_margin(line)]
-    return {id(line): _running_keys(line, sum(1 for other in margin if other is not line and _same_baseline(other, line))) for line in margin}
+    outermost = {id(max(lines, key=lambda line: line.top)), id(min(lines, key=lambda line: line.bottom))} if lines else set()
+    return {
+        id(line): _running_keys(line, sum(1 for other in margin if other is not line and _same_baseline(other, line)), id(line) in outermost)
+        for line in margin
+    }
 
 
 def _running(pages: list[_Page]) -> set[str]:
-    """The margin lines (digits aside) that repeat on many pages: running headers and footers."""
+    """The margin lines (digits aside) that repeat on many pages, or stand at the same outer place on them:
+    running headers and footers. A place must repeat on at least MIN_PLACE_PAGES pages."""
     repeated = Counter(key for page in pages for key in {key for keys in _margin_keys(page.lines).values() for key in keys})
     enough = max(2, REPEATED_ON_SHARE * len(pages))
-    return {key for key, count in repeated.items() if count >= enough}
+    return {key for key, count in repeated.items() if count >= (max(enough, MIN_PLACE_PAGES) if key.startswith("@") else enough)}
 
 
 def _without_running(lines: list[Line], running: set[str]) -> list[Line]:
