@@ -60,6 +60,9 @@ from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_pdf_libraries import EXTRACTORS as LIBRARY_EXTRACTORS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "pdf_producers"
 NAMES = ("writer", "docx", "calc", "chromium", "xelatex")
@@ -84,40 +87,16 @@ def run_ours(path: Path) -> dict:
     return {"text": extracted.text, "locations": extracted.locations, "pages": extracted.pages}
 
 
-def run_pdfium(path: Path) -> dict:
-    import pypdfium2 as pdfium
+def _library(name: str):
+    """A baseline library's extraction (bench_pdf_libraries.py's, the same calls) as pages and whole text."""
+    def run(path: Path) -> dict:
+        pages = [text or "" for text in LIBRARY_EXTRACTORS[name](path)]
+        return {"text": "\n".join(pages), "page_texts": pages}
 
-    pdf = pdfium.PdfDocument(str(path))
-    pages = []
-    try:
-        for i in range(len(pdf)):
-            page = pdf[i]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-    return {"text": "\n".join(pages), "page_texts": pages}
+    return run
 
 
-def run_pdfplumber(path: Path) -> dict:
-    import pdfplumber
-
-    with pdfplumber.open(str(path)) as pdf:
-        pages = [page.extract_text() or "" for page in pdf.pages]
-    return {"text": "\n".join(pages), "page_texts": pages}
-
-
-def run_pypdf(path: Path) -> dict:
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(path))
-    pages = [page.extract_text() or "" for page in reader.pages]
-    return {"text": "\n".join(pages), "page_texts": pages}
-
-
-RUNNERS = {"ours": run_ours, "pdfium": run_pdfium, "pdfplumber": run_pdfplumber, "pypdf": run_pypdf}
+RUNNERS = {"ours": run_ours, "pdfium": _library("pypdfium2"), "pdfplumber": _library("pdfplumber"), "pypdf": _library("pypdf")}
 
 
 def timed(name: str, path: Path, runs: int) -> tuple[dict, float]:
