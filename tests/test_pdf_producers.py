@@ -133,6 +133,28 @@ def test_a_page_whose_layout_changes_a_figure_falls_back_to_pdfiums_text_and_say
     assert len(document.notes) == 1 and document.notes[0].startswith("第2页按版面读出的文字与 PDF 自带的文字对不上")
 
 
+@pytest.mark.parametrize("name", ("calc", "docx"))
+def test_pages_read_as_pdfiums_text_keep_every_figure_and_glue_none(monkeypatch, name):
+    # 每一页都当作自检没通过：按 PDFium 的原文读。Calc 的表格行以数字开头（「1月」），数值右对齐、行行写满，
+    # 两行之间的数字也不能接成一个数
+    failed = pdf_reader.PageCheck(("0",), (), 0)
+    monkeypatch.setattr(pdf_reader, "check_page", lambda *args: failed)
+    document = load_document(FIXTURES / f"{name}.pdf")
+    pdf = pdfium.PdfDocument(str(FIXTURES / f"{name}.pdf"))
+    plain = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    ours, truth = figures(document.text), figures(plain)
+    page_numbers = {str(n) for n in range(1, len(pdf) + 1)}  # 页码行照旧拿掉
+    assert set((truth - ours).elements()) <= page_numbers, truth - ours
+    assert set(ours) <= set(truth), set(ours) - set(truth)
+
+
+def test_a_row_without_values_stands_alone_and_a_wrapped_label_is_whole():
+    # .docx 的表（单元格顶端对齐）：长标签折成几行，数值在第一行；「其他非流动资产」一行没有数值
+    text = load_document(FIXTURES / "docx.pdf").text
+    assert "归属于集团股东的扣除非经常性损益的净利润 2023年为1,207,336,482.19元。" in text
+    assert "\n其他非流动资产。\n经营活动产生的现金流量净额 2023年为2,318,904,776.63元。" in text
+
+
 def test_garbage_text_is_recognised():
     assert is_garbage("ÄãºÃ£¬ÎÒÊÇ ÖÐ¹úÈË¡£ËûÃÇ")  # GBK 字节当成 Latin-1
     assert is_garbage("\ue001\ue002\ue003 \ue004\ue005")  # 私用区字形
@@ -221,6 +243,8 @@ QUESTIONS = [
     ("writer", "2023年临江市工业增加值是多少亿元？", "1,563.09", "工业"),
     ("docx", "2023年临江港完成货物吞吐量多少亿吨？", "2.47亿吨", None),
     ("docx", "2023年临江港南港区货物吞吐量是多少万吨？", "7,048.1", "南港区"),
+    # 折成三行的行标签，数值在它的第一行（.docx 的表格，单元格顶端对齐）
+    ("docx", "临江港务集团2023年经营活动产生的现金流量净额是多少元？", "2,318,904,776.63", "经营活动产生的现金流量净额"),
     ("calc", "东湖区2023年一般公共预算收入是多少万元？", "974,218.30", "东湖区"),
     ("calc", "临江市2023年梅岭镇户籍人口有多少人？", "28,122", "梅岭镇"),
     ("chromium", "2023年临江市科技金融贷款余额是多少？", "624.19亿元", None),
@@ -246,6 +270,8 @@ def test_a_sentence_figure_and_a_table_cell_of_each_producer_are_answered_with_t
 TABLE_CELLS = [
     ("writer", "2023年临江市工业增加值是多少亿元？", "1,563.09", "工业"),
     ("docx", "2023年临江港南港区货物吞吐量是多少万吨？", "7,048.1", "南港区"),
+    # 折成三行的行标签，数值在它的第一行（.docx 的表格，单元格顶端对齐）
+    ("docx", "临江港务集团2023年经营活动产生的现金流量净额是多少元？", "2,318,904,776.63", "经营活动产生的现金流量净额"),
     ("calc", "东湖区2023年一般公共预算收入是多少万元？", "974,218.30", "东湖区"),
     ("chromium", "2023年临江市高等学校研发经费是多少亿元？", "9.47", "高等学校"),
     ("xelatex", "沙溪口断面的总磷年均浓度是多少？", "0.152", "沙溪口"),

@@ -3,9 +3,12 @@
     python training/train_reader.py            # trains (resumes from training/checkpoints/ if present)
     python training/train_reader.py --export   # writes qa/models/reader-int8.npz from the last checkpoint
 
-Data: ../shared/data/mrc (CMRC 2018 trial: all; CMRC 2018 dev-open and DRCD dev: the paragraphs that
-`qa.mrc.split_of` puts in "train"). Held-out paragraphs are never read here except for the final scores.
-Runs on CPU (2 cores: about 1 h per epoch); checkpoints every `--save-every` steps, so a killed run resumes.
+Data: ../shared/data/mrc (CMRC 2018 trial and train, DRCD test-open: all; CMRC 2018 dev-open and DRCD dev: the
+paragraphs that `qa.mrc.split_of` puts in "train"). Held-out paragraphs are never read here except for the final
+scores. `--questions N` trains on the first N questions of a fixed paragraph order (the learning curve: the
+5k set is inside the 10k set, which is inside the full one).
+Runs on CPU (2 cores, `--bf16`: about 2 h per epoch of the full data); checkpoints every `--save-every` steps,
+so a killed run resumes.
 """
 from __future__ import annotations
 
@@ -35,39 +38,68 @@ from qa.scoring import char_f1, exact_match
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 CHECKPOINTS = ROOT / "training" / "checkpoints"
-FILES = {"cmrc2018_trial": "all", "cmrc2018_dev_open": "train", "DRCD_dev": "train"}
+FILES = {
+    "cmrc2018_trial": "all",
+    "cmrc2018_dev_open": "train",
+    "DRCD_dev": "train",
+    "cmrc2018_train": "all",
+    "DRCD_test_open": "all",
+}
 HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
-TRADITIONAL = ("DRCD_dev",)  # 繁体字的数据集：--simplified-copies 时再以简体各读一遍
+TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
+SIMPLIFIED_SHARE = 0.5  # --script-mix：繁体段落有一半换成简体读（不加步数，两种字形都见到）
 
 
-def training_paragraphs(simplified_copies: bool) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(paragraph text, [(question, answer)]) for every training paragraph; with `simplified_copies`, the
-    traditional-character DRCD paragraphs once more in simplified characters (OpenCC t2s), so the reader sees
-    the same facts in both scripts."""
+def training_paragraphs(simplified_copies: bool, script_mix: bool = False, questions: int = 0, seed: int = 13) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(paragraph text, [(question, answer)]) for the training paragraphs, in a fixed shuffled order.
+
+    `questions` keeps the first paragraphs of that order until that many questions are in (0: all).
+    `simplified_copies` adds every traditional-character DRCD paragraph once more in simplified characters
+    (OpenCC t2s); `script_mix` instead reads half of them (chosen by a fixed draw) in simplified characters only,
+    so the reader sees both scripts at no extra cost."""
     from qa.text.script import to_simplified
 
-    paragraphs = []
+    originals = []
     for name, split in FILES.items():
         for paragraph in load_mrc(DATA / f"{name}.json"):
             if split != "all" and paragraph.split != split:
                 continue
             pairs = [(question.question, question.answers[0]) for question in paragraph.questions]
-            paragraphs.append((paragraph.text, pairs))
-            if simplified_copies and name in TRADITIONAL:
-                text = to_simplified(paragraph.text)
-                converted = [(to_simplified(q), to_simplified(a)) for q, a in pairs]
-                if len(text) == len(paragraph.text) and all(a in text for _, a in converted):
-                    paragraphs.append((text, converted))
+            originals.append((name, paragraph.text, pairs))
+    random.Random(seed).shuffle(originals)
+    if questions:
+        kept, count = [], 0
+        for item in originals:
+            if count >= questions:
+                break
+            kept.append(item)
+            count += len(item[2])
+        originals = kept
+    draw = random.Random(seed + 1)
+    paragraphs = []
+    for name, text, pairs in originals:
+        simplified = None
+        if name in TRADITIONAL and (simplified_copies or script_mix):
+            converted_text = to_simplified(text)
+            converted = [(to_simplified(q), to_simplified(a)) for q, a in pairs]
+            if len(converted_text) == len(text) and all(a in converted_text for _, a in converted):
+                simplified = (converted_text, converted)
+        if simplified and script_mix and draw.random() < SIMPLIFIED_SHARE:
+            paragraphs.append(simplified)
+            continue
+        paragraphs.append((text, pairs))
+        if simplified and simplified_copies:
+            paragraphs.append(simplified)
     return paragraphs
 
 
 def training_examples(
-    tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int, simplified_copies: bool = False
+    tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int, paragraphs: list
 ) -> list[tuple]:
     """(window ids, start index, end index) per training window; index 0 = no answer in this window."""
     rng = random.Random(seed)
     examples = []
-    for text, pairs in training_paragraphs(simplified_copies):
+    for text, pairs in paragraphs:
         passage = passage_tokens(tokenizer, text)
         for question_text, answer in pairs:
             answer_start = text.find(answer)
@@ -93,8 +125,9 @@ def train(args: argparse.Namespace) -> None:
     settings = WindowSettings()
     tokenizer = E5Tokenizer()
     pad = tokenizer.special["pad"]
-    examples = training_examples(tokenizer, settings, args.negative_share, args.seed, args.simplified_copies)
-    print(f"{len(examples)} training windows", flush=True)
+    paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
+    examples = training_examples(tokenizer, settings, args.negative_share, args.seed, paragraphs)
+    print(f"{len(paragraphs)} paragraphs, {sum(len(p) for _, p in paragraphs)} questions, {len(examples)} training windows", flush=True)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
     total_steps = steps_per_epoch * args.epochs
     if args.max_steps:
@@ -133,7 +166,9 @@ def train(args: argparse.Namespace) -> None:
         random.Random(args.seed + epoch).shuffle(order)  # 每轮的顺序由种子定，续跑时与中断前一致
         batch = [examples[i] for i in order[position * args.batch : (position + 1) * args.batch]]
         ids, mask = batch_tensors([ids for ids, _, _ in batch], pad)
-        starts, ends = model(ids, mask)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            starts, ends = model(ids, mask)
+        starts, ends = starts.float(), ends.float()
         blocked = mask == 0
         starts, ends = starts.masked_fill(blocked, -1e4), ends.masked_fill(blocked, -1e4)
         gold_start = torch.tensor([s for _, s, _ in batch])
@@ -161,15 +196,16 @@ def export(args: argparse.Namespace) -> None:
 
     checkpoints = CHECKPOINTS / args.run if args.run else CHECKPOINTS
     state = torch.load(checkpoints / "latest.pt", weights_only=True)
-    path = export_weights(state["model"], ROOT / "qa" / "models" / "reader-int8.npz", {"step": state["step"]})
+    target = Path(args.output) if args.output else ROOT / "qa" / "models" / "reader-int8.npz"
+    path = export_weights(state["model"], target, {"step": state["step"]})
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def held_out_scores(limit: int) -> dict:
+def held_out_scores(limit: int, reader_path: str = "") -> dict:
     """EM / F1 with the gold paragraph given, on held-out paragraphs (for the model card)."""
     from qa.reading.reader_weights import load_reader
 
-    reader = load_reader()
+    reader = load_reader(Path(reader_path)) if reader_path else load_reader()
     scores = {}
     for name in HELD_OUT:
         rows = [(p, q) for p in load_mrc(DATA / f"{name}.json") if p.split == "test" for q in p.questions][:limit]
@@ -195,14 +231,19 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--save-every", type=int, default=25)
     parser.add_argument("--simplified-copies", action="store_true", help="also train on DRCD converted to simplified characters")
+    parser.add_argument("--script-mix", action="store_true", help="read half of the traditional paragraphs in simplified characters")
+    parser.add_argument("--questions", type=int, default=0, help="train on the first N questions only (learning curve)")
+    parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (AMX/AVX-512 CPUs: about 1.4x faster)")
     parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
     parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (fresh optimiser and schedule)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
+    parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
+    parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")
     parser.add_argument("--score", type=int, default=0, help="score the exported reader on N held-out questions per file")
     args = parser.parse_args()
     if args.export:
         export(args)
     elif args.score:
-        print(json.dumps(held_out_scores(args.score), ensure_ascii=False, indent=2))
+        print(json.dumps(held_out_scores(args.score, args.reader), ensure_ascii=False, indent=2))
     else:
         train(args)

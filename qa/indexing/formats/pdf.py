@@ -27,8 +27,8 @@ from qa.indexing.formats.pdf_lines import LIST_MARKER, PIECE_GAP_CHARS, Line, is
 from qa.indexing.formats.tables import Table, is_caption, is_numeric, table_facts
 
 MAX_PAGES = 3000
-# 页眉页脚：页面上下这一比例之内的行，在这么多页上重复出现（数字不计）
-MARGIN_BAND = 0.1
+# 页眉页脚：离页面上下边这么多磅之内的行（A4 竖排页高的一成，约 3 厘米），在这一比例的页上重复出现（数字不计）
+MARGIN_BAND_POINTS = 84.0
 REPEATED_ON_SHARE = 0.4
 # 「同一个位置」：上下按页高的 1/这么多 取整，左右按行中点这么多磅取整；按位置认页眉至少要这么多页
 RUNNING_PLACE_BINS = 200
@@ -55,9 +55,15 @@ PARAGRAPH_GAP = 0.6
 # 分栏：栏间空白要在页宽的这一段里，两边各至少这么多行
 GUTTER_RANGE = (0.3, 0.7)
 MIN_COLUMN_LINES = 3
+# 两栏正文：每栏的行（中位数）至少填满栏宽的这一比例，窄栏至少是宽栏的这一比例；表格的窄单元格、
+# 「名词｜解释」式的两列表不算分栏，按 PDFium 的顺序（Word 逐行写表格）读
+PROSE_COLUMN_FILL = 0.6
+COLUMN_WIDTH_RATIO = 0.6
 # 表格：同一行里的几段文字之间至少隔这么多个字宽；表格至少这么多行；表头最多这么多行
 CELL_GAP_CHARS = PIECE_GAP_CHARS
 MIN_TABLE_ROWS = 2
+# 行标签写到离下一列的文字不到这么多个字宽：标签在单元格里写满、折行了
+WRAPPED_LABEL_GAP_CHARS = 3.5
 MAX_TABLE_HEADER_ROWS = 6  # 窄列里的表头一两个字一行（「本期/比上/年同/期增/减/(%)」）
 # 表格中间没有数字的短行（折行的行标签、竖向合并的单元格）：最多连着这么多行，每段不超过这么多字
 MAX_FRAGMENT_ROWS = 3
@@ -129,7 +135,7 @@ def read_pdf(path: Path) -> Extracted:
         if not check.ok:
             # 版面读出来的与 PDFium 的原文对不上（丢了、改了数字或字）：这一页改用原文，并告诉用户
             redone.append((page.number, check))
-            laid_out = _reading_order(_rejoined([replace(line) for line in body]), page.width)
+            laid_out = _reading_order(_rejoined([replace(line, verbatim=True) for line in body]), page.width)
         page.lines = laid_out
     notes = []
     if redone:
@@ -159,8 +165,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
         page.close()
     if is_garbage(plain):
         return _Page(index + 1, [], plain, width, height, has_image, garbage=True)
+    band = MARGIN_BAND_POINTS / height  # 页边距是绝对长度：横排页（高 595 磅）的页脚离边的比例比竖排页大
     for line in lines:
         line.bottom, line.top = line.bottom / height, line.top / height  # 上下位置记成页高的比例，页眉页脚好比
+        line.margin_band = band
     return _Page(index + 1, lines, plain, width, height, has_image)
 
 
@@ -218,6 +226,8 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
         end = i
         while (following := _next_table_row(rows, end)) is not None:
             end = following
+        if end + 1 < len(rows) and _continues_label(rows[end], rows[end + 1]):
+            end += 1  # 最后一行的行标签折到了表格下面一行（「经营活动产生的现」「金流量净额」）
         start = i
         values_from = rows[i][1].left  # 第一行数据里数值列开始的地方
         while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _close(rows[start - 1], rows[start]):
@@ -250,6 +260,20 @@ def _next_table_row(rows: list[list[Line]], end: int) -> int | None:
         if not _is_fragment(rows[j]):
             return None
     return None
+
+
+def _continues_label(row: list[Line], below: list[Line]) -> bool:
+    """Whether `below` is the rest of `row`'s wrapped row label: a short fragment alone on the next baseline,
+    under the label, whose text reached the next column."""
+    label, size = row[0], row[0].size
+    return (
+        len(row) >= 2
+        and len(below) == 1
+        and _close(row, below)
+        and _is_fragment(below)
+        and abs(below[0].left - label.left) < size
+        and row[1].left - label.right < WRAPPED_LABEL_GAP_CHARS * size
+    )
 
 
 def _is_fragment(row: list[Line]) -> bool:
@@ -316,14 +340,35 @@ def _close(upper: list[Line], lower: list[Line]) -> bool:
 def _table_line(block: list[list[Line]], caption: str, page: int, covered: list[list[Line]]) -> Line:
     """One line standing for the table: its cells placed in the columns of its fullest row."""
     centres = _column_centres(block)
-    grid = []
+    grid, label_ends = [], []
+    next_column = float("inf")  # 标签列右边第一列的文字最靠左处：标签列的单元格到此为止
     for row in block:
         cells = [""] * len(centres)
+        label_end = None
         for line in row:
-            for c in _columns_under(line, centres):  # 合并的表头盖住几列，就写进几列
+            columns = _columns_under(line, centres)
+            for c in columns:  # 合并的表头盖住几列，就写进几列
                 cells[c] = f"{cells[c]} {line.text.strip()}".strip()
+            if columns == [0]:
+                label_end = (line.left, line.right, line.size)
+            elif columns[0] >= 1:
+                next_column = min(next_column, line.left)
         grid.append(tuple(cells))
-    grid = _wraps_joined(grid)
+        label_ends.append(label_end)
+    # 行标签写到了单元格的右边（离下一列不到几个字宽）：标签折行了，下一行接着写
+    opens = [end is not None and next_column - end[1] < WRAPPED_LABEL_GAP_CHARS * end[2] for end in label_ends]
+    # 接着上一行写的标签：与上一行的标签左对齐，且上一行写满了（Word 把数值放在折行标签的第一行）
+    continues = [False] + [
+        opens[r - 1] and below is not None and abs(below[0] - label_ends[r - 1][0]) < below[2] / 2
+        for r, below in enumerate(label_ends[1:], start=1)
+    ]
+    # 与上下行的标签左对齐、没写满、也不接上一行的：本身没有数值的一行；不对齐的（居中的合并单元格）接下一行
+    alone = [
+        end is not None and not opens[r] and not continues[r]
+        and any(0 <= n < len(label_ends) and label_ends[n] is not None and abs(label_ends[n][0] - end[0]) < end[2] / 2 for n in (r - 1, r + 1))
+        for r, end in enumerate(label_ends)
+    ]
+    grid = _wraps_joined(grid, continues, alone)
     everything = [line for row in covered for line in row]
     return Line(
         "", min(line.left for line in everything), min(line.bottom for line in everything), max(line.right for line in everything),
@@ -351,9 +396,12 @@ def _column_centres(block: list[list[Line]]) -> list[float]:
     return centres
 
 
-def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """The grid with the lines of a wrapped cell joined: the heading rows above the first row of values become
-    one row, and a row without values (a wrapped row label, a merged cell) joins the row of values below it."""
+def _wraps_joined(grid: list[tuple[str, ...]], continues: list[bool], alone: list[bool]) -> list[tuple[str, ...]]:
+    """The grid with the lines of a wrapped cell joined. The heading rows above the first row of values become one
+    row. A row without values joins the row above when its label `continues` that row's label (Word puts the
+    values on a wrapped label's first line); it stands `alone` when its label is a whole one in line with the
+    others (「其他非流动资产」: a row with no values); else it joins the row of values below it (a label wrapped
+    before its values, a merged cell centred over its rows)."""
     def has_values(row: tuple[str, ...]) -> bool:
         return any(_is_value(cell) for cell in row[1:])
 
@@ -362,10 +410,15 @@ def _wraps_joined(grid: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
         return grid
     joined = [_cellwise(grid[:first])] if first else []
     waiting: list[tuple[str, ...]] = []
-    for row in grid[first:]:
+    for r in range(first, len(grid)):
+        row = grid[r]
         if has_values(row):
             joined.append(_cellwise(waiting + [row]))
             waiting = []
+        elif continues[r] and not waiting and joined:
+            joined[-1] = _cellwise([joined[-1], row])
+        elif alone[r] and not waiting:
+            joined.append(row)
         else:
             waiting.append(row)
     if waiting:
@@ -426,7 +479,7 @@ def _reading_order(lines: list[Line], width: float) -> list[Line]:
         return lines
     for line in lines:
         line.column = 0 if line.left < gutter < line.right else 1 if line.right <= gutter else 2
-    if _stream_reads_columns(lines):
+    if _stream_reads_columns(lines) or not _prose_columns(lines, gutter):
         return lines
     ordered, left, right = [], [], []
     for line in sorted(lines, key=lambda line: -line.top):
@@ -446,6 +499,28 @@ def _stream_reads_columns(lines: list[Line]) -> bool:
         if lower.top > upper.top + (upper.top - upper.bottom) / 2 and not (upper.column == 1 and lower.column == 2):
             return False
     return True
+
+
+def _prose_columns(lines: list[Line], gutter: float) -> bool:
+    """Whether both sides of the gutter read as columns of running text: lines that fill their column, and columns
+    of about the same width (not a table's cells, not a label column beside a text column)."""
+    left = [line for line in lines if line.column == 1 and not _in_margin(line)]
+    right = [line for line in lines if line.column == 2 and not _in_margin(line)]
+    if not left or not right:
+        return False
+    left_width = gutter - min(line.left for line in left)
+    right_width = max(line.right for line in right) - gutter
+    if min(left_width, right_width) < COLUMN_WIDTH_RATIO * max(left_width, right_width):
+        return False
+    return (
+        _median([(line.right - line.left) / left_width for line in left]) >= PROSE_COLUMN_FILL
+        and _median([(line.right - line.left) / right_width for line in right]) >= PROSE_COLUMN_FILL
+    )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 def _in_order(lines: list[Line]) -> list[Line]:
@@ -472,7 +547,7 @@ def _gutter(lines: list[Line], width: float) -> float | None:
 
 
 def _in_margin(line: Line) -> bool:
-    return line.top > 1 - MARGIN_BAND or line.bottom < MARGIN_BAND
+    return line.top > 1 - line.margin_band or line.bottom < line.margin_band
 
 
 def _running_keys(line: Line, company: int, outermost: bool) -> tuple[str, ...]:
@@ -608,7 +683,8 @@ def _assemble(builder: TextBuilder, lines: list[Line], outline: dict[int, list[t
             cited.extend([mine] if mine else [])
             pieces = [(text, line.page)]
         else:
-            glue = " " if _needs_space(pieces[-1][0], text, _is_full(previous, edges)) else ""
+            # 按原文读的页：两行的数字从不接成一个（版面没读通，不知道是不是一个数被折了行）
+            glue = " " if _needs_space(pieces[-1][0], text, _is_full(previous, edges) and not line.verbatim) else ""
             if pieces[-1][1] == line.page:
                 pieces[-1] = (pieces[-1][0] + glue + text, line.page)
             else:

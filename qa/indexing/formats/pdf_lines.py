@@ -53,6 +53,8 @@ class Line:
     hang: float | None = None  # where the text after a list number starts: the item's wrapped lines align there
     marks: str = ""  # footnote marks taken out of the text (small raised digits): 「产量1比上年」 → 「产量比上年」
     opens_note: bool = False  # the line starts with a footnote mark: the first line of a footnote
+    verbatim: bool = False  # a page read as PDFium's plain text (its layout failed the check): no numbers glued
+    margin_band: float = 0.1  # share of the page's height at its top and bottom where headers and footers stand
 
 
 @dataclass(frozen=True)

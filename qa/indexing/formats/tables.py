@@ -80,6 +80,10 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
                 # 没有可分的表头或数值：整行就是一句
                 facts.append(Fact(_sentence(" | ".join(cell for cell in row if cell)), label, "", cell_name(r, 0), row, 0))
             continue
+        if label and not any(row[label_columns:]):
+            # 只有行标签、没有数值的一行（「2至3年」「流动资产：」）：标签照写，不丢字
+            facts.append(Fact(_sentence(label), label, "", cell_name(r, 0), row, 0))
+            continue
         for c in range(label_columns, width):
             value = row[c]
             if not value:
