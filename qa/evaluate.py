@@ -18,7 +18,7 @@ from qa.search.retrieve import FusionSettings, SearchIndex
 from qa.scoring import char_f1, exact_match
 from qa.types import Answer, Hit
 
-KINDS = ("figure", "entity", "date", "list", "paraphrase", "computed", "unanswerable")
+KINDS = ("figure", "entity", "date", "list", "paraphrase", "target", "computed", "unanswerable")
 _REQUIRED = ("question", "answers")
 # 问题想要什么（analyse_question 的 wants）-> 评测题型；entity 再看有没有「哪些/哪几」分出 list
 _KIND_OF_WANTS = {

@@ -233,7 +233,7 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
         while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _close(rows[start - 1], rows[start]):
             if _is_header_row(rows[start - 1], values_from):
                 start -= 1  # 表头：上面几行（折行的表头一格一行）
-            elif start > 1 and _is_fragment(rows[start - 1]) and len(rows[start - 2]) >= 2 and _is_header_row(rows[start - 2], values_from) and _close(rows[start - 2], rows[start - 1]):
+            elif start > 1 and _is_fragment(rows[start - 1]) and not _is_numbered(rows[start - 1]) and len(rows[start - 2]) >= 2 and _is_header_row(rows[start - 2], values_from) and _close(rows[start - 2], rows[start - 1]):
                 start -= 2  # 行标签那一列的表头居中，自成一行，夹在两行表头之间
             else:
                 break
@@ -290,9 +290,14 @@ def _is_fragment(row: list[Line]) -> bool:
 
 def _is_header_row(row: list[Line], values_from: float) -> bool:
     """A row of column headings (several pieces, or one short wrapped piece of a heading over the value columns),
-    not a caption, a numbered line (「1. 利润表」 set apart) or a sentence."""
+    not a caption, a numbered line (「1. 利润表」 set apart, 「三、 基本情况简介」) or a sentence."""
     wrapped = len(row[0].text.strip()) <= MAX_WRAPPED_HEADING_CHARS and row[0].right > values_from
-    return (len(row) >= 2 or wrapped) and _is_fragment(row)
+    return (len(row) >= 2 or wrapped) and not _is_numbered(row) and _is_fragment(row)
+
+
+def _is_numbered(row: list[Line]) -> bool:
+    """A row that starts with a list number (「三、 基本情况简介」): a numbered heading, never a table's header."""
+    return LIST_MARKER.match(row[0].text.strip()) is not None
 
 
 def _is_list_marker(text: str) -> bool:
