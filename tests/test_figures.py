@@ -176,3 +176,24 @@ def test_every_unit_of_the_lexicon_stays_with_its_figure(unit):
 def test_measures_and_measure_words_outside_reports(text, figure_text, unit):
     figure = find_figures(text)[0]
     assert (figure.text, figure.unit) == (figure_text, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "value", "unit", "kind"),
+    [
+        ("全国粮食产量5 6 3 0 万吨", "5 6 3 0 万吨", 56300000.0, "吨", "number"),  # 老报告逐字隔开的数字
+        ("全国粮食产量５ ６ ３ ０万吨", "５ ６ ３ ０万吨", 56300000.0, "吨", "number"),
+        ("年末共有企业１，０８６家", "１，０８６家", 1086.0, "家", "number"),  # 全角千分位
+        ("投资１，０８６，５００元", "１，０８６，５００元", 1086500.0, "元", "number"),
+        ("一九六二年，国民经济开始调整", "一九六二年", 1962.0, "年", "date"),  # 汉字年份是时间，不是「多少年」
+        ("总投资４亿５０００万元", "４亿５０００万元", 450000000.0, "元", "number"),
+    ],
+)
+def test_numbers_as_older_reports_print_them(text, written, value, unit, kind):
+    figure = next(f for f in find_figures(text) if f.text == written)
+    assert (figure.value, figure.unit, figure.kind) == (value, unit, kind)
+
+
+def test_spaced_digits_without_a_unit_and_a_clause_comma_stay_apart():
+    assert all(" " not in f.text for f in find_figures("表中第1 2 3三行"))
+    assert [f.text for f in find_figures("增长１０，比上年高")] == ["１０"]

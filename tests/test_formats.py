@@ -385,3 +385,13 @@ def test_the_chat_shows_the_cited_table_row_and_can_open_the_cited_pdf_page(mixe
     assert texts[("bulletin.pdf", 3)] == files.PDF_PAGE_THREE  # 第三页的正文，别页的不混进来
     shown = answer_html(page, None, texts)
     assert "第3页原文" in shown and "<mark>全年接待入境游客52.6万人次" in shown
+
+
+def test_a_statements_note_column_holds_references_not_values():
+    # 财务报表的「附注」列写的是注释编号：不是「30元」
+    rows = (("项目", "附注", "2020年度", "2019年度"), ("营业收入", "30", "94,915.72", "85,429.57"), ("结算备付金", "", "", ""))
+    _, facts = table_facts(Table(rows, "合并利润表 单位：元", _cell))
+    texts = [fact.text for fact in facts]
+    assert "营业收入 见附注30。" in texts and "营业收入 2020年度为94,915.72元。" in texts
+    assert not any("30元" in text for text in texts)
+    assert "结算备付金。" in texts  # 没有数值的一行，标签照写

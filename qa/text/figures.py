@@ -65,6 +65,11 @@ _CN_NUMBER = re.compile(
     rf"(?P<num>[{_CN_NUM}]+(?:点[{_CN_DIGIT and ''.join(_CN_DIGIT)}]+)?)(?P<approx>多|余)?(?:(?P<unit>{_UNIT}))?"
 )
 _ORDINAL = re.compile(rf"第(?P<num>\d+|[{_CN_NUM}]+)(?P<unit>名|位|届|期|次|批|季度|个)?")
+_FULL_WIDTH_SEPARATOR = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
+# 「5 6 3 0 万吨」：老报告排版把数字一个个隔开；至少三位、后面跟着量级或单位才算一个数（表格里的「1 2 3」不算）
+_SPACED = re.compile(
+    rf"(?<![\d.,])(?P<num>\d(?:[ \u3000]\d){{2,}})[ \u3000]?(?P<scale>万亿|亿|万)?(?:(?P<percent>%)|(?P<unit>{_UNIT}))?"
+)
 _QUOTED = re.compile(r"“[^”]{0,30}”|《[^》]{0,60}》|「[^」]{0,30}」")
 
 
@@ -94,7 +99,7 @@ def find_figures(text: str) -> list[Figure]:
     """Every figure in the text, left to right, without overlaps (the longest reading wins).
     Full-width digits are read as digits and traditional characters as simplified ones (「2300萬人」 is 2300万人);
     each figure's `text` is verbatim from the original."""
-    narrow = to_half_width(text)
+    narrow = _full_width_separators(text, to_half_width(text))
     simplified = to_simplified(narrow)
     if len(simplified) == len(narrow):  # OpenCC 几乎总是一字换一字；偶有词语换成不同长度时只按原字读
         narrow = simplified
@@ -103,11 +108,24 @@ def find_figures(text: str) -> list[Figure]:
     return [replace(figure, text=text[figure.start : figure.end]) for figure in _find_figures(narrow)]
 
 
+def _full_width_separators(original: str, narrow: str) -> str:
+    """「１，０８６家」: a full-width comma between full-width digits, before exactly three of them, is a thousands
+    separator (older reports set whole figures in full-width type); elsewhere 「，」 is the clause comma."""
+    positions = [match.start() for match in _FULL_WIDTH_SEPARATOR.finditer(original)]
+    if not positions:
+        return narrow
+    chars = list(narrow)
+    for position in positions:
+        chars[position] = ","
+    return "".join(chars)
+
+
 def _find_figures(text: str) -> list[Figure]:
     quoted = [match.span() for match in _QUOTED.finditer(text)]
     candidates: list[Figure] = []
     candidates += _dates(text)
     candidates += _arabic_numbers(text)
+    candidates += _spaced_numbers(text)
     candidates += _mixed_numbers(text)
     candidates += _fractions(text)
     candidates += _ordinals(text)
@@ -179,6 +197,22 @@ def _arabic_numbers(text: str) -> list[Figure]:
         if prefix:
             qualifier = qualifier or prefix
         figures.append(Figure(text[start:end], start, end, value, unit, kind, qualifier, scale))
+    return figures
+
+
+def _spaced_numbers(text: str) -> list[Figure]:
+    """「5 6 3 0 万吨」 as 5630万吨 (its text as written, spaces and all)."""
+    figures = []
+    for match in _SPACED.finditer(text):
+        scale = match["scale"] or ""
+        if not (scale or match["percent"] or match["unit"]):
+            continue
+        number = float(re.sub(r"\s", "", match["num"]))
+        if match["percent"]:
+            unit, kind, value = "%", "percent", number
+        else:
+            unit, kind, value = match["unit"] or "", "number", number * _SCALES.get(scale, 1)
+        figures.append(Figure(match.group(0), match.start(), match.end(), value, unit, kind, _prefix_qualifier(text, match.start()), scale))
     return figures
 
 
@@ -268,6 +302,10 @@ def _chinese_numbers(text: str) -> list[Figure]:
             continue
         if start > 0 and text[start - 1] == "第":
             continue  # 序数另行处理
+        if unit == "年" and len(numeral) == 4 and all(char in _CN_DIGIT for char in numeral):
+            # 「一九六二年」「二〇一二年」：逐位写的年份，是时间，不是「多少年」
+            figures.append(Figure(text[start:end], start, end, value, "年", "date"))
+            continue
         qualifier = match["approx"] or _prefix_qualifier(text, start)
         figures.append(Figure(text[start:end], start, end, value, unit, "number", qualifier, scale))
     return figures

@@ -62,6 +62,10 @@ COLUMN_WIDTH_RATIO = 0.6
 # 表格：同一行里的几段文字之间至少隔这么多个字宽；表格至少这么多行；表头最多这么多行
 CELL_GAP_CHARS = PIECE_GAP_CHARS
 MIN_TABLE_ROWS = 2
+# 表题只是「单位：元 币种：人民币」时，上面最多这么多行、每行最多这么多字的短行算表名（「合并利润表」「2020年1—12月」）
+MAX_TABLE_TITLE_LINES = 3
+MAX_TABLE_TITLE_CHARS = 20
+_UNIT_ONLY = re.compile(r"^\s*单位\s*[:：]")
 # 行标签写到离下一列的文字不到这么多个字宽：标签在单元格里写满、折行了
 WRAPPED_LABEL_GAP_CHARS = 3.5
 MAX_TABLE_HEADER_ROWS = 6  # 窄列里的表头一两个字一行（「本期/比上/年同/期增/减/(%)」）
@@ -231,22 +235,43 @@ def _with_tables(lines: list[Line], page: int) -> list[Line]:
         start = i
         values_from = rows[i][1].left  # 第一行数据里数值列开始的地方
         while start > 0 and i - start < MAX_TABLE_HEADER_ROWS and _close(rows[start - 1], rows[start]):
+            if is_caption(_row_text(rows[start - 1])):
+                break  # 「单位：元 币种：人民币」分成两段也是表题，不是表头
             if _is_header_row(rows[start - 1], values_from):
                 start -= 1  # 表头：上面几行（折行的表头一格一行）
-            elif start > 1 and _is_fragment(rows[start - 1]) and not _is_numbered(rows[start - 1]) and len(rows[start - 2]) >= 2 and _is_header_row(rows[start - 2], values_from) and _close(rows[start - 2], rows[start - 1]):
+            elif start > 1 and (_is_fragment(rows[start - 1]) or _is_group_label(rows[start - 1])) and not _is_numbered(rows[start - 1]) and len(rows[start - 2]) >= 2 and _is_header_row(rows[start - 2], values_from) and _close(rows[start - 2], rows[start - 1]):
                 start -= 2  # 行标签那一列的表头居中，自成一行，夹在两行表头之间
             else:
                 break
         if end - start + 1 >= MIN_TABLE_ROWS and any(len(row) >= 2 for row in rows[start : end + 1]):
-            caption = ""
+            caption, titled = "", 0
             if start > 0 and is_caption(_row_text(rows[start - 1])):
                 start -= 1
                 caption = _row_text(rows[start])
-            block = rows[start + (1 if caption else 0) : end + 1]
+                # 表题只是「单位：元」时，紧挨着的上面一两行短标题（「合并利润表」「2020年1—12月」）是表名
+                unit_only = _UNIT_ONLY.match(caption) is not None
+                while unit_only and titled < MAX_TABLE_TITLE_LINES and start > 0 and _is_table_title(rows[start - 1], rows[start]):
+                    start -= 1
+                    titled += 1
+                    caption = f"{_row_text(rows[start])} {caption}"
+            block = rows[start + titled + (1 if caption else 0) : end + 1]
             tables.append(_table_line(block, caption, page, rows[start : end + 1]))  # 没有表题：TextBuilder 取前面的题注段落或「表N」
             taken.update(id(line) for row in rows[start : end + 1] for line in row)
         i = end + 1
     return [line for line in lines if id(line) not in taken] + tables
+
+
+def _is_group_label(row: list[Line]) -> bool:
+    """A row label that heads a group of rows (「流动资产：」), alone between a table's header and its values."""
+    text = _row_text(row)
+    return len(row) == 1 and len(text) <= MAX_FRAGMENT_CHARS and text[-1] in "：:"
+
+
+def _is_table_title(row: list[Line], below: list[Line]) -> bool:
+    """A short line of its own right above a table's unit line: the table's name or period, not a sentence or a
+    numbered heading."""
+    text = _row_text(row)
+    return len(row) == 1 and len(text) <= MAX_TABLE_TITLE_CHARS and _close(row, below) and not _is_numbered(row) and text[-1] not in _SENTENCE_END
 
 
 def _next_table_row(rows: list[list[Line]], end: int) -> int | None:

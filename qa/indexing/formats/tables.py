@@ -27,6 +27,8 @@ _CAPTION = re.compile(
 )
 _BARE_NUMBER = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SPACES = re.compile(r"\s+")
+# 写注释编号的列（财务报表的「附注」列）：其中的数字是编号，不是数值
+NOTE_HEADINGS = frozenset({"附注", "注释", "附注编号", "注释编号"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
             if not value:
                 continue
             column = _join(rows[h][c] for h in range(header_rows)) if header_rows else ""
+            if column.split(" ")[-1] in NOTE_HEADINGS:
+                # 财务报表的「附注」列是注释的编号，不是数值：「其中：营业收入 见附注30」，不带单位
+                facts.append(Fact(_sentence(f"{label} 见{column.split(' ')[-1]}{value}"), label, column, cell_name(r, c), row, c))
+                continue
             unit = unit_in(column) or unit_in(label) or caption_unit
             shown = value + unit if unit and _BARE_NUMBER.match(value) else value
             # 行标签与列标题用空格连：同在一个分句里，答案短语才带着「城镇」「2022年」
