@@ -219,7 +219,10 @@ def test_asking_too_often_is_refused_with_a_clear_message(guarded):
     replies = [client.predict("灾备中心", 3, api_name="/search") for _ in range(RATE_BURST + 3)]
     refused = [reply for reply in replies if reply.get("error") == "请求过于频繁，请稍后再试。"]
     assert replies[0]["hits"] and 2 <= len(refused) <= 3  # 连发 RATE_BURST 次以后，每秒才补回一次
-    assert client.predict(QUESTION, api_name="/ask")["error"] == "请求过于频繁，请稍后再试。"
+    # 桶每秒补回一次：一次问答慢时，下一问可能刚好补回了；连问几次，被拒的那次说的是中文原因，别的照常作答
+    asked = [client.predict(QUESTION, api_name="/ask") for _ in range(3)]
+    assert any(reply.get("error") == "请求过于频繁，请稍后再试。" for reply in asked), asked
+    assert all(reply.get("error") == "请求过于频繁，请稍后再试。" or ANSWER in reply["answer"] for reply in asked)
     assert outsider(guarded, "10.0.0.5").predict(QUESTION, api_name="/ask")["answer"]  # 别的客户端不受影响
     time.sleep(2.5)
     assert ANSWER in client.predict(QUESTION, api_name="/ask")["answer"]
