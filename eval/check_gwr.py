@@ -28,6 +28,21 @@ FIELDS = {"id", "question", "answers", "doc", "section", "kind"}
 KINDS = {"figure", "entity", "date", "list", "paraphrase", "computed", "unanswerable"}
 
 
+def read_jsonl(path, fname, errors):
+    """(line number, row) for each line of a JSONL file; blank lines and bad JSON go to `errors`."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                errors.append(f"{fname}:{n}: blank line")
+                continue
+            try:
+                rows.append((n, json.loads(raw)))
+            except json.JSONDecodeError as e:
+                errors.append(f"{fname}:{n}: bad JSON: {e}")
+    return rows
+
+
 def main():
     data_dir = (sys.argv[1] if len(sys.argv) > 1
                 else os.environ.get("GWR_DATA_DIR", "/work/shared/data/gwr"))
@@ -49,16 +64,7 @@ def main():
     summary = {}
     for fname, prefix in FILES:
         path = os.path.join(HERE, fname)
-        rows = []
-        with open(path, encoding="utf-8") as f:
-            for n, raw in enumerate(f, 1):
-                if not raw.strip():
-                    errors.append(f"{fname}:{n}: blank line")
-                    continue
-                try:
-                    rows.append((n, json.loads(raw)))
-                except json.JSONDecodeError as e:
-                    errors.append(f"{fname}:{n}: bad JSON: {e}")
+        rows = read_jsonl(path, fname, errors)
         facts[fname] = set()
         for n, r in rows:
             where = f"{fname}:{n}"

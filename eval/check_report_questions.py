@@ -38,6 +38,8 @@ import os
 import re
 import sys
 
+from check_gwr import read_jsonl  # noqa: E402 -- the script runs from eval/
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FILES = [
@@ -123,16 +125,7 @@ def main():
     summary = {}
     for path, prefix, width in FILES:
         fname = os.path.relpath(path, ROOT)
-        rows = []
-        with open(path, encoding="utf-8") as f:
-            for n, raw in enumerate(f, 1):
-                if not raw.strip():
-                    errors.append(f"{fname}:{n}: blank line")
-                    continue
-                try:
-                    rows.append((n, json.loads(raw)))
-                except json.JSONDecodeError as e:
-                    errors.append(f"{fname}:{n}: bad JSON: {e}")
+        rows = read_jsonl(path, fname, errors)
         facts[fname] = collections.defaultdict(list)
         asked[fname] = collections.Counter()
         for n, r in rows:
