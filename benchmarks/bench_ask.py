@@ -1,7 +1,7 @@
 """`qa ask` latency, warm: p50/p95 over the evaluation questions (search, query embedding and reading included),
 and the process's peak memory.
 
-    python benchmarks/bench_ask.py [--index index] [--eval eval/questions.jsonl] [--rounds 2] [--reader rules|learned]
+    python benchmarks/bench_ask.py [--index index] [--eval eval/questions.jsonl] [--rounds 2]
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import statistics
 import time
 
 from qa.evaluate import load_questions
-from qa.pipeline import READINGS, Pipeline
+from qa.pipeline import Pipeline
 
 
 def main() -> None:
@@ -19,11 +19,10 @@ def main() -> None:
     parser.add_argument("--index", default="index")
     parser.add_argument("--eval", default="eval/questions.jsonl")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--reader", dest="reading", choices=READINGS, default=None, help="reading route (default: the product's)")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    pipeline = Pipeline.open(args.index, reading=args.reading)
+    pipeline = Pipeline.open(args.index)
     load_seconds = time.perf_counter() - started
     questions = [q.question for q in load_questions(args.eval)]
     pipeline.ask(questions[0])  # 预热

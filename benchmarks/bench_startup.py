@@ -3,7 +3,7 @@
     python benchmarks/bench_startup.py [--index DIR] [--corpus DIR] [--runs 5] [--output FILE]
 
 For each command, `--runs` fresh processes: wall time (median and best) and peak RSS (`/usr/bin/time`):
-- `qa --help`; `qa search`; `qa ask` on the learned route and on the rules route (the whole command: start-up and
+- `qa --help`; `qa search`; `qa ask` (the whole command: start-up and
   one answer);
 - `qa ask` split in a child process: imports done, ready to answer (index, encoder, reader and answerer loaded),
   first answer;
@@ -33,7 +33,7 @@ import sys, time, json
 began = time.perf_counter()
 from qa.pipeline import Pipeline
 imported = time.perf_counter()
-pipeline = Pipeline.open(sys.argv[1], reading="learned")
+pipeline = Pipeline.open(sys.argv[1])
 ready = time.perf_counter()
 answer = pipeline.ask(sys.argv[2]).answer
 answered = time.perf_counter()
@@ -93,8 +93,7 @@ def main() -> None:
     commands = {
         "qa --help": [*qa, "--help"],
         "qa search": [*qa, "search", QUESTION, "--index", index],
-        "qa ask (learned)": [*qa, "ask", QUESTION, "--index", index, "--reader", "learned"],
-        "qa ask (rules)": [*qa, "ask", QUESTION, "--index", index, "--reader", "rules"],
+        "qa ask": [*qa, "ask", QUESTION, "--index", index],
     }
     for name, command in commands.items():
         timed(command)  # 第一次只热一下磁盘缓存

@@ -2,7 +2,7 @@
 
     . .venv/bin/activate
     python benchmarks/mrc_open.py /work/shared/data/mrc/cmrc2018_dev_open.json [--split test] [--limit N]
-                                  [--workdir DIR] [--retriever hybrid] [--reader learned|rules] [--json]
+                                  [--workdir DIR] [--retriever hybrid] [--reader WEIGHTS.npz] [--json]
 
 What it does:
 - Every paragraph of FILE (all splits) becomes one document `<paragraph id>.txt` in DIR/corpus: the article
@@ -15,7 +15,7 @@ What it does:
   `--limit N` keeps the first N of them in file order. Each is asked open-domain (no paragraph given)
   through `qa.evaluate.evaluate` and `qa.pipeline.Pipeline`, the same code as `qa eval`: doc = its
   paragraph's file, section = "", kind inferred from the question (`qa.evaluate.infer_kind`).
-  `--reader rules` answers with the rule-based route instead of the learned reader (for comparison).
+  `--reader NEW.npz` answers with candidate reader weights instead of the shipped ones (before they replace them).
 
 What the numbers mean (all rates are percentages, 0–100, over the questions asked):
 - paragraph hit@1 / hit@5: the question's own paragraph is the first / among the first five retrieved chunks.
@@ -43,7 +43,8 @@ from pathlib import Path
 from qa.indexing.build import BuildReport, build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
 from qa.mrc import MrcParagraph, load_mrc
-from qa.pipeline import READINGS, Pipeline
+from qa.pipeline import Pipeline
+from qa.reading.reader_weights import load_reader
 from qa.search.retrieve import RETRIEVERS, load_index
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -63,8 +64,8 @@ def main() -> None:
         "--workdir", type=Path, default=None, help="corpus and index folder (default /tmp/mrc_open/<stem>)"
     )
     parser.add_argument("--retriever", choices=RETRIEVERS, default="hybrid")
-    parser.add_argument("--reader", dest="reading", choices=READINGS, default="learned", help="reading route (default: learned)")
-    parser.add_argument("--without-ranker", action="store_true", help="learned route: figure questions by the span reader too (comparison)")
+    parser.add_argument("--reader", type=Path, default=None, help="reader weights (default: the shipped ones)")
+    parser.add_argument("--without-ranker", action="store_true", help="figure questions by the span reader too (comparison)")
     parser.add_argument("--json", dest="as_json", action="store_true", help="print the JSON summary instead of a table")
     args = parser.parse_args()
 
@@ -80,14 +81,15 @@ def main() -> None:
     )
 
     questions = held_out_questions(paragraphs, names, args.split, args.limit)
-    pipeline = Pipeline.over(load_index(index_dir), args.reading, figure_ranker=not args.without_ranker)
+    reader = load_reader(args.reader) if args.reader else None
+    pipeline = Pipeline.over(load_index(index_dir), reader, figure_ranker=not args.without_ranker)
     check_documents(questions, set(pipeline.index.manifest["documents"]), args.file)
     pipeline.ask(questions[0].question)  # 预热：第一次提问要加载分词词典等，不算进延迟
     metrics, records = evaluate(pipeline, questions, args.retriever, progress=_answer_progress)
 
     summary = summarise_open(args, paragraphs, questions, metrics, records, build.as_dict())
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    route = args.reading + ("_without_ranker" if args.without_ranker else "")
+    route = (args.reader.stem if args.reader else "shipped") + ("_without_ranker" if args.without_ranker else "")
     result_path = RESULTS_DIR / f"mrc_open_{args.file.stem}_{args.split}_{route}.json"
     result_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with (workdir / f"records_{args.split}_{route}.jsonl").open("w", encoding="utf-8") as out:
@@ -170,8 +172,8 @@ def summarise_open(
         "split": args.split,
         "limit": args.limit,
         "retriever": args.retriever,
-        "reader": args.reading,
-        "figure_ranker": args.reading == "learned" and not args.without_ranker,
+        "reader": str(args.reader) if args.reader else "shipped",
+        "figure_ranker": not args.without_ranker,
         "documents": len(paragraphs),
         "paragraphs_asked": len({question.doc for question in questions}),
         "questions": count,

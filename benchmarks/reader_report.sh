@@ -17,16 +17,14 @@ qa index > /dev/null  # the seed corpus: re-chunked when the section rules chang
 {
   echo "== gold paragraph given (reader alone), test paragraphs"
   python training/train_reader.py --score 200
-  for reading in rules learned; do
-    for file in eval/questions.jsonl; do
-      echo "== $file ($reading)"; qa eval "$file" --reader "$reading" --json --output "$OUT/eval_$(basename "$file" .jsonl)_$reading.jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
-    done
-    for file in eval/gwr_dev.jsonl eval/gwr_dev2.jsonl eval/gwr_test.jsonl; do
-      echo "== $file ($reading, seven reports + seeds)"; qa eval "$file" --index "$GWR_INDEX" --reader "$reading" --json --output "$OUT/eval_$(basename "$file" .jsonl)_$reading.jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
-    done
-    for file in cmrc2018_dev_open DRCD_dev; do
-      echo "== $file test paragraphs, open-domain ($reading)"; python benchmarks/mrc_open.py "$SHARED/data/mrc/$file.json" --reader "$reading" --json
-    done
-    echo "== latency ($reading)"; python benchmarks/bench_ask.py --reader "$reading"
+  for file in eval/questions.jsonl; do
+    echo "== $file"; qa eval "$file" --json --output "$OUT/eval_$(basename "$file" .jsonl).jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
   done
+  for file in eval/gwr_dev.jsonl eval/gwr_dev2.jsonl eval/gwr_test.jsonl eval/report_dev.jsonl eval/paraphrase_dev.jsonl; do
+    echo "== $file (seven reports + seeds)"; qa eval "$file" --index "$GWR_INDEX" --json --output "$OUT/eval_$(basename "$file" .jsonl).jsonl" | python -c "import json,sys; d=json.load(sys.stdin); print({k: v for k, v in d.items() if not isinstance(v, (dict, list))})"
+  done
+  for file in cmrc2018_dev_open DRCD_dev; do
+    echo "== $file test paragraphs, open-domain"; python benchmarks/mrc_open.py "$SHARED/data/mrc/$file.json" --json
+  done
+  echo "== latency"; python benchmarks/bench_ask.py
 } 2>/dev/null | tee "$OUT/reader_report.txt"

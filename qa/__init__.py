@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from qa.reading.answerer import Answerer, answer_record  # noqa: E402
+from qa.reading.answerer import Answerer  # noqa: E402
 from qa.indexing.build import BuildReport, build_index  # noqa: E402
 from qa.search.retrieve import SearchIndex, load_index  # noqa: E402
 from qa.types import Answer, Chunk, Citation, Document, Hit, Section  # noqa: E402
@@ -17,7 +17,6 @@ __all__ = [
     "Hit",
     "SearchIndex",
     "Section",
-    "answer_record",
     "build_index",
     "load_index",
 ]

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.reading.answerer import answer_record
 from qa.pipeline import Pipeline
 from qa.reading.intent import analyse_question
 from qa.search.retrieve import FusionSettings, SearchIndex
@@ -229,7 +228,7 @@ def evaluate(
         if judged:
             ranks.append(rank)
         exact, f1 = span_scores(answer.span, question.answers, answer.abstained)
-        record = answer_record(answer, latency, question.id)
+        record = answer.as_dict(latency, question.id)
         record.update(
             {
                 "kind": question.kind,
@@ -286,8 +285,40 @@ def summarise(records: list[dict], ranks: list[int | None], latencies: list[floa
         "abstention_reasons": abstention_reasons(records),
         "latency_p50_ms": round(statistics.median(ordered), 1) if ordered else None,
         "latency_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1) if ordered else None,
+        **confidence_metrics(records),
         "by_kind": by_kind,
     }
+
+
+def confidence_metrics(records: list[dict]) -> dict:
+    """How far the confidence can be trusted: per band, how many answers and how many right (an answer to an
+    unanswerable question is wrong); the share of wrong answers among those shown as sure (`high_band_wrong`); and
+    a reliability table, predicted confidence against the observed share right, per bin of RELIABILITY_BINS."""
+    answered = [r for r in records if not r["abstained"]]
+    bands = {}
+    for band in ("high", "check"):
+        rows = [r for r in answered if r.get("confidence_band", "high") == band]
+        bands[band] = {"answers": len(rows), "right": _share(rows, lambda r: r["answer_correct"])}
+    bands["none"] = {"questions": len(records) - len(answered)}
+    high = [r for r in answered if r.get("confidence_band", "high") == "high"]
+    reliability = []
+    scored = [r for r in answered if r.get("confidence") is not None]
+    for low, high_end in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        rows = [r for r in scored if low <= r["confidence"] < high_end or (high_end == 1.0 and r["confidence"] == 1.0)]
+        if rows:
+            reliability.append(
+                {
+                    "bin": f"{low:.1f}–{high_end:.1f}",
+                    "answers": len(rows),
+                    "predicted": round(statistics.fmean(r["confidence"] for r in rows), 3),
+                    "observed": _share(rows, lambda r: r["answer_correct"]),
+                }
+            )
+    return {"bands": bands, "high_band_wrong": _share(high, lambda r: not r["answer_correct"]), "reliability": reliability}
+
+
+# 可靠性表的分箱：按预测的把握分五档
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def abstention_reasons(records: list[dict]) -> dict[str, int]:

@@ -1,7 +1,6 @@
 """One `ask` for every caller (CLI, web app, evaluator): clean -> follow-up -> search -> read."""
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -13,19 +12,15 @@ from qa.reading.answerer import Answerer
 from qa.indexing.embed import Encoder
 from qa.indexing.formats.builder import locate
 from qa.reading.intent import resolve_follow_up
-from qa.reading.reader import UNCALIBRATED, Calibration, FigureRanker
+from qa.reading.ranking import Calibration, FigureRanker
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Hit, Location
 
-if TYPE_CHECKING:  # torch 只在学习路线真的加载阅读器时才导入（index、search、rules 路线启动更快）
+if TYPE_CHECKING:  # torch 只在真的加载阅读器时才导入（index、search 启动更快）
     from qa.reading.reader_weights import NeuralReader
 
 SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k
-# 两条阅读路线：rules（按手定权重给数字与分句打分）与 learned（微调的片段阅读器 + 学出来的数字排序 + 校准的置信度）。
-# 默认 learned：在没调过它的报告题（gwr_test）和维基题上都更好，答错的也少得多；rules 只在它调过的种子集上更好（README「Answers」）。
-READINGS = ("rules", "learned")
-DEFAULT_READING = "learned"
 
 
 @dataclass(frozen=True)
@@ -44,13 +39,13 @@ class Pipeline:
     def __init__(
         self,
         index: SearchIndex,
-        reader: NeuralReader | None,
+        reader: NeuralReader,
         calibration: Calibration,
         thesaurus: Thesaurus | None = None,
         ranker: FigureRanker | None = None,
     ):
         self.index = index
-        self.answerer = Answerer(index, thesaurus=thesaurus, reader=reader, calibration=calibration, ranker=ranker)
+        self.answerer = Answerer(index, reader, calibration, ranker, thesaurus)
 
     @classmethod
     def open(
@@ -59,36 +54,31 @@ class Pipeline:
         encoder: Encoder | None = None,
         reader: NeuralReader | None = None,
         thesaurus: Thesaurus | None = None,
-        reading: str | None = None,
         store: str | None = None,
         engine: str | None = None,
     ) -> Pipeline:
         """Load the index (the folder, or the Milvus `store` when named; with its encoder unless one is passed)
-        and, for the learned route, the shipped reader: both at once, since half of each is reading files and numpy
-        work that leaves the other thread free (a `qa ask` starts that much sooner). `engine`: the reader's (see
-        `load_reader`)."""
-        if reader is not None or resolve_reading(reading) == "rules":
-            return cls.over(load_index(Path(index_dir), encoder, store), reading, reader, thesaurus)
+        and the shipped reader: both at once, since half of each is reading files and numpy work that leaves the
+        other thread free (a `qa ask` starts that much sooner). `engine`: the reader's (see `load_reader`)."""
+        if reader is not None:
+            return cls.over(load_index(Path(index_dir), encoder, store), reader, thesaurus)
         from qa.reading.reader_weights import load_reader
 
         with ThreadPoolExecutor(1, thread_name_prefix="load-reader") as pool:
             loading = pool.submit(load_reader, engine=engine)
             index = load_index(Path(index_dir), encoder, store)
-            return cls.over(index, reading, loading.result(), thesaurus)
+            return cls.over(index, loading.result(), thesaurus)
 
     @classmethod
     def over(
         cls,
         index: SearchIndex,
-        reading: str | None = None,
         reader: NeuralReader | None = None,
         thesaurus: Thesaurus | None = None,
         figure_ranker: bool = True,
     ) -> Pipeline:
-        """A pipeline over a loaded index: the rules route, or the learned one with the shipped reader, its
-        calibration and (unless `figure_ranker` is off, for comparisons) the figure ranker."""
-        if resolve_reading(reading) == "rules":
-            return cls(index, None, UNCALIBRATED, thesaurus)
+        """A pipeline over a loaded index with the shipped reader, its calibration and (unless `figure_ranker` is
+        off, for comparisons) the figure ranker."""
         ranker = FigureRanker.load() if figure_ranker else None
         if reader is None:
             from qa.reading.reader_weights import load_reader
@@ -148,10 +138,3 @@ class Pipeline:
             if info.get("locations")
         }
 
-
-def resolve_reading(reading: str | None = None) -> str:
-    """The reading route asked for, else $QA_READER, else the default; an unknown name lists the choices."""
-    name = (reading or os.environ.get("QA_READER") or DEFAULT_READING).strip()
-    if name not in READINGS:
-        raise ValueError(f"未知的阅读方式 {name!r}，可选：{'、'.join(READINGS)}")
-    return name

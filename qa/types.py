@@ -105,6 +105,11 @@ class Hit:
     dense_score: float | None = None
     bm25_score: float | None = None
 
+    def as_passage(self) -> dict:
+        """The passage as an answer's JSON lists it."""
+        chunk = self.chunk
+        return {"chunk_id": chunk.id, "doc": chunk.doc, "section": list(chunk.section_path), "text": chunk.text, "score": round(self.score, 4)}
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -119,6 +124,10 @@ class Citation:
     time: dict | None = None  # 相对时间的解析：{"text": "去年", "label": "去年（2012年）", "start": 2012, "end": 2012}
     location: Location | None = None  # 原文件里的位置：PDF 的页、表格的单元格
 
+    def as_dict(self) -> dict:
+        record = {"doc": self.doc, "title": self.title, "section": list(self.section), "quote": self.quote, "start": self.start, "end": self.end}
+        return record | ({"time": self.time} if self.time else {}) | ({"location": self.location.as_dict()} if self.location else {})
+
 
 @dataclass(frozen=True)
 class Veto:
@@ -128,12 +137,17 @@ class Veto:
     reason: str  # 例如「问题问2012年，段落说的是2011年」
 
 
+# 把握的三档：high 直接作答；check 给出「可能是：……」并请人核对原文；none 不作答（拒答）
+CONFIDENCE_BANDS = ("high", "check", "none")
+
+
 @dataclass(frozen=True)
 class Answer:
     """A short answer with its figures and citations, or an abstention with the closest passages.
 
     `span` is the shortest text that answers (「148.13万户」); `confidence` the probability that it is right;
-    `veto` says why an abstention happened (None when the answer stands)."""
+    `confidence_band` how the answer is shown (CONFIDENCE_BANDS); `veto` says why an abstention happened (None when
+    the answer stands)."""
 
     question: str
     answer: str
@@ -144,3 +158,25 @@ class Answer:
     span: str = ""
     confidence: float | None = None
     veto: Veto | None = None
+    confidence_band: str = "high"
+
+    def as_dict(self, latency_ms: float | None = None, question_id: str | None = None) -> dict:
+        """The DESIGN.md JSON shape of the answer."""
+        record = {"id": question_id} if question_id is not None else {}
+        record.update(
+            {
+                "question": self.question,
+                "answer": self.answer,
+                "span": self.span,
+                "confidence": None if self.confidence is None else round(self.confidence, 4),
+                "confidence_band": "none" if self.abstained else self.confidence_band,
+                "abstained": self.abstained,
+                "veto": None if self.veto is None else {"name": self.veto.name, "reason": self.veto.reason},
+                "figures": list(self.figures),
+                "citations": [citation.as_dict() for citation in self.citations],
+                "passages": [hit.as_passage() for hit in self.passages],
+            }
+        )
+        if latency_ms is not None:
+            record["latency_ms"] = round(latency_ms, 1)
+        return record

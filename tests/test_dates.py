@@ -305,7 +305,7 @@ def test_the_manifest_and_the_index_report_keep_the_publication_date(tmp_path: P
     assert {doc: entry.get("published") for doc, entry in manifest["documents"].items()} == expected
     assert "published" not in manifest["documents"]["notes.txt"]
     index = load_index(tmp_path / "index", encoder=fake_encoder)
-    assert Answerer(index).document_years == {"news.html": 2024, "report.txt": 2013, "notes.txt": None}
+    assert Answerer(index, reader=None).document_years == {"news.html": 2024, "report.txt": 2013, "notes.txt": None}
     # BM25 记下了「去年」所指的年份：按发布日期推算
     assert index.search("2023年地区生产总值", k=1, retriever="bm25")[0].chunk.doc == "news.html"
 
@@ -321,11 +321,11 @@ def test_an_old_manifest_without_dates_still_loads_and_the_next_index_fills_them
     manifest["tokenizer_version"] -= 1  # 记日期之前的版本写的清单
     path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     index = load_index(index_dir, encoder=fake_encoder)
-    assert Answerer(index).document_years == {"news.html": None, "report.txt": 2013, "notes.txt": None}  # 旧的推断
+    assert Answerer(index, reader=None).document_years == {"news.html": None, "report.txt": 2013, "notes.txt": None}  # 旧的推断
     again = build_index(corpus, index_dir, encoder=fake_encoder)
     assert again.docs_changed == [] and again.chunks_embedded == 0
     assert again.published["news.html"] == {"date": "2024-01-10", "source": HTML_META}
-    assert Answerer(load_index(index_dir, encoder=fake_encoder)).document_years["news.html"] == 2024
+    assert Answerer(load_index(index_dir, encoder=fake_encoder), reader=None).document_years["news.html"] == 2024
 
 
 def test_a_new_date_on_the_same_text_counts_as_a_change(tmp_path: Path, fake_encoder):
@@ -357,12 +357,12 @@ def test_the_knowledge_base_table_shows_the_date_and_its_source():
 
 
 @pytest.mark.slow
-def test_last_year_in_a_news_page_published_in_january_2024_is_2023(tmp_path: Path):
+def test_last_year_in_a_news_page_published_in_january_2024_is_2023(tmp_path: Path, reader):
     from qa.pipeline import Pipeline
 
     corpus = _news_corpus(tmp_path / "corpus")
     build_index(corpus, tmp_path / "index")
-    answer = Pipeline.open(tmp_path / "index", reading="rules").ask("2023年青川市地区生产总值是多少？").answer
+    answer = Pipeline.open(tmp_path / "index", reader=reader).ask("2023年青川市地区生产总值是多少？").answer
     assert not answer.abstained and answer.span == "2345.6亿元"
     citation = answer.citations[0]
     assert citation.doc == "news.html"

@@ -197,3 +197,9 @@ def test_numbers_as_older_reports_print_them(text, written, value, unit, kind):
 def test_spaced_digits_without_a_unit_and_a_clause_comma_stay_apart():
     assert all(" " not in f.text for f in find_figures("表中第1 2 3三行"))
     assert [f.text for f in find_figures("增长１０，比上年高")] == ["１０"]
+
+
+def test_the_name_of_a_five_year_plan_is_a_period_not_a_figure():
+    assert find_figures("六五期间全国工农业总产值增长百分之十一")[0].text == "百分之十一"
+    assert [f.text for f in find_figures("十三五时期，七五计划，六五末")] == []
+    assert [f.text for f in find_figures("增加二十五期")] == ["二十五期"]  # 一个数后面跟「期」仍是数

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.evaluate import evaluate, load_questions
-from qa.pipeline import READINGS, Pipeline
+from qa.pipeline import Pipeline
 from qa.search.retrieve import load_index
 
 from conftest import ROOT
@@ -13,12 +13,12 @@ from conftest import ROOT
 FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module", params=READINGS)
-def routed(request, real_seed_index: Path, reader) -> tuple[dict, dict]:
-    """(the route's floors, its metrics on the seed set): each reading route keeps its own floors."""
+@pytest.fixture(scope="module")
+def routed(real_seed_index: Path, reader) -> tuple[dict, dict]:
+    """(the floors, the metrics on the seed set)."""
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
-    result, _ = evaluate(Pipeline.open(real_seed_index, reader=reader, reading=request.param), questions)
-    return FLOORS[request.param], result
+    result, _ = evaluate(Pipeline.open(real_seed_index, reader=reader), questions)
+    return FLOORS["answers"], result
 
 
 @pytest.mark.parametrize("name", ["hit@1", "hit@5", "answer_accuracy", "citation_accuracy", "abstention_recall", "computed_accuracy"])

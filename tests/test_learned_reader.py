@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.pipeline import Pipeline
-from qa.reading.reader import Calibration
+from qa.reading.ranking import Calibration
 from qa.reading.reader_weights import NeuralReader
 from qa.reading.spans import ReaderUnavailable
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def learned(real_seed_index: Path, reader) -> Pipeline:
-    return Pipeline.open(real_seed_index, reader=reader, reading="learned")
+    return Pipeline.open(real_seed_index, reader=reader)
 
 
 def test_the_exact_figure_with_its_unit_and_a_calibrated_confidence(learned: Pipeline):
@@ -36,8 +36,8 @@ def test_another_city_is_refused_with_a_named_reason(learned: Pipeline):
     assert answer.abstained and answer.veto.name in ("place", "confidence") and answer.veto.reason
 
 
-def test_cli_json_of_the_learned_route(real_seed_index: Path):
-    record = json.loads(run_qa("ask", "杭州因特网出口总带宽是多少？", "--index", str(real_seed_index), "--reader", "learned", "--json").stdout)
+def test_cli_json_of_an_answer(real_seed_index: Path):
+    record = json.loads(run_qa("ask", "杭州因特网出口总带宽是多少？", "--index", str(real_seed_index), "--json").stdout)
     assert record["span"] == "117.73G" and record["confidence"] > 0.5 and record["veto"] is None
 
 

@@ -1,7 +1,9 @@
 """The reading side's pieces on invented sentences: figure snapping, time of a span, calibrated confidence."""
 import math
 
-from qa.reading.reader import Calibration, FigureRanker, governing_time, snap_to_figure
+from qa.reading.evidence import EVIDENCE_FEATURES
+from qa.reading.ranking import EVIDENCE_IN_CONFIDENCE, Calibration, FigureRanker
+from qa.reading.reader import governing_time, snap_to_figure
 from qa.reading.span_model import trim_span
 from qa.types import Chunk, Hit
 
@@ -78,4 +80,8 @@ def test_a_crowd_of_weaker_figures_does_not_lower_the_best_ones_odds():
 def test_the_shipped_ranker_loads_with_a_threshold():
     ranker = FigureRanker.load()
     assert 0.0 < ranker.threshold < 1.0
-    assert set(ranker.confidence.weights) == {"odds_over_none", "share", "lead"}
+    assert set(ranker.confidence.weights) == {"odds_over_none", "share", "lead", *EVIDENCE_IN_CONFIDENCE}
+    assert ranker.threshold <= ranker.confidence.high < 1.0
+    # 证据特征只能减分（training/logistic.py 的约束）
+    assert all(ranker.weights[name] <= 0 for name in EVIDENCE_FEATURES if name in ranker.weights)
+    assert all(ranker.confidence.weights[name] <= 0 for name in EVIDENCE_IN_CONFIDENCE)

@@ -89,6 +89,22 @@ def test_html_rendering_escapes_document_text(service: QAService):
     assert "<mark>65家</mark>" in rendered and "引用来源" in rendered and "<script" not in rendered
 
 
+def test_an_answer_to_check_looks_different_and_says_so(service: QAService):
+    from dataclasses import replace
+
+    from qa.reading.records import shown
+
+    answer, _, _ = service.ask("杭州有多少家企业通过了软件能力成熟度模型评估？")
+    assert answer.span == "65家" and answer.confidence_band in ("high", "check")
+    plain = answer.answer.removeprefix("可能是：").replace("（把握不足，请核对原文）", "")
+    sure = answer_html(replace(answer, confidence=0.95, confidence_band="high", answer=plain))
+    assert "qa-check" not in sure and "可能是" not in sure
+    to_check = replace(answer, confidence=0.4, confidence_band="check", answer=shown(plain, "check"))
+    rendered = answer_html(to_check)
+    assert 'class="qa-span qa-check"' in rendered and "可能是：<b>65家</b>" in rendered and "请核对" in rendered
+    assert "<details open><summary>引用来源" in rendered  # 引文摊开，便于核对
+
+
 def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService):
     from qa.indexing.store import IndexUnavailable
 

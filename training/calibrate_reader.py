@@ -9,8 +9,12 @@ reader, never used to report). Each dev question is asked open-domain over an in
 paragraphs (the same corpus as benchmarks/mrc_open.py) twice:
 - as is: label 1 when the chosen span is right (character F1 with a gold answer >= RIGHT_F1), else 0;
 - with its own paragraph removed from the retrieved passages: label 0 (the right behaviour is to abstain).
+Also the questions that do not ask for a figure in eval/gwr_dev.jsonl and training/data/report_train.jsonl, over an
+index of the seven reports and the seeds (`--reports-index`), as is and (answerable ones) without their report.
 The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these, the two
-weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use).
+weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use);
+above it the 「high」 band starts where at most 3 % of the answers given to the report questions are wrong
+(`logistic.choose_high_threshold`).
 """
 from __future__ import annotations
 
@@ -25,20 +29,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, choose_threshold, fit_logistic  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, choose_high_threshold, choose_threshold, fit_logistic  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
+from train_ranker import REPORTS_INDEX  # noqa: E402
+
+from qa.evaluate import load_questions  # noqa: E402
 
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
-from qa.reading.reader import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
+from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
-from qa.search.retrieve import load_index  # noqa: E402
+from qa.search.retrieve import clean_question, load_index  # noqa: E402
 from qa.scoring import char_f1  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 RIGHT_F1 = 0.5
+REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", ROOT / "training" / "data" / "report_train.jsonl")
 
 
 def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
@@ -71,24 +79,73 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
     return rows, labels, answerable
 
 
+def collect_reports(reader, index_dir: Path) -> tuple[list[dict], list[int], list[bool]]:
+    """The report questions that do not ask for a figure: as is, and (answerable ones) without their report."""
+    rows, labels, answerable = [], [], []
+    pipeline = Pipeline(load_index(index_dir), reader, UNCALIBRATED)
+    answerer = pipeline.answerer
+    for path in REPORT_FILES:
+        for question in load_questions(path):
+            text = clean_question(question.question)
+            intent = analyse_question(text)
+            if intent.wants_figure or question.kind == "computed":
+                continue
+            hits = pipeline.index.search(text, k=SEARCH_DEPTH, documents=answerer.documents_named(text))
+            askings = [(hits, question.answerable)]
+            if question.answerable and question.doc:
+                askings.append(([hit for hit in hits if hit.chunk.doc != question.doc], False))
+            for shown, can_answer in askings:
+                chosen, features, _ = answerer.choose_span(text, intent, shown[: answerer.settings.passages])
+                if chosen is None:
+                    continue
+                rows.append(features)
+                labels.append(int(can_answer and char_f1(chosen.text, question.answers) >= RIGHT_F1))
+                answerable.append(can_answer)
+    print(f"reports: {len(rows)} rows", file=sys.stderr, flush=True)
+    return rows, labels, answerable
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reader", type=Path, default=READER_WEIGHTS, help="reader weights (default: the shipped ones)")
     parser.add_argument("--output", type=Path, default=CALIBRATION_FILE, help="where the calibration goes")
+    parser.add_argument("--rows", type=Path, default=ROOT / "training" / "checkpoints" / "calibration_rows.json",
+                        help="cache of the collected rows (reused with --reuse)")
+    parser.add_argument("--reuse", action="store_true", help="fit from the cached rows instead of asking again")
+    parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
+                        help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     args = parser.parse_args()
     reader = load_reader(args.reader)
-    rows, labels, answerable = collect(reader)
+    if args.reuse and args.rows.exists():
+        cached = json.loads(args.rows.read_text(encoding="utf-8"))
+        (rows, labels, answerable), (report_rows, report_labels, report_answerable) = cached["mrc"], cached["reports"]
+    else:
+        rows, labels, answerable = collect(reader)
+        report_rows, report_labels, report_answerable = collect_reports(reader, args.reports_index)
+        args.rows.parent.mkdir(parents=True, exist_ok=True)
+        cache = {"mrc": [rows, labels, answerable], "reports": [report_rows, report_labels, report_answerable]}
+        args.rows.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
+    rows, labels, answerable = rows + report_rows, labels + report_labels, answerable + report_answerable
     names = sorted(rows[0])
     x = np.array([[row[name] for name in names] for row in rows])
     y = np.array(labels, dtype=float)
     weights, bias = fit_logistic(x, y)
     probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold, stats = choose_threshold(probabilities, y == 1, np.array(answerable))
+    # 「把握高」一档的门槛只看报告题（见 train_ranker.py）
+    reports = np.arange(len(y)) >= len(y) - len(report_rows)
+    high_threshold, high_stats = choose_high_threshold(probabilities[reports], (y == 1)[reports], np.array(answerable)[reports], threshold)
+    stats |= high_stats
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},
         "bias": round(bias, 5),
         "threshold": round(threshold, 3),
-        "fitted_on": f"dev paragraphs of {', '.join(FILES)}: {len(y)} rows, {int(y.sum())} right (unanswerable share {UNANSWERABLE_SHARE})",
+        "high_threshold": high_threshold,
+        "fitted_on": (
+            f"dev paragraphs of {', '.join(FILES)} and the non-figure questions of "
+            f"{', '.join(path.name for path in REPORT_FILES)}: {len(y)} rows ({len(report_rows)} of reports), "
+            f"{int(y.sum())} right (unanswerable share {UNANSWERABLE_SHARE})"
+        ),
         "dev": stats,
         "reader": reader.info,
     }

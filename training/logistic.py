@@ -10,6 +10,8 @@ from scipy.optimize import minimize
 L2 = 1e-2  # 轻微的权重衰减：特征不多、数据不大，避免个别特征权重发散
 # 选拒答阈值时假定的「资料里没有答案」的问题占比：四题里一题（本项目评测集里是一到两成，取偏谨慎的一侧）
 UNANSWERABLE_SHARE = 0.25
+# 「把握高」一档里答错的（含答了不可答的题）最多占这么多（issue 22：≤ 3 %）
+HIGH_BAND_WRONG = 0.03
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 50, l2: float = L2) -> tuple[np.ndarray, float]:
@@ -40,9 +42,10 @@ class Choice:
     question: np.ndarray  # (question features,)
 
 
-def fit_choice(choices: list[Choice], l2: float = L2) -> tuple[np.ndarray, np.ndarray, float]:
+def fit_choice(choices: list[Choice], l2: float = L2, nonpositive: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, float]:
     """L-BFGS on the L2-regularised log-likelihood of the right choice (a softmax over the candidates and
-    「none」); returns (candidate weights, none weights, none bias) on the original feature scale."""
+    「none」); returns (candidate weights, none weights, none bias) on the original feature scale. The candidate
+    weights at `nonpositive` are kept at or below zero: evidence against a candidate may only count against it."""
     mean, scale = _standardisation(np.vstack([c.candidates for c in choices if len(c.candidates)]))
     q_mean, q_scale = _standardisation(np.array([c.question for c in choices]))
     groups = [((c.candidates - mean) / scale, c.right, (c.question - q_mean) / q_scale) for c in choices]
@@ -66,7 +69,8 @@ def fit_choice(choices: list[Choice], l2: float = L2) -> tuple[np.ndarray, np.nd
         return loss / len(groups) + l2 * (penalised**2).sum(), gradient / len(groups) + 2 * l2 * penalised
 
     start = np.zeros(n_features + len(q_mean) + 1)
-    theta = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B").x
+    bounds = [(None, 0.0) if i in nonpositive else (None, None) for i in range(len(start))]
+    theta = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", bounds=bounds).x
     weights, null_weights = theta[:n_features] / scale, theta[n_features:-1] / q_scale
     # 回到原始尺度：候选分数各差一个相同的常数 mean·weights，softmax 只看差，挪到「都不是」一项上
     null_bias = float(theta[-1] - q_mean @ null_weights + mean @ weights)
@@ -99,3 +103,27 @@ def choose_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.n
             }
             best = (utility, float(round(threshold, 3)), stats)
     return best[1], best[2]
+
+
+def choose_high_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float) -> tuple[float, dict]:
+    """The lowest confidence (not below `floor`, the abstention threshold) from which at most HIGH_BAND_WRONG of the
+    answers given are wrong (an answer to an unanswerable question is wrong; those are weighted, as in
+    `choose_threshold`, to UNANSWERABLE_SHARE of the questions): answers from there on are shown as sure, those
+    between `floor` and it as 「请核对」."""
+    given = np.nan_to_num(confidence, nan=-1.0)
+    answerable_count, unanswerable_count = int(answerable.sum()), int((~answerable).sum())
+    weight = np.where(answerable, 1.0, UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE) * answerable_count / max(unanswerable_count, 1))
+    wrong = ~(right & answerable)
+    for threshold in np.linspace(floor, 0.99, int(round((0.99 - floor) * 100)) + 1):
+        shown = given >= threshold
+        if not shown.any():
+            break
+        wrong_share = float((weight * wrong)[shown].sum() / weight[shown].sum())
+        if wrong_share <= HIGH_BAND_WRONG:
+            stats = {
+                "high_share_of_answered": round(float(weight[shown].sum() / weight[given >= floor].sum()), 3),
+                "high_wrong": round(wrong_share, 3),
+                "high_answers": int(shown.sum()),
+            }
+            return float(round(threshold, 3)), stats
+    return 0.99, {"high_answers": 0}

@@ -8,8 +8,10 @@
 Data: the paragraphs of CMRC 2018 dev-open and DRCD dev, as `benchmarks/mrc_open.py` indexes them (one document per
 paragraph, all paragraphs in the index), and only the questions that ask for a figure (a quantity, date, year,
 percentage or rank; `qa.reading.intent`). Each question is asked open-domain; every figure in its first five
-passages is a candidate with the rules' named features (`qa.reading.answerer.RULE_WEIGHTS`) plus what the reader
-makes of it (`reader_margin`, `reader_share`, ...). A candidate is right when it is a gold answer.
+passages is a candidate with its named features (`qa.reading.candidates`: wording and overlap), the evidence
+(`qa.reading.evidence`: is the asked year, place, named term in its passage) and what the reader makes of it
+(`reader_margin`, `reader_share`, ...). A candidate is right when it is a gold answer. Candidates that a hard veto
+rules out (their own clause names another year or place, a plan for a result, ...) are left out.
 - *dev* paragraphs (`qa.mrc.split_of`): fit the weights and the abstention threshold. The model is a conditional
   logit (`qa.reading.reader.FigureRanker`): a softmax over the candidates that pass the support checks and a
   「none of them」 option, fitted on every asking (`logistic.fit_choice`); then its confidence, a logistic model over
@@ -17,9 +19,15 @@ makes of it (`reader_margin`, `reader_share`, ...). A candidate is right when it
   (then abstaining is right). Not the *train* paragraphs: the reader was trained on them, so its margins there
   are more sure than on any new text, and a ranker fitted on them would trust the reader too much.
 - report questions, over an index of the seven reports in ../shared/data/gwr/ and the seeds (`--reports-index`): the
-  figure questions of eval/gwr_dev.jsonl (gwr_test stays held out) and those that training/report_questions.py
-  generates from report sentences that no evaluation question asks about; fitted with the dev paragraphs.
-- *test* paragraphs: scored for the model card only, beside the rules' hand-set weights on the same candidates.
+  figure questions of eval/gwr_dev.jsonl (gwr_test stays held out), those that training/report_questions.py
+  generates from report sentences that no evaluation question asks about, and the helper-written
+  training/data/report_train.jsonl (colloquial rewordings, Chinese-numeral and full-width figures, 去年/上年, targets,
+  unanswerable ones; its facts are not those of eval/report_dev.jsonl); fitted with the dev paragraphs.
+- the threshold that abstains, and above it the threshold of the 「high」 band: the lowest confidence from which at
+  most 3 % of the answers given on the report askings among them are wrong (`logistic.choose_high_threshold`).
+- contrast askings (`contrast_questions`): the answerable training questions asked again about a place or a year the
+  reports do not answer for; 「none」 is right. They teach the evidence features their weight.
+- *test* paragraphs: scored for the model card only.
 The reader must be the shipped one (`qa/models/reader-int8.npz`): its margins are features.
 """
 from __future__ import annotations
@@ -37,15 +45,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, Choice, choose_high_threshold, choose_threshold, fit_choice, fit_logistic  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 
 from qa.evaluate import load_questions  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
+from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
-from qa.reading.answerer import rule_score  # noqa: E402
-from qa.reading.reader import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
+from qa.reading.time import named_document_years  # noqa: E402
+from qa.reading.ranking import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
@@ -57,9 +66,14 @@ FILES = ("cmrc2018_dev_open", "DRCD_dev")
 REPORT_QUESTIONS = {
     "reports_dev": (ROOT / "eval" / "gwr_dev.jsonl", "_reports"),
     "reports_generated": (ROOT / "training" / "data" / "report_questions.jsonl", "_generated"),
+    "reports_train": (ROOT / "training" / "data" / "report_train.jsonl", "_train"),
 }
+# 反事实的提问（--contrast 的数据）：训练题换成语料里没有的地方或年份再问一遍，此时「都不是」才对。
+# 证据特征（段落没提到问的地方、年份）要从这样的题里学到它的分量：MRC 题和报告训练题里这种情形太少
+CONTRAST_SOURCES = (REPORT_QUESTIONS["reports_generated"][0], REPORT_QUESTIONS["reports_train"][0])
+CONTRAST_YEARS = tuple(range(1961, 1976)) + tuple(range(2041, 2048))  # 七篇报告与种子文档都不谈的年份（逐个核对过语料）
 REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
-FIT_SPLITS = ("dev", *REPORT_QUESTIONS)
+FIT_SPLITS = ("dev", *REPORT_QUESTIONS, "reports_contrast")
 
 
 @dataclass
@@ -70,7 +84,7 @@ class AskedFigures:
     answerable: bool
     features: list[dict[str, float]]
     right: list[bool]
-    vetoed: list[bool]  # 年份、地名、术语的支持检查不过：不会拿来作答
+    vetoed: list[bool]  # 自己的分句排除了它（qa.reading.evidence 的硬否决）：不会拿来作答
 
 
 def is_right(figure: str, golds: tuple[str, ...]) -> bool:
@@ -87,17 +101,17 @@ def is_right(figure: str, golds: tuple[str, ...]) -> bool:
 
 
 def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: str, answerable: bool) -> AskedFigures:
-    """One asking: the figure candidates of the passages shown, which are right, which fail a support check."""
+    """One asking: the figure candidates of the passages shown, which are right, which a veto rules out."""
     intent = analyse_question(question)
     shown = hits[: answerer.settings.passages]
     terms = answerer.question_terms(intent)
-    candidates = answerer.figure_candidates(intent, shown, terms, answerer.read_passages(question, shown))
+    candidates, vetoes = answerer.figure_candidates(intent, shown, terms, answerer.read_passages(question, shown))
     return AskedFigures(
         split,
         answerable,
         [dict(c.features) for c in candidates],
         [answerable and is_right(c.figure.text, golds) for c in candidates],
-        [answerer.rules_veto(intent, c, check_score=False) is not None for c in candidates],
+        [veto is not None for veto in vetoes],
     )
 
 
@@ -117,6 +131,58 @@ def collect_reports(index_dir: Path, reader, questions_file: Path, split: str) -
             without = [hit for hit in hits if hit.chunk.doc != question.doc]
             asked.append(ask_figures(answerer, text, question.answers, without, split, False))
     print(f"reports: {len(asked)} askings from {questions_file.name}", file=sys.stderr, flush=True)
+    return asked
+
+
+def contrast_questions(questions, corpus: str) -> list[str]:
+    """The answerable figure questions asked about a place, or a year, that the corpus does not answer for: the first
+    place they name swapped for a prefecture-level city absent from the corpus and, again, for a place the corpus
+    names only in passing (「位居北京、上海之后」: another place than the one asked, none of whose figures the reports
+    give); their first year for a year the corpus never names."""
+    from qa.text.places import LEXICON_PATH, find_places
+
+    cities = [
+        line.split("\t")[0][:-1]
+        for line in LEXICON_PATH.read_text(encoding="utf-8").splitlines()
+        if line.endswith("\tcity") and line.split("\t")[0].endswith("市") and len(line.split("\t")[0]) == 3
+    ]
+    absent_cities = [city for city in cities if city not in corpus]
+    absent_years = [year for year in CONTRAST_YEARS if str(year) not in corpus and to_chinese_year(year) not in corpus]
+    named = sorted({place.name for place in find_places(corpus)} - {place.name for q in questions for place in find_places(q.question)})
+    asked = []
+    for number, question in enumerate(questions):
+        text = clean_question(question.question)
+        intent = analyse_question(text)
+        if not question.answerable or question.kind == "computed" or not intent.wants_figure:
+            continue
+        places = find_places(text)
+        if places:
+            city = absent_cities[number % len(absent_cities)]
+            asked.append(text[: places[0].start] + city + text[places[0].end :])
+            passing = named[number % len(named)]
+            asked.append(text[: places[0].start] + passing + text[places[0].end :])
+        asked_years = [year for year in intent.years if int(year) not in named_document_years(text)]  # 「据2002年政府工作报告」不换
+        if asked_years:
+            year = absent_years[number % len(absent_years)]
+            asked.append(re.sub(rf"{asked_years[0]}(?=年)", str(year), text, count=1))
+    return asked
+
+
+def to_chinese_year(year: int) -> str:
+    """「一九六五」: how older reports write a year."""
+    return "".join("〇一二三四五六七八九"[int(digit)] for digit in str(year))
+
+
+def collect_contrast(index_dir: Path, reader) -> list[AskedFigures]:
+    """The contrast askings (`contrast_questions`) over the reports index; every one is unanswerable."""
+    answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
+    corpus = "\n".join(chunk.context_text() for chunk in answerer.index.chunks)
+    questions = [q for path in CONTRAST_SOURCES for q in load_questions(path)]
+    asked = []
+    for text in contrast_questions(questions, corpus):
+        hits = answerer.index.search(text, k=SEARCH_DEPTH, documents=answerer.documents_named(text))
+        asked.append(ask_figures(answerer, text, (), hits, "reports_contrast", False))
+    print(f"contrast: {len(asked)} askings", file=sys.stderr, flush=True)
     return asked
 
 
@@ -176,6 +242,12 @@ def cached_or(rows: Path, reuse: bool, collect_rows) -> list[AskedFigures]:
     return asked
 
 
+def _high_wrong(chosen: list[tuple[float, bool]], asked: list[AskedFigures], high_threshold: float) -> float | None:
+    """Share of the answers in the 「high」 band that are wrong (answering an unanswerable asking is wrong)."""
+    high = [right and a.answerable for (confidence, right), a in zip(chosen, asked) if confidence >= high_threshold]
+    return round(1 - float(np.mean(high)), 3) if high else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="figure questions per split and file (quick runs)")
@@ -192,6 +264,8 @@ def main() -> None:
     for split, (questions_file, suffix) in REPORT_QUESTIONS.items():
         rows = args.rows.with_name(args.rows.stem + suffix + ".json")
         asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split))
+    contrast_rows = args.rows.with_name(args.rows.stem + "_contrast.json")
+    asked += cached_or(contrast_rows, args.reuse, lambda: collect_contrast(args.reports_index, reader))
     asked = [a for a in asked if a.features]
     names = sorted(set(asked[0].features[0]) - set(QUESTION_FEATURES))
     dev = [a for a in asked if a.split in FIT_SPLITS]
@@ -205,7 +279,8 @@ def main() -> None:
                 np.array([a.features[0][name] for name in QUESTION_FEATURES]),
             )
         )
-    weights, null_weights, null_bias = fit_choice(choices)
+    # 证据特征（段落没提到问的年份、地方……）只能减分
+    weights, null_weights, null_bias = fit_choice(choices, nonpositive=tuple(i for i, name in enumerate(names) if name in EVIDENCE_FEATURES))
     chooser = FigureRanker(
         dict(zip(names, map(float, weights))), dict(zip(QUESTION_FEATURES, map(float, null_weights))), null_bias, UNCALIBRATED
     )
@@ -234,20 +309,21 @@ def main() -> None:
     def sure(rows: list[dict[str, float]]) -> np.ndarray:
         return np.array(fitted.probabilities(rows))
 
-    def rules(rows: list[dict[str, float]]) -> np.ndarray:
-        return np.array([rule_score(row) for row in rows])
-
     chosen = [best_of(a, learned, sure) for a in dev]
-    threshold, dev_stats = choose_threshold(
-        np.array([c[0] for c in chosen]), np.array([c[1] for c in chosen]), np.array([a.answerable for a in dev])
-    )
+    dev_confidence, dev_right = np.array([c[0] for c in chosen]), np.array([c[1] for c in chosen])
+    dev_answerable = np.array([a.answerable for a in dev])
+    threshold, dev_stats = choose_threshold(dev_confidence, dev_right, dev_answerable)
+    # 「把握高」一档的门槛只看报告题：产品答的是报告；百科的数字题难得多，按它定门槛，报告上几乎没有「把握高」的答案
+    reports = np.array([a.split != "dev" for a in dev])
+    high_threshold, high_stats = choose_high_threshold(dev_confidence[reports], dev_right[reports], dev_answerable[reports], threshold)
+    dev_stats |= high_stats
     test = [a for a in asked if a.split == "test"]
     test_chosen = [best_of(a, learned, sure) for a in test]
     answered = [c[0] >= threshold for c in test_chosen]
     scores = {
         "test_questions": sum(a.answerable for a in test),
         "test_top1_learned": top1(test, learned),
-        "test_top1_rules_weights": top1(test, rules),
+        "test_high_wrong": _high_wrong(test_chosen, test, high_threshold),
         "test_answered_right": round(float(np.mean([ok and c[1] for ok, c, a in zip(answered, test_chosen, test) if a.answerable])), 3),
         "test_unanswerable_abstained": round(float(np.mean([not ok for ok, a in zip(answered, test) if not a.answerable])), 3),
         "dev": dev_stats,
@@ -262,11 +338,13 @@ def main() -> None:
             "weights": {name: round(float(w), 5) for name, w in zip(standing_names, confidence_weights)},
             "bias": round(float(confidence_bias), 5),
             "threshold": threshold,
+            "high_threshold": high_threshold,
         },
         "fitted_on": (
             f"figure questions of the dev paragraphs of {', '.join(FILES)} and of "
-            f"{', '.join(path.name for path, _ in REPORT_QUESTIONS.values())}: "
-            f"{len(dev)} askings ({sum(a.split in REPORT_QUESTIONS for a in dev)} of reports; "
+            f"{', '.join(path.name for path, _ in REPORT_QUESTIONS.values())}, and their contrast askings: "
+            f"{len(dev)} askings ({sum(a.split != 'dev' for a in dev)} of reports, "
+            f"{sum(a.split == 'reports_contrast' for a in dev)} of them contrast askings; "
             f"{sum(a.answerable for a in dev)} answerable), {candidates} supported candidates, "
             f"{int(sum(c.right.sum() for c in choices))} right (unanswerable share {UNANSWERABLE_SHARE} for the threshold)"
         ),

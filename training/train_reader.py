@@ -46,6 +46,10 @@ FILES = {
     "DRCD_test_open": "all",
 }
 HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
+# 第二阶段（--reports）：报告语言的训练题（助手写的，事实不与 eval/ 重合），答案所在的自然段取自原文
+REPORT_QUESTIONS = ROOT / "training" / "data" / "report_train.jsonl"
+REPORT_SOURCES = (ROOT.parent / "shared" / "data" / "gwr", ROOT.parent / "shared" / "seeds")
+MRC_REPLAY = 1.0  # 报告题之外再读多少倍题数的 MRC 段落，免得忘了读百科
 TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
 SIMPLIFIED_SHARE = 0.5  # --script-mix：繁体段落有一半换成简体读（不加步数，两种字形都见到）
 
@@ -93,6 +97,32 @@ def training_paragraphs(simplified_copies: bool, script_mix: bool = False, quest
     return paragraphs
 
 
+def report_paragraphs() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(paragraph, [(question, answer)]) for the answerable report training questions whose answer is written in the
+    paragraph of their evidence sentence (computed answers are not, and are left out)."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for line in REPORT_QUESTIONS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not row["answers"] or not row.get("doc"):
+            continue
+        source = next((folder / row["doc"] for folder in REPORT_SOURCES if (folder / row["doc"]).exists()), None)
+        if source is None:
+            continue
+        evidence = row.get("evidence", "")[:15]
+        paragraph = next((text for text in source.read_text(encoding="utf-8").split("\n") if evidence and evidence in text), "")
+        if row["answers"][0] in paragraph:
+            grouped.setdefault(paragraph, []).append((row["question"], row["answers"][0]))
+    return list(grouped.items())
+
+
+def stage_two_paragraphs(seed: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The report paragraphs and, replayed beside them, MRC training paragraphs with MRC_REPLAY times as many questions."""
+    reports = report_paragraphs()
+    wanted = int(MRC_REPLAY * sum(len(pairs) for _, pairs in reports))
+    replay = training_paragraphs(False, True, wanted, seed + 7)
+    return reports + replay
+
+
 def training_examples(
     tokenizer: E5Tokenizer, settings: WindowSettings, negative_share: float, seed: int, paragraphs: list
 ) -> list[tuple]:
@@ -125,7 +155,10 @@ def train(args: argparse.Namespace) -> None:
     settings = WindowSettings()
     tokenizer = E5Tokenizer()
     pad = tokenizer.special["pad"]
-    paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
+    if args.reports:
+        paragraphs = stage_two_paragraphs(args.seed)
+    else:
+        paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
     examples = training_examples(tokenizer, settings, args.negative_share, args.seed, paragraphs)
     print(f"{len(paragraphs)} paragraphs, {sum(len(p) for _, p in paragraphs)} questions, {len(examples)} training windows", flush=True)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
@@ -236,6 +269,7 @@ if __name__ == "__main__":
     parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (AMX/AVX-512 CPUs: about 1.4x faster)")
     parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
     parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (fresh optimiser and schedule)")
+    parser.add_argument("--reports", action="store_true", help="stage two: training/data/report_train.jsonl with an MRC replay (use with --init-from)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
     parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")

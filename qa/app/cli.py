@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from qa.reading.answerer import answer_record
-from qa.pipeline import READINGS, Pipeline
+from qa.pipeline import Pipeline
 from qa.reading.spans import ReaderUnavailable
 from qa.indexing.build import BuildReport, build_index, model_for_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
@@ -43,10 +42,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON�
 store_option = click.option(
     "--store", envvar="QA_STORE", default=None,
     help="索引存到 Milvus 而不是索引文件夹：milvus://HOST:PORT（Milvus 服务器）或 ./qa.db（本地 Milvus Lite 文件夹）",
-)
-reading_option = click.option(
-    "--reader", "reading", type=click.Choice(READINGS), envvar="QA_READER", default=None,
-    help="阅读方式：learned（默认：微调的片段阅读器与数字排序模型）或 rules（手定权重的规则）",
 )
 
 
@@ -129,16 +124,15 @@ def search_command(question: str, index_dir: Path, k: int, retriever: str, store
 @main.command("ask")
 @click.argument("question")
 @index_option
-@reading_option
 @store_option
 @json_option
-def ask_command(question: str, index_dir: Path, reading: str | None, store: str | None, as_json: bool) -> None:
+def ask_command(question: str, index_dir: Path, store: str | None, as_json: bool) -> None:
     """回答问题：给出数字和引用出处；资料里没有时明确说明。"""
     question = _checked_question(question)
     # 只答一题：阅读器用 numpy 算（不导入 torch，启动快 1.4 秒；多题时 torch 更快）
-    asked = _open_pipeline(index_dir, reading, store, engine="numpy").ask(question)
+    asked = _open_pipeline(index_dir, store, engine="numpy").ask(question)
     if as_json:
-        click.echo(json.dumps(answer_record(asked.answer, asked.latency_ms), ensure_ascii=False))
+        click.echo(json.dumps(asked.answer.as_dict(asked.latency_ms), ensure_ascii=False))
     else:
         _print_answer(asked.answer)
 
@@ -150,7 +144,6 @@ def ask_command(question: str, index_dir: Path, reading: str | None, store: str 
 @click.option("--retriever", type=click.Choice(RETRIEVERS), default="hybrid", show_default=True, help="检索方式")
 @click.option("--model", default=None, help="只在索引是用这个模型构建的时候运行（比较不同编码器时用）")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), help="写 Markdown 报告，图表 PNG 放在旁边")
-@reading_option
 @json_option
 def eval_command(
     file: Path,
@@ -159,7 +152,6 @@ def eval_command(
     retriever: str,
     model: str | None,
     report: Path | None,
-    reading: str | None,
     as_json: bool,
 ) -> None:
     """在评测集上运行，报告检索、答案、答案片段（EM/F1）、引用、拒答（及原因）和延迟指标。"""
@@ -167,7 +159,7 @@ def eval_command(
         questions = load_questions(file)  # 先检查整个文件，再开始干活
     except BadEvalFile as error:
         raise QAError(str(error)) from error
-    pipeline = _open_pipeline(index_dir, reading)
+    pipeline = _open_pipeline(index_dir)
     built_with = pipeline.index.manifest["encoder"]["model"]
     if model and resolve_model_name(model) != built_with:
         raise QAError(
@@ -298,9 +290,9 @@ def _encoder_for_index(index_dir: Path, model: str | None, rebuild: bool, ray_ad
         encoder.close()
 
 
-def _open_pipeline(index_dir: Path, reading: str | None = None, store: str | None = None, engine: str | None = None) -> Pipeline:
+def _open_pipeline(index_dir: Path, store: str | None = None, engine: str | None = None) -> Pipeline:
     try:
-        pipeline = Pipeline.open(index_dir, reading=reading, store=store, engine=engine)
+        pipeline = Pipeline.open(index_dir, store=store, engine=engine)
     except _EXPECTED_ERRORS as error:
         raise QAError(str(error)) from error
     _warn_if_outdated(pipeline.index.manifest, index_dir)
@@ -316,8 +308,11 @@ def _warn_if_outdated(manifest: dict, index_dir: Path) -> None:
 
 def _print_answer(answer: Answer) -> None:
     if answer.span and not answer.abstained:
-        confidence = "" if answer.confidence is None else f"（把握 {answer.confidence:.0%}）"
-        click.echo(f"{answer.span}{confidence}")
+        if answer.confidence_band == "check":
+            click.echo(f"可能是：{answer.span}（把握 {answer.confidence:.0%}，不足，请核对原文）")
+        else:
+            confidence = "" if answer.confidence is None else f"（把握 {answer.confidence:.0%}）"
+            click.echo(f"{answer.span}{confidence}")
     click.echo(answer.answer)
     if answer.abstained and answer.veto is not None:
         click.echo(f"原因：{answer.veto.reason}")
@@ -353,9 +348,16 @@ def _print_metrics(metrics: dict) -> None:
         ("拒答原因", _reason_counts(metrics["abstention_reasons"])),
         ("计算题", f"{metrics['computed_correct']} 题正确（{_percent(metrics['computed_accuracy'])}）"),
         ("延迟 p50 / p95", f"{metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms"),
+        ("把握高的答案", _band(metrics["bands"]["high"])),
+        ("请核对的答案", _band(metrics["bands"]["check"])),
+        ("把握高却答错的占比", _percent(metrics["high_band_wrong"])),
     ]
     for name, value in rows:
         click.echo(f"{_pad(name, 30)}{value}")
+    if metrics["reliability"]:
+        click.echo("可靠性（答出的题按预测把握分档：预测的把握 / 实际答对的比例）：")
+        for row in metrics["reliability"]:
+            click.echo(f"  {row['bin']:<9}{row['answers']:>4} 题  预测 {row['predicted'] * 100:5.1f}%  实际 {_percent(row['observed']):>6}")
     click.echo("按题型：（答案准确率、片段 EM / F1、拒答原因）")
     for kind, row in metrics["by_kind"].items():
         click.echo(
@@ -363,6 +365,10 @@ def _print_metrics(metrics: dict) -> None:
             f"EM {_score(row['span_exact_match'])} / F1 {_score(row['span_f1'])}  "
             f"{_reason_counts(row['abstention_reasons'])}"
         )
+
+
+def _band(band: dict) -> str:
+    return f"{band['answers']} 题，答对 {_percent(band['right'])}"
 
 
 def _score(value: float | None) -> str:

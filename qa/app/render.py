@@ -38,11 +38,18 @@ def answer_html(answer: Answer, understood_as: str | None = None, page_texts: di
     body = highlight_figures(answer.answer, figure_texts)
     body = _MARKER.sub(lambda m: f"<sup>[{m.group(1)}]</sup>", body)
     parts = []
+    to_check = answer.confidence_band == "check" and not answer.abstained
     if answer.span and not answer.abstained:
-        # 先给最短的答案，再给句子和出处
-        confidence = "" if answer.confidence is None else f'<span class="qa-note">（把握 {answer.confidence:.0%}）</span>'
-        parts.append(f'<div class="qa-span"><b>{html.escape(answer.span)}</b>{confidence}</div>')
-    parts.append(f'<div class="qa-answer">{body}</div>')
+        # 先给最短的答案，再给句子和出处；把握不足的答案换一种样子，请人核对引文
+        if to_check:
+            parts.append(
+                f'<div class="qa-span qa-check">可能是：<b>{html.escape(answer.span)}</b>'
+                f'<span class="qa-note">（把握 {answer.confidence:.0%}，不足，请核对下面的原文）</span></div>'
+            )
+        else:
+            confidence = "" if answer.confidence is None else f'<span class="qa-note">（把握 {answer.confidence:.0%}）</span>'
+            parts.append(f'<div class="qa-span"><b>{html.escape(answer.span)}</b>{confidence}</div>')
+    parts.append(f'<div class="qa-answer{" qa-check" if to_check else ""}">{body}</div>')
     if understood_as:
         parts.append(f'<div class="qa-note">按上下文理解为：「{html.escape(understood_as)}」</div>')
     if answer.citations:

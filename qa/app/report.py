@@ -18,6 +18,7 @@ METRIC_ROWS = (
     ("答案片段精确匹配 EM（0–100）", "span_exact_match"),
     ("答案片段字符 F1（0–100）", "span_f1"),
     ("数字答案片段与标准答案一致", "span_equals_gold_digits"),
+    ("把握高却答错的占比", "high_band_wrong"),
 )
 SCORE_KEYS = frozenset({"span_exact_match", "span_f1"})  # CMRC 的 0–100 分制，其余是 0–1 的比例
 
@@ -48,6 +49,7 @@ def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> 
     if reasons:
         lines += ["| 原因 | 次数 |", "|---|---|"] + [f"| {name} | {count} |" for name, count in reasons.items()]
         lines.append("")
+    lines += reliability_lines(metrics)
     failures = [r for r in records if not r["answer_correct"]]
     lines += [f"## 答错的题（{len(failures)}）", ""]
     if failures:
@@ -60,6 +62,21 @@ def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> 
             )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return chart
+
+
+def reliability_lines(metrics: dict) -> list[str]:
+    """The report's section on how far the confidence can be trusted: the bands and the reliability table."""
+    bands = metrics.get("bands")
+    if not bands:
+        return []
+    lines = ["## 把握是否可信", "", "| 档 | 题数 | 答对 |", "|---|---|---|"]
+    lines += [f"| {label} | {bands[band]['answers']} | {_value(bands[band]['right'])} |" for band, label in (("high", "把握高"), ("check", "请核对"))]
+    lines += [f"| 未作答 | {bands['none']['questions']} | — |", "", f"把握高却答错的占比：{_value(metrics.get('high_band_wrong'))}", ""]
+    if metrics.get("reliability"):
+        lines += ["| 预测的把握 | 题数 | 预测平均 | 实际答对 |", "|---|---|---|---|"]
+        lines += [f"| {row['bin']} | {row['answers']} | {row['predicted'] * 100:.1f}% | {_value(row['observed'])} |" for row in metrics["reliability"]]
+        lines.append("")
+    return lines
 
 
 def draw_chart(path: Path, metrics: dict, latencies: list[float]) -> None:

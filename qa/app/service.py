@@ -50,12 +50,11 @@ class QAService:
     """One corpus and its index; questions keep using the old index while a rebuild runs."""
 
     def __init__(
-        self, corpus_dir: Path, index_dir: Path, model: str | None = None, reading: str | None = None, background: bool = True
+        self, corpus_dir: Path, index_dir: Path, model: str | None = None, background: bool = True
     ):
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
         self.model = model
-        self.reading = reading
         self.background = background  # False：rebuild 等向量全部算完才返回（测试、脚本）
         self.thesaurus = Thesaurus()
         self._pipeline: Pipeline | None = None
@@ -106,7 +105,7 @@ class QAService:
         # 新索引完整加载后才替换引用：正在回答的问题继续用旧的；阅读器不随索引变，沿用
         reader = current.reader if current else None
         stamp = self._stamp()
-        self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus, self.reading)
+        self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus)
         self._manifest_stamp = stamp
 
     def _stamp(self) -> tuple | None:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import gradio as gr
 
-from qa.reading.answerer import answer_record
 from qa.evaluate import BadEvalFile
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
@@ -46,6 +45,7 @@ CSS = """
 .qa-answer { font-size: 1.05em; }
 .qa-answer mark, .qa-quote mark { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
 .qa-note { color: #666; font-size: 0.9em; margin-top: 4px; }
+.qa-check { border-left: 4px solid #e0a100; background: #fff8e1; padding: 4px 8px; border-radius: 3px; }
 details { margin-top: 6px; }
 .qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
 .qa-row td { border: 1px solid #ccc; padding: 2px 6px; }
@@ -255,7 +255,7 @@ def build_app(
                 answer, _, latency = service.ask(question)
             except ValueError as error:
                 return {"question": question, "error": str(error)}
-            return answer_record(answer, latency)
+            return answer.as_dict(latency)
 
         def api_search(question: str, request: gr.Request, k: int = 5) -> dict:
             """The k (at most 20) passages most relevant to the question."""

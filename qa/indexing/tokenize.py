@@ -1,11 +1,8 @@
 """The one place jieba is called: search-mode words for BM25 (minus stop words), and the part-of-speech tagger."""
 from __future__ import annotations
 
-import importlib
-import io
 import logging
 import re
-import sys
 
 import jieba
 
@@ -45,28 +42,3 @@ class Tokenizer:
             for word in (word.strip().lower() for word in words)
             if word and word not in STOP_WORDS and not _PUNCTUATION_OR_SPACE.match(word)
         ]
-
-
-def part_of_speech_tagger(words):
-    """jieba's part-of-speech tagger over our own word tokenizer (`words`, a jieba.Tokenizer on the default dictionary)."""
-    posseg = _import_posseg()
-    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
-    tagger.tokenizer = words
-    tagger.word_tag_tab = posseg.dt.word_tag_tab
-    return tagger
-
-
-def _import_posseg():
-    """jieba.posseg, its default tagger's tag table read in one split of the dictionary (0.1 s). Imported plainly, its
-    module-level tagger reads the table line by line (0.9 s, at every start of `qa ask`); here it is handed an empty
-    file for that, and the table it would have read is filled in afterwards (the same dict: word -> tag, last wins)."""
-    if "jieba.posseg" not in sys.modules:
-        jieba.dt.get_dict_file = io.BytesIO  # 只在导入这一刻：模块里那个默认分词器读到的是空文件
-        try:
-            posseg = importlib.import_module("jieba.posseg")
-        finally:
-            del jieba.dt.get_dict_file
-        with jieba.dt.get_dict_file() as dictionary:
-            fields = dictionary.read().decode("utf-8").split()  # 每行「词 词频 词性」
-        posseg.dt.word_tag_tab = dict(zip(fields[0::3], fields[2::3]))
-    return sys.modules["jieba.posseg"]

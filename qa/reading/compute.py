@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.text.clauses import previous_quantity_end
-from qa.text.figures import Figure, format_number
-from qa.text.script import to_half_width
+from qa.text.figures import SCALES, Figure, format_number
 
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
 # 「从」与起点数字之间可以有时间和主语（「从2004年人均每月700元」），但不跨分句
@@ -50,10 +49,8 @@ def previous_year_value(sentence: str, figures: list[Figure], position: int) -> 
         return None
     if figure.qualifier or change.qualifier:
         return None
-    number, suffix = split_number(to_half_width(figure.text))
-    change_number, change_suffix = split_number(to_half_width(change.text))
-    if number is None or change_number is None or suffix != change_suffix:
-        return None
+    number, suffix = as_written(figure)
+    change_number = change.value / SCALES.get(figure.scale, 1)
     sign = 1 if match["verb"] in _DECREASE_VERBS else -1
     result_number = round(number + sign * change_number, 4)
     if result_number <= 0:
@@ -65,34 +62,43 @@ def previous_year_value(sentence: str, figures: list[Figure], position: int) -> 
 
 
 def compute(wants: str, before: Figure, after: Figure) -> tuple[str, str, float, str] | None:
-    before_number, before_suffix = split_number(before.text)
-    after_number, after_suffix = split_number(after.text)
-    if before_number is None or after_number is None:
+    """(result, formula, value, unit) of the change from `before` to `after`: a rate in %, a difference in percentage
+    points between percentages, else a difference in the later figure's scale and unit. Works from the figures'
+    values, so any way of writing them (「３．８２亿吨」「一千二百三十万吨」「4亿5000万元」) computes alike."""
+    if before.unit != after.unit and not (before.kind == after.kind == "percent"):
         return None
+    before_number, _ = as_written(before, after.scale)
+    after_number, suffix = as_written(after)
     if wants == "rate":
         if before.value == 0:
             return None
-        rate = (after.value - before.value) / before.value * 100
-        result = f"{format_number(round(rate, 2))}%"
+        rate = round((after.value - before.value) / before.value * 100, 2)
+        result = f"{format_number(rate)}%"
         formula = f"（{format_number(after_number)} − {format_number(before_number)}）÷ {format_number(before_number)} = {result}"
-        return result, formula, round(rate, 2), "%"
+        return result, formula, rate, "%"
+    difference = round(after_number - before_number, 4)
     if before.kind == "percent":
-        difference = round(after_number - before_number, 4)
         result = f"{format_number(abs(difference))}个百分点"
-        return result, f"{after.text} − {before.text} = {format_number(difference)}个百分点", abs(difference), "个百分点"
-    if before_suffix == after_suffix:
-        difference = round(after_number - before_number, 4)
-        result = f"{format_number(abs(difference))}{after_suffix}"
-        value = abs(after.value - before.value)
-    else:
-        value = abs(after.value - before.value)
-        result = f"{format_number(value)}{after.unit}"
-    formula = f"{after.text} − {before.text} = {format_number(round(after_number - before_number, 4)) + after_suffix if before_suffix == after_suffix else format_number(after.value - before.value) + after.unit}"
-    return result, formula, value, after.unit
+        return result, f"{format_number(after_number)}% − {format_number(before_number)}% = {format_number(difference)}个百分点", abs(difference), "个百分点"
+    result = f"{format_number(abs(difference))}{suffix}"
+    formula = f"{format_number(after_number)}{suffix} − {format_number(before_number)}{suffix} = {format_number(difference)}{suffix}"
+    return result, formula, abs(after.value - before.value), after.unit
 
 
-def split_number(text: str) -> tuple[float | None, str]:
-    match = re.match(r"([\d,]+(?:\.\d+)?)(.*)$", text)
-    if not match:
-        return None, text
-    return float(match.group(1).replace(",", "")), match.group(2)
+def total(first: Figure, second: Figure) -> tuple[str, str, float, str] | None:
+    """(result, formula, value, unit) of the sum of two figures of one unit, in the first one's scale."""
+    if first.unit != second.unit or first.kind != second.kind or first.kind not in ("number", "percent"):
+        return None
+    first_number, suffix = as_written(first)
+    second_number, _ = as_written(second, first.scale)
+    result = f"{format_number(round(first_number + second_number, 4))}{suffix}"
+    return result, f"{format_number(first_number)}{suffix} + {format_number(second_number)}{suffix} = {result}", first.value + second.value, first.unit
+
+
+def as_written(figure: Figure, scale: str | None = None) -> tuple[float, str]:
+    """The figure as a number in its own scale (or the given one) and the suffix that goes with it:
+    148.13万户 → (148.13, "万户"); 「４亿５０００万元」 → (4.5, "亿元"); 7.8% → (7.8, "%")."""
+    scale = figure.scale if scale is None else scale
+    if figure.kind == "percent":
+        return round(figure.value, 6), "%"
+    return round(figure.value / SCALES.get(scale, 1), 6), f"{scale}{figure.unit}"

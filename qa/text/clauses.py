@@ -83,6 +83,16 @@ def previous_quantity_end(figures: list[Figure], position: int) -> int:
 
 def figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
     """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's."""
+    own = own_years(sentence, figures, position, text_before)
+    if own:
+        return own
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
+    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
+
+
+def own_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
+    """The year a figure's own words name right before it (「2002年的1200元」, the 至 end of 「由2002年…至2007年…」);
+    empty when only the sentence around it names years."""
     figure = figures[position]
     before = sentence[previous_quantity_end(figures, position) : figure.start]
     own = _OWN_YEAR.search(before)
@@ -94,8 +104,7 @@ def figure_years(sentence: str, figures: list[Figure], position: int, text_befor
             return {span.group(1)}
         if re.search(r"(?:至|到)$", before):
             return {span.group(2)}
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
-    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
+    return set()
 
 
 def last_year_range(text: str) -> re.Match | None:

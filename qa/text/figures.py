@@ -39,7 +39,7 @@ UNITS = sorted(
 )
 _UNIT = "|".join(map(re.escape, UNITS))
 _PREFIX_QUALIFIERS = ("超过", "不足", "将近", "大约", "约", "近", "逾")
-_SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
+SCALES = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
@@ -71,6 +71,8 @@ _SPACED = re.compile(
     rf"(?<![\d.,])(?P<num>\d(?:[ \u3000]\d){{2,}})[ \u3000]?(?P<scale>万亿|亿|万)?(?:(?P<percent>%)|(?P<unit>{_UNIT}))?"
 )
 _QUOTED = re.compile(r"“[^”]{0,30}”|《[^》]{0,60}》|「[^」]{0,30}」")
+# 五年计划的名字（「六五期间」「十三五时期」「七五计划」）是时期，不是数（qa.reading.time 把它读作年份）
+_PLAN_PERIOD = re.compile(r"(?<![一二三四五六七八九十百千万亿零〇两])[一二三四五六七八九十]{1,3}五(?=期间|时期|计划|规划|末|初|以来|前期|后期)")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,26 @@ class Figure:
 
     def as_dict(self, computed: bool = False) -> dict:
         return {"text": self.text, "value": _plain_number(self.value), "unit": self.unit, "computed": computed}
+
+    @property
+    def plain(self) -> str:
+        """The amount in plain Arabic digits (「5 6 3 0 万吨」 → 「5630万吨」, 「百分之三」 → 「3%」); dates and ranks as written."""
+        if self.kind == "percent":
+            return f"{format_number(self.value)}%"
+        if self.kind != "number":
+            return self.text
+        return f"{format_number(self.value / SCALES.get(self.scale, 1))}{self.scale}{self.unit}"
+
+    @property
+    def unusually_written(self) -> bool:
+        """Written otherwise than in plain digits (full-width, spaced, Chinese numerals, mixed scales): the answer then
+        shows the plain value beside the text as written. Thousands separators and qualifiers are usual."""
+        if not self.is_quantity or self.kind not in ("number", "percent"):
+            return False
+        written = to_half_width(self.text).replace(",", "")
+        for qualifier in self.qualifier:  # 「20余期」「300多万人」的约数字不算怪写法
+            written = written.replace(qualifier, "")
+        return self.plain not in written
 
 
 def find_figures(text: str) -> list[Figure]:
@@ -122,6 +144,7 @@ def _full_width_separators(original: str, narrow: str) -> str:
 
 def _find_figures(text: str) -> list[Figure]:
     quoted = [match.span() for match in _QUOTED.finditer(text)]
+    periods = [match.span() for match in _PLAN_PERIOD.finditer(text)]
     candidates: list[Figure] = []
     candidates += _dates(text)
     candidates += _arabic_numbers(text)
@@ -130,6 +153,7 @@ def _find_figures(text: str) -> list[Figure]:
     candidates += _fractions(text)
     candidates += _ordinals(text)
     candidates += [f for f in _chinese_numbers(text) if not _inside(f, quoted)]
+    candidates = [f for f in candidates if not any(start < f.end and f.start < end for start, end in periods)]
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start)))
     chosen: list[Figure] = []
     for figure in candidates:
@@ -184,7 +208,7 @@ def _arabic_numbers(text: str) -> list[Figure]:
         if match["percent"]:
             unit, kind, value = "%", "percent", number
         else:
-            unit, kind, value = match["unit"] or "", "number", number * _SCALES.get(scale, 1)
+            unit, kind, value = match["unit"] or "", "number", number * SCALES.get(scale, 1)
         if unit in ("个百分点", "百分点"):
             kind = "percent"
         elif not unit and not scale and re.fullmatch(r"(?:19|20)\d{2}", match["num"]):
@@ -211,7 +235,7 @@ def _spaced_numbers(text: str) -> list[Figure]:
         if match["percent"]:
             unit, kind, value = "%", "percent", number
         else:
-            unit, kind, value = match["unit"] or "", "number", number * _SCALES.get(scale, 1)
+            unit, kind, value = match["unit"] or "", "number", number * SCALES.get(scale, 1)
         figures.append(Figure(match.group(0), match.start(), match.end(), value, unit, kind, _prefix_qualifier(text, match.start()), scale))
     return figures
 
@@ -220,7 +244,7 @@ def _mixed_numbers(text: str) -> list[Figure]:
     """「4亿5000万元」 as one figure (450000000 元), not 4 and 5000万元."""
     figures = []
     for match in _MIXED.finditer(text):
-        value = int(match["a"]) * _SCALES["亿"] + int(match["b"]) * _SCALES["万"]
+        value = int(match["a"]) * SCALES["亿"] + int(match["b"]) * SCALES["万"]
         unit = match["unit"] or ""
         figures.append(Figure(match.group(0), match.start(), match.end(), value, unit, "number", _prefix_qualifier(text, match.start()), "亿"))
     return figures

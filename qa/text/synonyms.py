@@ -5,26 +5,18 @@ import json
 from pathlib import Path
 
 _MAX_GROUP = 16  # 太大的同义组（「人、民、国民……」）只会带来噪声
-# 词林里表示地方或机构的类：Cb 地方（城市、乡村、各地名）、Di 国家与行政区、Dm 机构、Be 山川河湖
-PLACE_CATEGORIES = ("Cb", "Di", "Dm", "Be")
 
 
 class Thesaurus:
-    """Word -> synonyms (Cilin rows marked '='), whether a word names people (top category A), and whether
-    Cilin knows a word only in senses that are not places or institutions."""
+    """Word -> synonyms (Cilin rows marked '='), and whether a word names people (top category A)."""
 
     def __init__(self, path: Path | None = None):
         self._synonyms: dict[str, set[str]] = {}
         self._people: set[str] = set()
-        self._places: set[str] = set()
-        self._known: set[str] = set()
         tree = _load_tree(path)
         for code, words in _rows(tree):
-            self._known.update(words)
             if code.startswith("A"):
                 self._people.update(words)
-            if code.startswith(PLACE_CATEGORIES):
-                self._places.update(words)
             if code.endswith("=") and len(words) <= _MAX_GROUP:
                 for word in words:
                     self._synonyms.setdefault(word, set()).update(w for w in words if w != word)
@@ -34,11 +26,6 @@ class Thesaurus:
 
     def names_people(self, word: str) -> bool:
         return word in self._people
-
-    def never_a_place(self, word: str) -> bool:
-        """Cilin lists the word, and in none of its senses as a place or institution (「普及」 is a state; the
-        part-of-speech tagger's dictionary calls it a place name)."""
-        return word in self._known and word not in self._places
 
     def __bool__(self) -> bool:
         return bool(self._synonyms)

@@ -1,0 +1,291 @@
+"""Figure candidates: every figure of the retrieved passages that could answer the question, with its clause, its
+time, its plan-or-actual wording and the named features the figure ranker weighs."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from qa.indexing.chunk import sentence_spans
+from qa.reading.intent import QuestionIntent
+from qa.reading.reader import governing_time
+from qa.reading.terms import QuestionTerms, overlap, precision, suffix_match
+from qa.reading.time import find_times, resolve_label
+from qa.text.bigrams import bigrams
+from qa.text.clauses import (
+    CLAUSE_BREAK,
+    breakdown_context,
+    breakdown_items,
+    clause_bounds,
+    figure_years,
+    leading_time,
+    own_years,
+    windows,
+)
+from qa.text.figures import (
+    COUNT_UNITS,
+    MEASURE_UNITS,
+    PERSON_UNITS,
+    Figure,
+    find_figures,
+)
+from qa.text.plans import Mood, figure_mood, question_mood, without_mood_words
+from qa.text.script import to_half_width
+from qa.types import Hit
+
+# 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
+ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
+_NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
+# 两个数说的是同一件事（计划数与实际数）：去掉时间和计划、结果词后，一个的说明字二元组全在另一个里，且至少这么多个
+# （「增长」一个二元组什么都对得上）
+MIN_MEASURE_BIGRAMS = 3
+
+
+@dataclass(frozen=True)
+class FigureCandidate:
+    """One figure of a retrieved passage as a possible answer (offsets: `quote` in the document, `figure` in its
+    sentence, `sentence_offset` of that sentence in the chunk)."""
+
+    hit: Hit
+    quote: tuple[int, int]  # 引用的句子在文档里的偏移
+    figure: Figure
+    phrase: str  # 回答用的分句（数字在前时带括号说明）
+    sentence_offset: int
+    mood: Mood = Mood.UNSAID  # 分句说它是计划（目标）还是实际数（qa.text.plans）
+    time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
+    own_year_conflict: bool = False  # 数字自己的分句写明是另一年（「2006年的1200元」问2007年）
+    part_named: str = ""  # 这个数是总数，问题问的是它「其中」的这一项
+    features: dict[str, float] = field(default_factory=dict)  # 排序模型的具名特征
+
+    @property
+    def start(self) -> int:
+        """The figure's start in its chunk's text."""
+        return self.sentence_offset + self.figure.start
+
+    @property
+    def end(self) -> int:
+        return self.sentence_offset + self.figure.end
+
+
+def passage_sentences(hits: list[Hit], terms: QuestionTerms) -> Iterator[tuple[Hit, int, str, float]]:
+    """(hit, sentence start in the chunk, sentence, overlap of the sentence and section path with the question)."""
+    for hit in hits:
+        chunk = hit.chunk
+        for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+            sentence = chunk.text[start:end]
+            yield hit, start, sentence, overlap(terms, sentence + " ".join(chunk.section_path))
+
+
+def figure_candidates(
+    intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms, document_years: dict[str, int | None]
+) -> list[FigureCandidate]:
+    """Every figure of the passages whose kind can answer the question, in text order."""
+    return [
+        candidate
+        for hit, start, sentence, sentence_score in passage_sentences(hits, terms)
+        for candidate in _sentence_candidates(intent, hit, sentence, start, terms, sentence_score, document_years)
+    ]
+
+
+def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap, document_years):
+    figures = find_figures(sentence)
+    span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
+    text_before = hit.chunk.text[:offset]
+    asked_mood = question_mood(intent.text)
+    for position, figure in enumerate(figures):
+        fit = kind_fit(intent, figure)
+        if fit is None:
+            continue
+        clause_start, clause_end = clause_bounds(sentence, figure)
+        left, right = windows(sentence, figures, position)
+        # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
+        year = document_years.get(hit.chunk.doc)
+        mention = governing_time(hit, offset + figure.start, year)
+        time = None
+        if mention is not None and mention.relative and year:
+            years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+            time = time_record(mention)
+        else:
+            years = figure_years(sentence, figures, position, text_before)
+        own = own_years(sentence, figures, position, text_before)
+        if not own and mention is not None and mention.start >= offset:
+            # 管着它的时间写在它自己这句里（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份一样明确
+            own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+        # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
+        mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end) if figure.is_quantity else Mood.UNSAID
+        matched = bool(intent.years and years and years & set(intent.years))
+        people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
+        features = {
+            "label_overlap": overlap(terms, _label_text(sentence, figures, figure, clause_start, clause_end, text_before)),
+            "adjacent_overlap": overlap(terms, left + right),
+            "adjacent_precision": precision(left, intent.content),
+            "sentence_overlap": sentence_overlap,
+            "rank_prior": 1.0 / hit.rank,
+            "kind_fit": fit,
+            "person_unit_match": float(people and figure.unit in PERSON_UNITS),
+            "person_unit_mismatch": float(people and figure.unit not in PERSON_UNITS),
+            "approximate_qualifier": float(bool(intent.approximate and figure.qualifier)),
+            "counted_follows": float(bool(intent.counted) and sentence.startswith(intent.counted, figure.end)),
+            "suffix_match": float(suffix_match(left, intent.content)),
+            "year_match": float(matched),
+            "year_mismatch": float(bool(intent.years and years and not matched)),
+            "plan_for_actual": float(mood == Mood.PLAN and asked_mood == Mood.UNSAID),  # 问题没说问计划，分句说这是计划
+            # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
+            "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
+        }
+        phrase, lead_start = figure_phrase(sentence, figures, figure, clause_start, clause_end, text_before)
+        quote = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
+        part = next((label for label in breakdown_items(sentence, figures, position) if label in intent.text), "")
+        own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
+        yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+
+
+def _label_text(sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str) -> str:
+    """What the figure is a figure of: its clause, the clause before when it stands alone, the total of a breakdown."""
+    clause = sentence[clause_start:clause_end]
+    label_text = clause
+    if figure.kind in ("date", "range"):
+        label_text = sentence  # 「5月26日，由……主办的……论坛在杭州举行」：日期管整句
+    elif len(clause) - len(figure.text) < 4:
+        # 数字自成一个分句：说明在前一分句（「业务类信息53146条，占50.4%」）；句首的看后一分句（「9月3日至9月6日，第二届……」）
+        previous = CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
+        if previous:
+            label_text = previous + clause
+        else:
+            next_start, next_end = clause_bounds(sentence, None, clause_end + 1)
+            label_text = clause + sentence[next_start:next_end]
+    # 「……202家，其中示范企业88家」：分项继承总数的说明，再靠紧挨着的词区分
+    return breakdown_context(sentence, clause_start, text_before) + label_text
+
+
+def figure_phrase(
+    sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str
+) -> tuple[str, int | None]:
+    """(the answering clause, where the cited quote must start when its opening time comes from before the
+    sentence); when the clause holds several quantities, the chosen figure goes first."""
+    clause = sentence[clause_start:clause_end].strip("，,；;、 ")
+    # 分号前的「至2007年底，」也管到分号后面
+    full_sentence_start = max(text_before.rfind(mark) for mark in "。！？\n") + 1
+    head = text_before[full_sentence_start:]
+    lead = leading_time(head + sentence, len(head) + clause_start)
+    lead_start = full_sentence_start if lead and head else None
+    quantities = [f for f in figures if clause_start <= f.start < clause_end and f.is_quantity]
+    if len(quantities) > 1 or (figure.kind in ("date", "range") and len(clause) > len(figure.text) + 30):
+        return f"{figure.text}（{lead}{clause}）", lead_start
+    return lead + clause, lead_start
+
+
+def time_record(mention) -> dict:
+    """A resolved relative time as the citation shows it: {"text": "去年", "label": "去年（2012年）", ...}."""
+    return {"text": mention.text, "label": resolve_label(mention), "start": mention.span.start, "end": mention.span.end}
+
+
+def kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
+    """How well a figure's kind fits the question; None when it cannot be the answer."""
+    wants = intent.wants
+    if wants in ("number", "difference", "rate"):
+        if figure.kind in ("date", "range", "ordinal", "fraction"):
+            return None
+        if figure.kind == "percent":
+            if intent.unit_named and intent.unit not in ("%", "个百分点"):
+                return None  # 问题写明「多少亿元」「多少人」，百分数答不上（「产值增长了多少」可以是百分数）
+            if wants == "number" and not ASKS_CHANGE.search(intent.text):
+                return None  # 问「国内生产总值是多少」要的是总量；「年均增长9.3%」只回答「增长了多少」
+            return -0.6 if wants == "number" else 0.0
+        if intent.unit:
+            if figure.unit == intent.unit:
+                return 0.5
+            # 「个」是通用量词：「多少处」可以是「283个」
+            return 0.0 if figure.unit == "个" and intent.unit in COUNT_UNITS else -0.5
+        if intent.measure:
+            return 0.5 if figure.unit in MEASURE_UNITS else (-0.5 if figure.unit in COUNT_UNITS | PERSON_UNITS else 0.0)
+        return 0.2 if figure.unit else -0.8
+    if wants == "percent":
+        return {"percent": 0.5, "fraction": 0.2}.get(figure.kind)
+    if wants == "ordinal":
+        if figure.kind != "ordinal":
+            return None
+        counter = _ordinal_counter(intent.text)
+        if counter is not None:
+            return 0.5 if figure.unit == counter else None  # 问「第几次」答「第九次」，不答「第4名」
+        return 0.5 if figure.unit not in _NOT_A_RANK else None
+    if figure.kind == "date" and figure.text.isdigit():
+        return None  # 「2009中国杭州……」里的年份是名称的一部分
+    if wants == "year":
+        if figure.kind in ("date", "range"):
+            return 0.5 if figure.unit == "年" else 0.2
+        return None
+    if wants == "date":
+        if figure.kind not in ("date", "range"):
+            return None
+        if intent.wants_range:
+            return 0.7 if figure.kind == "range" else 0.0
+        if intent.date_unit and intent.date_unit not in figure.text:
+            return None  # 问「哪天」，「2009年」答不上
+        return 0.5 if "日" in figure.text else 0.2
+    return None
+
+
+def _ordinal_counter(question: str) -> str | None:
+    """The counter of a 「第几次」「第几届」 question (an order of events, not a rank), else None."""
+    match = re.search(r"第几", question)
+    if match is None:
+        return None
+    rest = question[match.end() :]
+    return next((counter for counter in sorted(_NOT_A_RANK, key=len, reverse=True) if rest.startswith(counter)), None)
+
+
+# ---- 计划数与它的实际数 ---------------------------------------------------------
+
+
+class Placed(NamedTuple):
+    """A figure where it stands (its start in its chunk's text) and what its wording makes it."""
+
+    hit: Hit
+    start: int
+    figure: Figure
+    mood: Mood
+
+
+def placed(candidate: FigureCandidate) -> Placed:
+    return Placed(candidate.hit, candidate.start, candidate.figure, candidate.mood)
+
+
+def actuals_for(plan: Placed, others: list[Placed], document_years: dict[str, int | None]) -> list[int]:
+    """Which of `others` (in their order) state the actual figure of what the plan figure plans: a result its own
+    sentence states beside it (「计划新建3000个，实际建成3260个」; not a 「其中」 part), or a figure that is no plan and
+    measures the same thing by the same words, times and plan words aside (「去年……城镇新增就业12.66万人」 for the
+    target 「今年……城镇新增就业9万人以上」 of the year before)."""
+    text = plan.hit.chunk.text
+    sentence = full_sentence_start(text, plan.start)
+    measure = _measure_words(plan, document_years)
+    found = []
+    for index, other in enumerate(others):
+        same_kind = (other.figure.kind, other.figure.unit) == (plan.figure.kind, plan.figure.unit)
+        if other.mood == Mood.PLAN or not same_kind:
+            continue
+        if other.hit.chunk.id == plan.hit.chunk.id and full_sentence_start(text, other.start) == sentence:
+            between = text[min(plan.start, other.start) : max(plan.start, other.start)]
+            if other.mood == Mood.ACTUAL and "其中" not in between:
+                found.append(index)
+            continue
+        words = _measure_words(other, document_years)
+        if min(len(words), len(measure)) >= MIN_MEASURE_BIGRAMS and (words <= measure or measure <= words):
+            found.append(index)
+    return found
+
+
+def _measure_words(placed: Placed, document_years: dict[str, int | None]) -> frozenset[str]:
+    """What a figure measures: the bigrams of its clause up to the figure, without times, plan and result words."""
+    text = placed.hit.chunk.text
+    start = max((match.end() for match in CLAUSE_BREAK.finditer(text, 0, placed.start)), default=0)
+    label = text[start : placed.start]
+    for mention in find_times(label, document_years.get(placed.hit.chunk.doc)):
+        label = label[: mention.start] + " " * (mention.end - mention.start) + label[mention.end :]
+    return frozenset(bigrams(without_mood_words(label)))
+
+
+def full_sentence_start(text: str, position: int) -> int:
+    """Where the sentence holding `position` begins, across 「；」 (a candidate's own sentence stops there)."""
+    return max(text.rfind(mark, 0, position) for mark in "。！？!?\n") + 1

@@ -1,0 +1,244 @@
+"""Evidence for and against a candidate answer: whether its passage speaks of the year, the place and the named
+terms the question asks about. These are features the ranker and the calibration weigh, not verdicts. A hard veto
+remains only where the candidate's own clause says otherwise in so many words: another year named right there (or in
+the time that opens its sentence, 「去年，……」), another place named in a figure's clause, a plan where the question asks for the result (or the reverse), a total where the question names one of its
+parts, a table cell in another row or column than the one the question names."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from qa.reading.candidates import FigureCandidate
+from qa.reading.cells import TableCells
+from qa.reading.intent import QuestionIntent
+from qa.reading.reader import SpanCandidate
+from qa.reading.time import TimeSpan, find_times, section_year
+from qa.text.places import find_places
+from qa.text.plans import Mood, figure_mood, question_mood
+from qa.text.script import to_simplified
+from qa.types import Chunk, Veto
+
+# 「ISO9001」「5G」这类字母数字的名称：段落里没有它，多半说的是别的东西
+_NAMED_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+")
+_CLAUSE_MARKS = "，,；;。！？!?\n"
+_SENTENCE_MARKS = "。！？!?\n"
+# 证据特征（都在 0–1 之间；问题没问年份、地名、字母名称时为 0）；数字候选的「说的是别的年份」是 year_mismatch（candidates）
+EVIDENCE_FEATURES = ("year_unmentioned", "year_elsewhere", "year_mismatch", "place_unmentioned", "place_elsewhere", "term_missing")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What the evidence says of one candidate: its features, and a veto where its own words rule it out."""
+
+    features: dict[str, float]
+    veto: Veto | None = None
+
+
+class Evidence:
+    """Checks candidates against the question's years, places and named terms."""
+
+    def __init__(self, document_years: dict[str, int | None], table_cells: TableCells):
+        self.document_years = document_years
+        self.table_cells = table_cells
+
+    def figure(self, intent: QuestionIntent, candidate: FigureCandidate) -> Judged:
+        """Evidence for a figure candidate of the ranker."""
+        chunk = candidate.hit.chunk
+        veto = None
+        if candidate.own_year_conflict:
+            veto = Veto("year", f"问题问{'、'.join(intent.years)}年，「{candidate.figure.text}」所在的分句说的是别的年份")
+        elif Mood.UNSAID not in (candidate.mood, question_mood(intent.text)) and candidate.mood != question_mood(intent.text):
+            veto = mood_veto(candidate.figure.text, candidate.mood)
+        elif candidate.part_named:
+            veto = Veto("part", f"问题问的是其中的「{candidate.part_named}」，「{candidate.figure.text}」是总数")
+        else:
+            veto = self.table_cells.veto(intent.text, chunk.doc, chunk.start + candidate.start, candidate.figure.text)
+        sentence_start = candidate.quote[0] - chunk.start
+        sentence = chunk.text[sentence_start : candidate.quote[1] - chunk.start]
+        asked_places = place_names(intent.text)
+        veto = veto or self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.figure.text)
+        paragraph = paragraph_context(chunk, sentence_start)
+        resolved = self.paragraph_times(chunk, sentence_start)
+        unmentioned = [
+            year for year in intent.years
+            if year not in paragraph and not any(span.start <= int(year) <= span.end for span in resolved)
+        ]
+        features = {
+            "year_unmentioned": _share(unmentioned, intent.years),
+            "place_unmentioned": _share([p for p in asked_places if p not in _folded(chunk).context], asked_places),
+            "place_elsewhere": _share(
+                [p for p in asked_places if not _place_is_subject(p, asked_places, intent.text, candidate.phrase, sentence, chunk)],
+                asked_places,
+            ),
+            "term_missing": _term_missing(intent, chunk),
+        }
+        return Judged(features, veto)
+
+    def span(self, intent: QuestionIntent, candidate: SpanCandidate, asked: list[TimeSpan]) -> Judged:
+        """Evidence for a span of the reader (the reader read the question with the passage, so it already tells
+        「A国的首都」 from 「B国的首都」; what it cannot see is whether the passage's years are the asked ones)."""
+        chunk = candidate.hit.chunk
+        veto = None
+        year_elsewhere = year_unmentioned = 0.0
+        if asked:
+            if candidate.time is not None:
+                if not any(candidate.time.overlaps(span) for span in asked):
+                    mention = candidate.time_mention
+                    if mention is not None and _same_sentence(chunk.text, mention.end, candidate.start):
+                        veto = Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
+                    year_elsewhere = 1.0
+            elif not any(t.overlaps(span) for t in self.paragraph_times(chunk, candidate.start) for span in asked):
+                year_unmentioned = 1.0
+        # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
+        if veto is None and intent.wants_figure and candidate.figure is not None and candidate.figure.is_quantity:
+            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end), question_mood(intent.text)
+            if Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood:
+                veto = mood_veto(candidate.text, mood)
+        asked_places = place_names(intent.text)
+        veto = veto or self.table_cells.veto(intent.text, chunk.doc, chunk.start + candidate.start, candidate.text)
+        if veto is None and candidate.figure is not None and candidate.figure.is_quantity:
+            # 只对数字：答案本身可以是个地方（「玉山位于南投县与嘉义县交界」），那时分句里的地名不说明什么
+            veto = self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.text)
+        features = {
+            "year_unmentioned": year_unmentioned,
+            "year_elsewhere": year_elsewhere,
+            "place_unmentioned": _share([p for p in asked_places if p not in _folded(chunk).context], asked_places),
+            "term_missing": _term_missing(intent, chunk),
+        }
+        return Judged(features, veto)
+
+    def _own_clause_place(self, asked: list[str], text: str, start: int, end: int, answer: str) -> Veto | None:
+        """A veto when the clause holding [start, end) names another place and none of the asked ones."""
+        if not asked:
+            return None
+        clause_start, clause_end = _clause_around(text, start, end)
+        clause = text[clause_start:start] + " " + text[end:clause_end]  # 答案自己不算
+        named = {place.name for place in find_places(clause)}
+        others = named - set(asked)
+        if others and not named & set(asked) and not any(o in a or a in o for o in others for a in asked):
+            return Veto("place", f"问题问的是「{'、'.join(asked)}」，「{answer}」所在的分句说的是「{'、'.join(sorted(others))}」")
+        return None
+
+    def speaks_of(self, chunk: Chunk, year: int) -> bool:
+        """Whether a chunk (with its title and section path) speaks of a year, relative times resolved."""
+        doc_year = self.document_years.get(chunk.doc)
+        spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
+        return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
+
+    def paragraph_times(self, chunk: Chunk, position: int) -> list[TimeSpan]:
+        """The years or ranges that the paragraph holding `position` (with the title and section path) speaks of,
+        relative ones resolved and comparison bases left out: a figure or span must be about the year asked there,
+        not somewhere else in the chunk (「一年来」 two paragraphs down says nothing about this one)."""
+        year = self.document_years.get(chunk.doc)
+        return list(_times_spoken_of(paragraph_context(chunk, position), year, section_year(chunk.section_path, year)))
+
+
+def place_names(text: str) -> list[str]:
+    """The places a text names (canonical, simplified, without repeats): provinces, cities, counties, districts,
+    countries; a place that opens an organisation's name (「杭州银行」) names the organisation, not a place."""
+    return list(dict.fromkeys(place.name for place in find_places(text)))
+
+
+def mood_veto(figure: str, mood: Mood) -> Veto:
+    """The figure's clause says it is a plan and the question asks for the actual figure, or the reverse."""
+    if mood == Mood.PLAN:
+        return Veto("plan", f"「{figure}」所在的分句说它是计划或目标，问题问的是实际数")
+    return Veto("plan", f"「{figure}」所在的分句说它是实际数，问题问的是计划或目标")
+
+
+def _share(missing: list, asked: list) -> float:
+    return len(missing) / len(asked) if asked else 0.0
+
+
+def _term_missing(intent: QuestionIntent, chunk: Chunk) -> float:
+    """Share of the question's letter-and-digit names (「ISO9001」「5G」) the passage does not contain."""
+    terms = _NAMED_TERM.findall(intent.content)
+    if not terms:
+        return 0.0
+    context = chunk.context_text().lower()
+    return sum(term.lower() not in context for term in terms) / len(terms)
+
+
+def _same_sentence(text: str, first: int, second: int) -> bool:
+    """No sentence end between two positions of a text: a time that opens the sentence (「去年，……」) belongs to the
+    clause it governs, as the answer sentence shows it."""
+    low, high = sorted((first, second))
+    return not any(mark in text[low:high] for mark in _SENTENCE_MARKS)
+
+
+def _clause_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of `text` that holds [start, end), without a parenthesis that follows or precedes it: 「18家上市企业
+    (其中中国香港上市6家，……)」 is a Hangzhou figure with a breakdown, not a Hong Kong one."""
+    clause_start = max(text.rfind(mark, 0, start) for mark in _CLAUSE_MARKS + ")）") + 1
+    ends = [position for position in (text.find(mark, end) for mark in _CLAUSE_MARKS + "(（") if position >= 0]
+    return clause_start, min(ends, default=len(text))
+
+
+class _FoldedChunk(NamedTuple):
+    """A chunk's title, section path and text in simplified characters, for comparing names."""
+
+    title: str
+    section_path: tuple[str, ...]
+    text: str
+
+    @property
+    def context(self) -> str:
+        return " ".join((self.title, *self.section_path, self.text))
+
+
+@lru_cache(maxsize=1024)
+def _folded(chunk: Chunk) -> _FoldedChunk:
+    """The chunk in simplified characters, folded once: every candidate of a passage asks for it."""
+    return _FoldedChunk(to_simplified(chunk.title), tuple(map(to_simplified, chunk.section_path)), to_simplified(chunk.text))
+
+
+def _place_is_subject(place: str, asked: list[str], question: str, phrase: str, sentence: str, chunk: Chunk) -> bool:
+    """Whether a place the question names is what the figure is about: named in the title or section, in the
+    answering clause, inside a longer phrase the question shares with the passage, or named in the passage while
+    neither the sentence nor the title and sections name another place (a Hangzhou report that mentions Beijing
+    once is not about Beijing). 「位居北京、上海之后」 does not make a Hangzhou figure a Beijing one."""
+    folded = _folded(chunk)
+    question, phrase, sentence = to_simplified(question), to_simplified(phrase), to_simplified(sentence)
+    if place in folded.title or any(place in part for part in folded.section_path) or place in phrase:
+        return True
+    if place not in folded.text:
+        return False
+    start = question.find(place)
+    if start >= 0:
+        left, right = start, start + len(place)
+        while left > 0 and question[left - 1 : right] in folded.text:
+            left -= 1
+        while right < len(question) and question[left : right + 1] in folded.text:
+            right += 1
+        if right - left >= len(place) + 2:
+            return True
+    around = " ".join((sentence, folded.title, *folded.section_path))
+    return not set(place_names(around)) - set(asked)
+
+
+@lru_cache(maxsize=4096)
+def _times_spoken_of(text: str, doc_year: int | None, heading_year: int | None) -> tuple[TimeSpan, ...]:
+    """The resolved times of a text, comparison bases left out; cached, since every figure candidate of a paragraph
+    asks about the same paragraph."""
+    return tuple(m.span for m in find_times(text, doc_year, heading_year) if not m.comparison)
+
+
+def paragraph_context(chunk: Chunk, position: int) -> str:
+    """The headings over the paragraph of the chunk's text that holds `position`, and that paragraph: the title and
+    section path, or only the section path when a section heading names a time (「一、2023年工作回顾」 in the 2024
+    report: the review speaks of 2023, not of the title's 2024)."""
+    end = chunk.text.find("\n", position)
+    paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
+    sections = [part for part in chunk.section_path if part != chunk.title]
+    if any(find_times(section, None) for section in sections):
+        return " > ".join(sections) + "\n" + paragraph
+    context = chunk.context_text()
+    return context[: context.index("\n") + 1] + paragraph
+
+
+def places_are_subject(question: str, phrase: str, sentence: str, chunk: Chunk) -> bool:
+    """Whether every place the question names is what `phrase` (in `sentence` of `chunk`) is about."""
+    asked = place_names(question)
+    return all(_place_is_subject(place, asked, question, phrase, sentence, chunk) for place in asked)

@@ -1,0 +1,105 @@
+"""Evidence, bands and computation on invented sentences: what a candidate's passage says about the asked year and
+place becomes features; only the candidate's own clause can veto it; answers are shown by how sure they are."""
+from qa.evaluate import confidence_metrics
+from qa.reading.candidates import figure_candidates
+from qa.reading.cells import TableCells
+from qa.reading.compute import compute
+from qa.reading.evidence import Evidence, place_names
+from qa.reading.intent import analyse_question
+from qa.reading.records import band_of, shown, with_plain_value
+from qa.reading.terms import QuestionTerms
+from qa.text.figures import find_figures
+from qa.types import Chunk, Hit
+
+NO_TERMS = QuestionTerms({}, (), 0.0, False)
+
+
+def _judged(question: str, text: str, title: str = "滨海市统计公报", year: int | None = None):
+    """(figure text, features, veto) of every figure candidate of one passage."""
+    hit = Hit(Chunk("c1", "doc.txt", title, (title,), text, 0, len(text)), 1.0, 1)
+    intent = analyse_question(question)
+    evidence = Evidence({"doc.txt": year}, TableCells({}))
+    return [
+        (candidate.figure.text, judged.features, judged.veto)
+        for candidate in figure_candidates(intent, [hit], NO_TERMS, {"doc.txt": year})
+        for judged in [evidence.figure(intent, candidate)]
+    ]
+
+
+def test_a_year_the_paragraph_does_not_name_is_evidence_not_a_veto():
+    ((figure, features, veto),) = _judged("2014年滨海市零售物价上涨了多少？", "全年零售物价上涨百分之五。")
+    assert figure == "百分之五" and veto is None
+    assert features["year_unmentioned"] == 1.0
+
+
+def test_a_year_written_in_chinese_numerals_is_a_year_the_paragraph_names():
+    ((_, features, veto),) = _judged("1962年全国粮食产量是多少？", "一九六二年，全国粮食产量达到３２００亿斤。")
+    assert veto is None and features["year_unmentioned"] == 0.0
+
+
+def test_another_year_in_the_figures_own_words_is_a_veto():
+    judged = _judged("2007年人均收入是多少？", "人均收入从2006年的1200元增加到2008年的2000元。")
+    vetoes = {figure: veto for figure, _, veto in judged}
+    assert vetoes["1200元"].name == "year" and vetoes["2000元"].name == "year"
+
+
+def test_a_place_the_passage_does_not_name_is_evidence_another_place_in_the_clause_is_a_veto():
+    ((_, features, veto),) = _judged("温州常住人口有多少？", "全市常住人口940万人。", title="宁波概况")
+    assert veto is None and features["place_unmentioned"] == 1.0 and features["place_elsewhere"] == 1.0
+    ((_, _, veto),) = _judged("温州常住人口有多少？", "宁波常住人口940万人。", title="浙江概况")
+    assert veto.name == "place" and "宁波" in veto.reason
+    ((_, features, veto),) = _judged("宁波常住人口有多少？", "宁波常住人口940万人。", title="浙江概况")
+    assert veto is None and features["place_unmentioned"] == 0.0 and features["place_elsewhere"] == 0.0
+
+
+def test_a_place_inside_an_organisations_name_names_the_organisation():
+    assert place_names("杭州银行2021年的营业收入是多少？") == []
+    ((_, features, veto),) = _judged("杭州银行2021年的营业收入是多少？", "2021年，本行实现营业收入293.61亿元。", title="杭州银行2021年年度报告")
+    assert veto is None and features["place_unmentioned"] == 0.0
+
+
+def test_bands_from_the_calibrated_confidence():
+    assert [band_of(p, 0.3, 0.7) for p in (0.95, 0.7, 0.5, 0.3, 0.1)] == ["high", "high", "check", "check", "none"]
+    assert band_of(None, 0.3, 0.7) == "high"  # 算出来的答案
+    assert shown("至2007年底，全市因特网注册用户148.13万户。[1]", "check") == (
+        "可能是：至2007年底，全市因特网注册用户148.13万户（把握不足，请核对原文）。[1]"
+    )
+    assert shown("全市因特网注册用户148.13万户。[1]", "high") == "全市因特网注册用户148.13万户。[1]"
+
+
+def test_every_way_of_writing_a_figure_computes_alike():
+    (before,) = find_figures("一千二百三十万吨")
+    (after,) = find_figures("5 6 3 0 万吨")
+    assert compute("difference", before, after)[:2] == ("4400万吨", "5630万吨 − 1230万吨 = 4400万吨")
+    (mixed,) = find_figures("４亿５０００万元")
+    (plain,) = find_figures("3.5亿元")
+    assert compute("difference", plain, mixed)[0] == "1亿元"
+    assert compute("rate", plain, mixed)[0] == "28.57%"
+
+
+def test_an_unusually_written_figure_is_shown_with_its_value():
+    (figure,) = find_figures("5 6 3 0 万吨")
+    assert with_plain_value("粮食产量5 6 3 0 万吨", figure) == "粮食产量5 6 3 0 万吨（5630万吨）"
+    (usual,) = find_figures("1,086家")
+    assert with_plain_value("企业1,086家", usual) == "企业1,086家"
+
+
+def test_the_reliability_table_and_the_share_of_sure_answers_that_are_wrong():
+    records = [
+        {"abstained": False, "confidence": 0.95, "confidence_band": "high", "answer_correct": True},
+        {"abstained": False, "confidence": 0.9, "confidence_band": "high", "answer_correct": False},
+        {"abstained": False, "confidence": 0.5, "confidence_band": "check", "answer_correct": True},
+        {"abstained": True, "confidence": 0.1, "confidence_band": "none", "answer_correct": False},
+    ]
+    metrics = confidence_metrics(records)
+    assert metrics["bands"] == {"high": {"answers": 2, "right": 0.5}, "check": {"answers": 1, "right": 1.0}, "none": {"questions": 1}}
+    assert metrics["high_band_wrong"] == 0.5
+    assert metrics["reliability"] == [
+        {"bin": "0.4–0.6", "answers": 1, "predicted": 0.5, "observed": 1.0},
+        {"bin": "0.8–1.0", "answers": 2, "predicted": 0.925, "observed": 0.5},
+    ]
+
+
+def test_a_breakdown_in_parentheses_does_not_make_a_figure_about_another_place():
+    ((figure, _, veto), *_) = _judged("杭州有多少家上市企业？", "18家上市企业(其中中国香港上市6家，新加坡上市1家)。", title="杭州信息化报告")
+    assert figure == "18家" and veto is None
