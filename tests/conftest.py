@@ -93,3 +93,16 @@ def run_qa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check and result.returncode != 0:
         raise AssertionError(f"qa {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
+
+
+def pipeline_over(tmp_path: Path, texts: dict[str, str], reader):
+    """The real pipeline (real encoder, the given reader) over a fresh index of invented texts (file name -> text)."""
+    from qa.indexing.build import build_index
+    from qa.pipeline import Pipeline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in texts.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    return Pipeline.open(tmp_path / "index", reader=reader)

@@ -5,14 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT, pipeline_over, run_qa
 
-from qa.indexing.build import build_index
 from qa.evaluate import load_questions
-from qa.text.figures import find_figures
+from qa.indexing.build import build_index
 from qa.pipeline import Pipeline
 from qa.reading.ranking import FigureRanker
-
-from conftest import DATA, ROOT, run_qa
+from qa.text.figures import find_figures
 
 
 class _Asker:
@@ -157,18 +156,8 @@ def test_place_names_of_a_question(answerer: _Asker, question: str, places: list
     assert answerer.pipeline.answerer.place_names(question) == places
 
 
-def _pipeline_over(tmp_path: Path, texts: dict[str, str], reader) -> Pipeline:
-    """The pipeline over a fresh index of invented texts (file name -> text)."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in texts.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    build_index(corpus, tmp_path / "index")
-    return Pipeline.open(tmp_path / "index", reader=reader)
-
-
 def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_is(tmp_path: Path, reader):
-    pipeline = _pipeline_over(
+    pipeline = pipeline_over(
         tmp_path, {"城市概况.txt": "城市概况\n宁波是浙江省的港口城市，历史悠久。全市常住人口940万人，户籍人口600万人。\n"},
         reader,
     )
@@ -178,7 +167,7 @@ def test_a_place_named_once_in_the_passage_is_its_subject_unless_another_place_i
 
 
 def test_places_are_compared_across_scripts_and_those_the_question_names_are_not_other_places(tmp_path: Path, reader):
-    pipeline = _pipeline_over(
+    pipeline = pipeline_over(
         tmp_path, {"臺灣.txt": "臺灣概況\n臺灣的人口約2300萬人。\n", "蘇利南.txt": "蘇利南\n1975年，蘇利南脫離荷蘭獨立。\n"},
         reader,
     )
@@ -206,13 +195,13 @@ def test_a_percentage_answers_a_how_much_question_only_about_a_change(question: 
 
 
 def test_a_question_about_one_part_is_not_answered_with_the_total(tmp_path: Path, reader):
-    pipeline = _pipeline_over(tmp_path, {"服务站.txt": "服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n"}, reader)
+    pipeline = pipeline_over(tmp_path, {"服务站.txt": "服务站建设\n全市建成服务站总计120个，其中，城区45个，县(市)75个。\n"}, reader)
     assert pipeline.ask("城区建成了多少个服务站？").answer.span == "45个"
     assert pipeline.ask("全市一共建成多少个服务站？").answer.span == "120个"
 
 
 def test_the_year_asked_must_be_named_in_the_figures_own_paragraph(tmp_path: Path, reader):
-    pipeline = _pipeline_over(
+    pipeline = pipeline_over(
         tmp_path,
         {
             "2015年滨海市政府工作报告.txt": "2015年滨海市政府工作报告\n物价调控\n"
@@ -228,7 +217,7 @@ def test_the_year_asked_must_be_named_in_the_figures_own_paragraph(tmp_path: Pat
 
 
 def test_the_year_before_is_computed_from_the_change_the_text_gives(tmp_path: Path, reader):
-    pipeline = _pipeline_over(
+    pipeline = pipeline_over(
         tmp_path,
         {"2016年滨海市政府工作报告.txt": "2016年滨海市政府工作报告\n一、2015年工作回顾\n全市普通高校招生12.5万人，比上年增加1.3万人。\n"},
         reader,

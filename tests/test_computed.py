@@ -1,5 +1,6 @@
 """Questions whose answer combines two figures: which two, asked how, and the arithmetic on any way of writing them."""
 import pytest
+from conftest import pipeline_over
 
 from qa.reading.compute import total
 from qa.reading.computed import question_parts
@@ -50,22 +51,12 @@ def test_a_sum_in_the_first_figures_scale():
 
 @pytest.mark.slow
 def test_a_target_against_its_base_year_and_a_sum_of_two_targets(tmp_path, reader):
-    from qa.indexing.build import build_index
-    from qa.pipeline import Pipeline
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "滨海市数字经济发展规划.txt").write_text(
+    plan = (
         "滨海市数字经济发展“十四五”规划\n一、发展基础\n2020年，全市数字经济核心产业增加值达到520亿元，占地区生产总值的比重为8.1%。\n"
-        "二、发展目标\n到2025年，全市数字经济核心产业增加值力争达到900亿元，占地区生产总值的比重达到12%。\n",
-        encoding="utf-8",
+        "二、发展目标\n到2025年，全市数字经济核心产业增加值力争达到900亿元，占地区生产总值的比重达到12%。\n"
     )
-    (corpus / "2017年滨海市政府工作报告.txt").write_text(
-        "2017年滨海市政府工作报告\n二、2017年工作安排\n今年要进一步减轻企业负担，全年再减少企业税负35亿元左右，减少涉企收费约20亿元。\n",
-        encoding="utf-8",
-    )
-    build_index(corpus, tmp_path / "index")
-    pipeline = Pipeline.open(tmp_path / "index", reader=reader)
+    report = "2017年滨海市政府工作报告\n二、2017年工作安排\n今年要进一步减轻企业负担，全年再减少企业税负35亿元左右，减少涉企收费约20亿元。\n"
+    pipeline = pipeline_over(tmp_path, {"滨海市数字经济发展规划.txt": plan, "2017年滨海市政府工作报告.txt": report}, reader)
     change = pipeline.ask("按规划，2025年滨海市数字经济核心产业增加值要比2020年增加多少？").answer
     assert change.span == "380亿元" and change.figures[0]["formula"] == "900亿元 − 520亿元 = 380亿元"
     assert [c.doc for c in change.citations] == ["滨海市数字经济发展规划.txt"] * 2

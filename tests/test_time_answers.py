@@ -2,11 +2,10 @@
 from pathlib import Path
 
 import pytest
+from conftest import DATA, pipeline_over
 
 from qa.indexing.build import build_index
 from qa.pipeline import Pipeline
-
-from conftest import DATA
 
 pytestmark = pytest.mark.slow
 
@@ -94,14 +93,8 @@ def test_keyword_search_knows_the_years_a_report_writes_as_last_year(reports_ind
 
 def test_only_figures_are_told_apart_as_plan_or_actual(tmp_path: Path, reader):
     """「今年」 in a 2013 report makes a figure a target, not a result; a decision it reports is still a fact."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "2013年滨海市政府工作报告.txt").write_text(
-        "2013年滨海市政府工作报告\n二、2013年主要任务\n今年决定免除小微企业的登记费和年检费。今年全市生产总值预期增长7.5%。\n",
-        encoding="utf-8",
-    )
-    build_index(corpus, tmp_path / "index")
-    pipeline = Pipeline.open(tmp_path / "index", reader=reader)
+    text = "2013年滨海市政府工作报告\n二、2013年主要任务\n今年决定免除小微企业的登记费和年检费。今年全市生产总值预期增长7.5%。\n"
+    pipeline = pipeline_over(tmp_path, {"2013年滨海市政府工作报告.txt": text}, reader)
     figure = pipeline.ask("2013年全市生产总值实际增长了多少？").answer
     assert figure.abstained and figure.veto.name == "plan"
     decision = pipeline.ask("2013年决定免除小微企业的哪些费用？").answer
