@@ -1,4 +1,5 @@
-from qa.text.clauses import breakdown_context
+from qa.text.clauses import breakdown_context, figure_years
+from qa.text.figures import find_figures
 
 TOTAL = "据统计，2020年全市主动公开信息1000条。"
 
@@ -36,3 +37,11 @@ def test_breakdown_items_are_the_parts_with_the_totals_unit():
 def test_a_figure_without_its_own_breakdown_has_no_items():
     assert _items("全市企业300家，比上年增加20家，其中示范企业80家。") == []  # 「其中」之前先有别的数：不是它的分项
     assert _items("全市企业300家。") == []
+
+
+def test_a_comparison_base_is_not_the_year_of_the_sentences_figures():
+    sentence = "城镇居民每百户拥有家用汽车21.5辆，比2007年增加15.5辆；"
+    figures = find_figures(sentence)
+    position = next(i for i, figure in enumerate(figures) if figure.text == "21.5辆")
+    assert figure_years(sentence, figures, position, "") == set()
+    assert figure_years(sentence, figures, position, "2012年底，城镇人均住房面积32.9平方米。") == {"2012"}

@@ -29,7 +29,21 @@ def _judged(question: str, text: str, title: str = "滨海市统计公报", year
 def test_a_year_the_paragraph_does_not_name_is_evidence_not_a_veto():
     ((figure, features, veto),) = _judged("2014年滨海市零售物价上涨了多少？", "全年零售物价上涨百分之五。")
     assert figure == "百分之五" and veto is None
-    assert features["year_unmentioned"] == 1.0
+    # 段落自己没说时间（只有标题的年份）：是较弱的一种证据，与「段落说的是别的年份」分开加权
+    assert features["year_unstated"] == 1.0 and features["year_unmentioned"] == 0.0
+
+
+def test_a_paragraph_that_names_another_year_is_the_stronger_evidence():
+    ((figure, features, veto),) = _judged("2014年滨海市零售物价上涨了多少？", "2012年，全市零售物价上涨百分之五。", year=2015)
+    assert veto is None or veto.name == "year"
+    assert features["year_unmentioned"] == 1.0 and features["year_unstated"] == 0.0
+
+
+def test_a_year_the_question_compares_with_is_met_by_the_paragraphs_comparison():
+    # 「比2000年」在原文里写作「比上年」：2000 年是比较的基期，段落说到了
+    ((figure, features, veto),) = _judged("2001年全国粮食产量比2000年增长了多少？", "2001年全国粮食产量比上年增长7.3%。", year=2002)
+    assert figure == "7.3%" and veto is None
+    assert features["year_unmentioned"] == 0.0 and features["year_unstated"] == 0.0
 
 
 def test_a_year_written_in_chinese_numerals_is_a_year_the_paragraph_names():
@@ -50,6 +64,15 @@ def test_a_place_the_passage_does_not_name_is_evidence_another_place_in_the_clau
     assert veto.name == "place" and "宁波" in veto.reason
     ((_, features, veto),) = _judged("宁波常住人口有多少？", "宁波常住人口940万人。", title="浙江概况")
     assert veto is None and features["place_unmentioned"] == 0.0 and features["place_elsewhere"] == 0.0
+
+
+def test_a_title_about_another_place_is_evidence_against_every_figure_under_it():
+    # 「北京……」问的是北京；杭州的报告顺带提到北京，也不是北京的数字
+    text = "软件产业规模位居北京、上海之后。全市共有632家企业通过软件企业认定。"
+    judged = _judged("北京有多少家企业通过软件企业认定？", text, title="杭州信息化发展报告")
+    assert {figure: features["place_other_title"] for figure, features, _ in judged} == {"632家": 1.0}
+    ((_, features, _),) = _judged("杭州有多少家企业通过软件企业认定？", text, title="杭州信息化发展报告")
+    assert features["place_other_title"] == 0.0
 
 
 def test_a_place_inside_an_organisations_name_names_the_organisation():
@@ -103,3 +126,27 @@ def test_the_reliability_table_and_the_share_of_sure_answers_that_are_wrong():
 def test_a_breakdown_in_parentheses_does_not_make_a_figure_about_another_place():
     ((figure, _, veto), *_) = _judged("杭州有多少家上市企业？", "18家上市企业(其中中国香港上市6家，新加坡上市1家)。", title="杭州信息化报告")
     assert figure == "18家" and veto is None
+
+
+def _candidate_features(question: str, text: str) -> dict[str, dict[str, float]]:
+    """The wording features of each figure candidate of one passage (what the ranker weighs beside the evidence)."""
+    hit = Hit(Chunk("c1", "doc.txt", "滨海市统计公报", ("滨海市统计公报",), text, 0, len(text)), 1.0, 1)
+    return {c.figure.text: c.features for c in figure_candidates(analyse_question(question), [hit], NO_TERMS, {"doc.txt": None})}
+
+
+def test_a_change_asked_for_meets_figures_written_as_changes_or_as_levels():
+    features = _candidate_features("2001年国内生产总值比上年增长了多少？", "国内生产总值达到95933亿元，比上年增长7.3%。")
+    assert features["7.3%"]["change_written"] == 1.0 and features["95933亿元"]["level_written"] == 1.0
+    features = _candidate_features("2001年国内生产总值是多少？", "国内生产总值达到95933亿元，比上年增长7.3%。")
+    assert features["95933亿元"]["change_written"] == features["95933亿元"]["level_written"] == 0.0
+
+
+def test_a_figure_in_another_unit_than_the_one_asked_is_marked():
+    features = _candidate_features("电子信息产业利税是多少？", "电子信息产业企业1085家，实现利税114.07亿元。")
+    assert features["114.07亿元"]["unit_match"] == 1.0 and features["1085家"]["unit_mismatch"] == 1.0
+
+
+def test_a_total_and_its_parts_are_marked():
+    text = "全市共有示范、试点企业202家，其中示范企业88家，试点企业114家。"
+    features = _candidate_features("有多少家示范、试点企业？", text)
+    assert features["202家"]["breakdown_total"] == 1.0 and features["114家"]["breakdown_part"] == 1.0

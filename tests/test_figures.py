@@ -203,3 +203,12 @@ def test_the_name_of_a_five_year_plan_is_a_period_not_a_figure():
     assert find_figures("六五期间全国工农业总产值增长百分之十一")[0].text == "百分之十一"
     assert [f.text for f in find_figures("十三五时期，七五计划，六五末")] == []
     assert [f.text for f in find_figures("增加二十五期")] == ["二十五期"]  # 一个数后面跟「期」仍是数
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "qualifier"),
+    [("控制在百分之十以内。", "百分之十以内", "以内"), ("增长5%以内", "5%以内", "以内"), ("三百人以上参加", "三百人以上", "以上")],
+)
+def test_a_bound_after_a_figure_is_part_of_it(text, figure, qualifier):
+    (found,) = find_figures(text)
+    assert (found.text, found.qualifier) == (figure, qualifier) and text[found.start : found.end] == figure

@@ -77,6 +77,13 @@ def test_a_crowd_of_weaker_figures_does_not_lower_the_best_ones_odds():
     assert crowded["share"] < alone["share"]
 
 
+def test_a_feature_the_retrieval_could_not_give_counts_at_its_fitted_mean():
+    confidence = Calibration({"odds_over_none": 1.0}, 0.0, 0.5)
+    ranker = FigureRanker({"overlap": 2.0, "passage_similarity": 10.0}, {}, 1.0, confidence, defaults={"passage_similarity": 0.8})
+    without = {"overlap": 1.0}  # 只用 BM25 检索：没有向量分
+    assert ranker.scores([without]) == ranker.scores([{"overlap": 1.0, "passage_similarity": 0.8}]) == [10.0]
+
+
 def test_the_shipped_ranker_loads_with_a_threshold():
     ranker = FigureRanker.load()
     assert 0.0 < ranker.threshold < 1.0

@@ -72,6 +72,7 @@ REPORT_QUESTIONS = {
 # 证据特征（段落没提到问的地方、年份）要从这样的题里学到它的分量：MRC 题和报告训练题里这种情形太少
 CONTRAST_SOURCES = (REPORT_QUESTIONS["reports_generated"][0], REPORT_QUESTIONS["reports_train"][0])
 CONTRAST_YEARS = tuple(range(1961, 1976)) + tuple(range(2041, 2048))  # 七篇报告与种子文档都不谈的年份（逐个核对过语料）
+OPTIONAL_FEATURES = ("passage_similarity",)  # 候选有时没有的特征：拟合数据里的平均值存进模型，缺时顶上
 REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
 FIT_SPLITS = ("dev", *REPORT_QUESTIONS, "reports_contrast")
 
@@ -334,6 +335,8 @@ def main() -> None:
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},
         "null_weights": {name: round(float(w), 5) for name, w in zip(QUESTION_FEATURES, null_weights)},
         "null_bias": round(null_bias, 5),
+        # 检索不给向量分时（只用 BM25）用的平均值
+        "defaults": {name: round(float(np.mean([row[name] for a in dev for row in a.features if name in row])), 5) for name in OPTIONAL_FEATURES},
         "confidence": {
             "weights": {name: round(float(w), 5) for name, w in zip(standing_names, confidence_weights)},
             "bias": round(float(confidence_bias), 5),

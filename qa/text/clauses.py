@@ -7,6 +7,8 @@ from qa.text.figures import Figure, find_figures
 
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
+# 句子说到的年份，比较的基期除外：「汽车21.5辆，比2007年增加15.5辆」说的不是2007年的汽车
+_SENTENCE_YEAR = re.compile(r"(?<![比较与同])(?<!相对于)(?<!\d)((?:19|20)\d{2})年")
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
 
 
@@ -86,8 +88,8 @@ def figure_years(sentence: str, figures: list[Figure], position: int, text_befor
     own = own_years(sentence, figures, position, text_before)
     if own:
         return own
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence))
-    return years or set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", text_before))
+    years = set(_SENTENCE_YEAR.findall(sentence))
+    return years or set(_SENTENCE_YEAR.findall(text_before))
 
 
 def own_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:

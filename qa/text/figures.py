@@ -53,7 +53,7 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(
     rf"(?<![A-Za-z\d.,/])(?P<num>{_ARABIC})(?P<approx1>多|余)?(?P<scale>万亿|亿|万)?(?P<approx2>多|余)?"
-    rf"(?:(?P<percent>[%％])|(?P<unit>{_UNIT}))?(?P<suffix>左右|以上|以下)?(?![A-Za-z\d])"
+    rf"(?:(?P<percent>[%％])|(?P<unit>{_UNIT}))?(?P<suffix>左右|以上|以下|以内)?(?![A-Za-z\d])"
 )
 # 「4亿5000万元」：亿与万两级连写的一个数
 _MIXED = re.compile(rf"(?<![\d.])(?P<a>\d+)亿(?P<b>\d{{1,4}})万(?P<unit>{_UNIT})?")
@@ -159,8 +159,23 @@ def _find_figures(text: str) -> list[Figure]:
     for figure in candidates:
         if chosen and figure.start < chosen[-1].end:
             continue
-        chosen.append(figure)
+        chosen.append(_with_bound(text, figure))
     return chosen
+
+
+# 数字后面说它是个界限的词（「控制在百分之十以内」「８０％以上」）：是答案的一部分，不能丢
+_BOUND_AFTER = ("左右", "以上", "以下", "以内")
+
+
+def _with_bound(text: str, figure: Figure) -> Figure:
+    """The figure with the bound word that follows it (「百分之十」+「以内」), when its pattern did not take it."""
+    if figure.kind not in ("number", "percent") or figure.text.endswith(_BOUND_AFTER):
+        return figure
+    bound = next((word for word in _BOUND_AFTER if text.startswith(word, figure.end)), None)
+    if bound is None:
+        return figure
+    end = figure.end + len(bound)
+    return replace(figure, text=text[figure.start : end], end=end, qualifier=figure.qualifier or bound)
 
 
 def parse_chinese_number(text: str) -> float | None:

@@ -52,6 +52,11 @@ RESULT_WORDS = re.compile(
     r"(?<!计划)(?<!预计)(?<!力争)(?<!争取)(?<!确保)(?<![将要拟])"
     r"(?:实际(?!工作)|已经|已(?![知])(?<!而已)|完成|实现|超额)"
 )
+# 小节标题说这一节讲要做的事（「三、2017年重点工作任务」「二、总体部署」「发展目标」）：节里的「完成」「实现」是要完成、
+# 要实现的，只有「已」「已经」「实际」说是做到了的；标题说是回顾、情况的节不算（「重点任务完成情况」）
+_PLAN_HEADING = re.compile(r"任务|部署|打算|展望|目标|工作安排|思路")
+_RESULT_HEADING = re.compile(r"回顾|情况|成就|成效|进展|完成|实现|总结")
+_DONE_WORDS = re.compile(r"实际(?!工作)|已经|已(?![知])(?<!而已)")
 # 「左右」「以上」「以内」修饰目标，也修饰估计的实际数（「降到去年的1.5%左右」）：不是证据，不在词表里
 
 
@@ -109,10 +114,22 @@ def clause_mood(clause: str) -> Mood:
     return Mood.ACTUAL if evidence == _Evidence.RESULT else Mood.UNSAID
 
 
-def figure_mood(text: str, start: int, end: int) -> Mood:
+def plan_section(section_path: tuple[str, ...]) -> bool:
+    """Whether the headings over a paragraph say it sets out what is to be done (「三、2017年重点工作任务」), and none
+    of them that it reviews what was done (「一、2016年工作回顾」「重点任务完成情况」)."""
+    headings = [to_simplified(heading) for heading in section_path]
+    return not any(_RESULT_HEADING.search(h) for h in headings) and any(_PLAN_HEADING.search(h) for h in headings)
+
+
+def figure_mood(text: str, start: int, end: int, in_plan_section: bool = False) -> Mood:
     """Whether the figure at text[start:end] is a plan, a result or unsaid: its own clause decides; when it says
     nothing, the nearest earlier clause of the same sentence that does (「今年赤字率拟按3%安排，赤字规模4.06万亿元」:
-    4.06万亿元 is planned too), a target noun only as the lead-in of a list (「主要预期目标是：……；……」)."""
+    4.06万亿元 is planned too), a target noun only as the lead-in of a list (「主要预期目标是：……；……」).
+    In a section that sets out what is to be done (`plan_section`), a figure is a plan unless its sentence says it
+    is done already (「完成3万个行政村通光纤」 there is a task)."""
+    if in_plan_section:
+        sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+        return Mood.ACTUAL if _DONE_WORDS.search(to_simplified(text[sentence_start:end])) else Mood.PLAN
     sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
     if (
         text[sentence_start:].lstrip(" 　").startswith("其中")
