@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.text.figures import find_figures
-from qa.text.plans import Mood, clause_mood, figure_mood, plan_section, question_mood
+from qa.text.plans import Mood, clause_mood, figure_mood, question_mood, section_mood
 
 from conftest import DATA
 
@@ -295,10 +295,31 @@ def test_a_question_for_the_actual_figure_is_not_answered_with_a_plan(
     assert answer.abstained and answer.veto.name == "plan" and f"「{figure}」" in answer.veto.reason
 
 
-def test_a_section_that_sets_out_tasks_makes_its_figures_plans():
-    text = "加强农村公共设施建设。完成3万个行政村通光纤。已建成5000个站点。"
-    tasks = plan_section(("三、2017年重点工作任务", "（五）促进农业稳定发展和农民持续增收"))
-    assert tasks and not plan_section(("一、2016年工作回顾",)) and not plan_section(("重点任务完成情况",))
-    assert figure_mood(text, text.find("3万个"), text.find("3万个") + 3, tasks) == Mood.PLAN  # 任务里的「完成」是要完成
-    assert figure_mood(text, text.find("5000个"), text.find("5000个") + 5, tasks) == Mood.ACTUAL  # 「已建成」是做到了的
-    assert figure_mood(text, text.find("3万个"), text.find("3万个") + 3) == Mood.ACTUAL
+def test_a_section_that_sets_out_tasks_makes_its_figures_plans_a_review_makes_them_results():
+    text = "加强农村公共设施建设。完成3万个行政村通光纤。已建成5000个站点。新建公路20万公里。"
+    tasks = section_mood(("三、2017年重点工作任务", "（五）促进农业稳定发展和农民持续增收"))
+    assert tasks == Mood.PLAN
+    assert section_mood(("一、2016年工作回顾",)) == section_mood(("重点任务完成情况",)) == Mood.ACTUAL
+    assert section_mood(("首先报告２００１年的工作",), heading_year=2001, doc_year=2002) == Mood.ACTUAL  # 报告前一年的工作
+    assert section_mood(("二、关于外交工作",), heading_year=None, doc_year=2002) == Mood.UNSAID
+    assert section_mood(("二、“十三五”时期发展成就和“十四五”时期主要目标任务",), doc_year=2021) == Mood.UNSAID
+
+    def mood(figure: str, section: Mood = Mood.UNSAID) -> Mood:
+        return figure_mood(text, text.find(figure), text.find(figure) + len(figure), section)
+
+    assert mood("3万个", tasks) == Mood.PLAN  # 任务里的「完成」是要完成
+    assert mood("5000个", tasks) == Mood.ACTUAL  # 「已建成」是做到了的
+    assert mood("3万个") == Mood.ACTUAL
+    assert mood("20万公里") == Mood.UNSAID and mood("20万公里", Mood.ACTUAL) == Mood.ACTUAL
+
+
+@pytest.mark.parametrize(
+    ("question", "mood"),
+    [
+        ("2017年计划再完成棚户区住房改造多少套？", Mood.PLAN),  # 「计划」管着「完成」
+        ("2016年实际完成棚户区改造多少套？", Mood.ACTUAL),
+        ("2016年完成年度计划的多少？", Mood.ACTUAL),  # 计划是完成的对象
+    ],
+)
+def test_a_plan_word_in_a_question_outweighs_complete(question, mood):
+    assert question_mood(question) == mood

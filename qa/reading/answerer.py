@@ -11,6 +11,7 @@ from qa.reading.candidates import (
     Placed,
     actuals_for,
     figure_candidates,
+    headings_mood,
     kind_fit,
     placed,
 )
@@ -43,7 +44,7 @@ from qa.reading.time import (
 )
 from qa.search.retrieve import SearchIndex, clean_question
 from qa.text.clauses import sentence_around
-from qa.text.plans import Mood, figure_mood, plan_section, question_mood
+from qa.text.plans import Mood, figure_mood, question_mood
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Hit, Veto
 
@@ -297,11 +298,11 @@ class Answerer:
             intent.wants_figure
             and span.figure is not None
             and span.figure.is_quantity
-            and _unasked_plan(intent, figure_mood(span.hit.chunk.text, span.start, span.end, plan_section(span.hit.chunk.section_path)))
+            and _unasked_plan(intent, figure_mood(span.hit.chunk.text, span.start, span.end, headings_mood(span.hit.chunk, self.document_years)))
         )
 
     def _placed_span(self, span: SpanCandidate) -> Placed:
-        mood = figure_mood(span.hit.chunk.text, span.start, span.end, plan_section(span.hit.chunk.section_path)) if span.figure.is_quantity else Mood.UNSAID
+        mood = figure_mood(span.hit.chunk.text, span.start, span.end, headings_mood(span.hit.chunk, self.document_years)) if span.figure.is_quantity else Mood.UNSAID
         return Placed(span.hit, span.start, span.figure, mood)
 
     # ---- 问题 ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from qa.indexing.chunk import sentence_spans
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import governing_time
 from qa.reading.terms import QuestionTerms, overlap, precision, suffix_match
-from qa.reading.time import find_times, resolve_label
+from qa.reading.time import find_times, resolve_label, section_year
 from qa.text.bigrams import bigrams
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -30,9 +30,9 @@ from qa.text.figures import (
     Figure,
     find_figures,
 )
-from qa.text.plans import Mood, figure_mood, plan_section, question_mood, without_mood_words
+from qa.text.plans import Mood, figure_mood, question_mood, section_mood, without_mood_words
 from qa.text.script import to_half_width
-from qa.types import Hit
+from qa.types import Chunk, Hit
 
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
 ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
@@ -131,7 +131,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             # 管着它的时间写在它自己这句里（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份一样明确
             own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
-        mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, plan_section(hit.chunk.section_path)) if figure.is_quantity else Mood.UNSAID
+        mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
         people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
         features = {
@@ -163,6 +163,12 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         part = next((label for label in items if label in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+
+
+def headings_mood(chunk: Chunk, document_years: dict[str, int | None]) -> Mood:
+    """What a chunk's headings say of its figures: a review (results), a list of tasks (plans), or nothing."""
+    doc_year = document_years.get(chunk.doc)
+    return section_mood(chunk.section_path, section_year(chunk.section_path, doc_year), doc_year)
 
 
 def _unit_fit(intent: QuestionIntent, figure: Figure) -> dict[str, float]:

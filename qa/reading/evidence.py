@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from qa.reading.candidates import FigureCandidate
+from qa.reading.candidates import FigureCandidate, headings_mood
 from qa.reading.cells import TableCells
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import SpanCandidate
 from qa.reading.time import TimeSpan, find_times, section_year
 from qa.text.places import find_places
-from qa.text.plans import Mood, figure_mood, plan_section, question_mood
+from qa.text.plans import Mood, figure_mood, question_mood
 from qa.text.script import to_simplified
 from qa.types import Chunk, Veto
 
@@ -93,7 +93,7 @@ class Evidence:
                     year_unstated = 1.0
         # 计划与实际之分只对数字有意义：「决定从今年起免除……」是一件已定的事，不是目标
         if veto is None and intent.wants_figure and candidate.figure is not None and candidate.figure.is_quantity:
-            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end, plan_section(chunk.section_path)), question_mood(intent.text)
+            mood, asked_mood = figure_mood(chunk.text, candidate.start, candidate.end, headings_mood(chunk, self.document_years)), question_mood(intent.text)
             if Mood.UNSAID not in (mood, asked_mood) and mood != asked_mood:
                 veto = mood_veto(candidate.text, mood)
         asked_places = place_names(intent.text)

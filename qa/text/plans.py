@@ -54,8 +54,11 @@ RESULT_WORDS = re.compile(
 )
 # 小节标题说这一节讲要做的事（「三、2017年重点工作任务」「二、总体部署」「发展目标」）：节里的「完成」「实现」是要完成、
 # 要实现的，只有「已」「已经」「实际」说是做到了的；标题说是回顾、情况的节不算（「重点任务完成情况」）
-_PLAN_HEADING = re.compile(r"任务|部署|打算|展望|目标|工作安排|思路")
+_PLAN_HEADING = re.compile(r"任务|部署|打算|展望|目标|工作安排|思路|方针|总体要求")
 _RESULT_HEADING = re.compile(r"回顾|情况|成就|成效|进展|完成|实现|总结")
+# 「完成年度计划的多少」「实现预期目标」：计划是完成的对象，问的是结果
+_TARGET_MET = re.compile(r"(?:完成|实现)[^，,。？?]{0,6}(?:计划|目标|规划)")
+_DONE_HEADING = re.compile(r"(?:完成|执行|落实)情况")
 _DONE_WORDS = re.compile(r"实际(?!工作)|已经|已(?![知])(?<!而已)")
 # 「左右」「以上」「以内」修饰目标，也修饰估计的实际数（「降到去年的1.5%左右」）：不是证据，不在词表里
 
@@ -114,22 +117,39 @@ def clause_mood(clause: str) -> Mood:
     return Mood.ACTUAL if evidence == _Evidence.RESULT else Mood.UNSAID
 
 
-def plan_section(section_path: tuple[str, ...]) -> bool:
-    """Whether the headings over a paragraph say it sets out what is to be done (「三、2017年重点工作任务」), and none
-    of them that it reviews what was done (「一、2016年工作回顾」「重点任务完成情况」)."""
-    headings = [to_simplified(heading) for heading in section_path]
-    return not any(_RESULT_HEADING.search(h) for h in headings) and any(_PLAN_HEADING.search(h) for h in headings)
+def section_mood(section_path: tuple[str, ...], heading_year: int | None = None, doc_year: int | None = None) -> Mood:
+    """What the headings over a paragraph say of its figures: ACTUAL when one says it reviews what was done
+    (「一、2016年工作回顾」「重点任务完成情况」) or names a year before the document's (「首先报告２００１年的工作」 in
+    the 2002 report); PLAN when one sets out what is to be done (「三、2017年重点工作任务」); the innermost heading
+    that says either decides, and one that says both (「发展成就和主要目标任务」) leaves it to the wording: UNSAID.
+    `heading_year`: the year the innermost heading that names one speaks of (qa.reading.time.section_year)."""
+    for heading in reversed([to_simplified(heading) for heading in section_path]):
+        review, plan = bool(_RESULT_HEADING.search(heading)), bool(_PLAN_HEADING.search(heading))
+        if _DONE_HEADING.search(heading):
+            return Mood.ACTUAL  # 「重点任务完成情况」：说的是任务做得怎样
+        if review and plan:
+            return Mood.UNSAID  # 「“十三五”时期发展成就和“十四五”时期主要目标任务」：两样都有，看措辞
+        if review or plan:
+            return Mood.ACTUAL if review else Mood.PLAN
+    return Mood.ACTUAL if heading_year and doc_year and heading_year < doc_year else Mood.UNSAID
 
 
-def figure_mood(text: str, start: int, end: int, in_plan_section: bool = False) -> Mood:
+def figure_mood(text: str, start: int, end: int, section: Mood = Mood.UNSAID) -> Mood:
     """Whether the figure at text[start:end] is a plan, a result or unsaid: its own clause decides; when it says
     nothing, the nearest earlier clause of the same sentence that does (「今年赤字率拟按3%安排，赤字规模4.06万亿元」:
     4.06万亿元 is planned too), a target noun only as the lead-in of a list (「主要预期目标是：……；……」).
-    In a section that sets out what is to be done (`plan_section`), a figure is a plan unless its sentence says it
-    is done already (「完成3万个行政村通光纤」 there is a task)."""
-    if in_plan_section:
+    `section` is what the headings say (`section_mood`): in a section that sets out what is to be done a figure is a
+    plan unless its sentence says it is done already (「完成3万个行政村通光纤」 there is a task); in a review a figure
+    whose words say nothing is a result."""
+    if section == Mood.PLAN:
         sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
         return Mood.ACTUAL if _DONE_WORDS.search(to_simplified(text[sentence_start:end])) else Mood.PLAN
+    said = _worded_mood(text, start, end)
+    return Mood.ACTUAL if said == Mood.UNSAID and section == Mood.ACTUAL else said
+
+
+def _worded_mood(text: str, start: int, end: int) -> Mood:
+    """The mood a figure's own words give it (see figure_mood)."""
     sentence_start = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
     if (
         text[sentence_start:].lstrip(" 　").startswith("其中")
@@ -174,5 +194,14 @@ def question_mood(question: str) -> Mood:
     (「实际」「完成」「实现」), or either (UNSAID: the actual figure where the text has one, else the plan, marked)."""
     evidence = _evidence(question)
     if evidence in _PLAN_EVIDENCE:
+        return Mood.PLAN
+    text = to_simplified(question)
+    # 问句里「计划（再）完成」「目标是实现」问的是计划：目标的名词压过「完成」「实现」，只有「已」「实际」不让
+    if (
+        evidence == _Evidence.RESULT
+        and not _DONE_WORDS.search(text)
+        and not _TARGET_MET.search(text)
+        and (TARGET_NOUNS.search(text) or TARGET_VERBS.search(text))
+    ):
         return Mood.PLAN
     return Mood.ACTUAL if evidence == _Evidence.RESULT else Mood.UNSAID
