@@ -150,3 +150,17 @@ def test_a_total_and_its_parts_are_marked():
     text = "全市共有示范、试点企业202家，其中示范企业88家，试点企业114家。"
     features = _candidate_features("有多少家示范、试点企业？", text)
     assert features["202家"]["breakdown_total"] == 1.0 and features["114家"]["breakdown_part"] == 1.0
+
+
+def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():
+    # 「面向2030年的……项目」说的是项目，不是后一个分句里新设的示范区
+    text = "部署启动面向2030年的科技创新重大项目，新设6个国家自主创新示范区。"
+    ((figure, features, veto),) = _judged("2016年新设了几个国家自主创新示范区？", text, year=2017)
+    assert figure == "6个" and veto is None
+    ((_, _, veto),) = _judged("2013年城镇新增就业多少人？", "去年，城镇新增就业1266万人。", year=2017)
+    assert veto is not None and veto.name == "year"  # 开句的时间管到整句
+
+
+def test_the_start_of_a_change_from_one_figure_to_another_is_marked():
+    features = _candidate_features("2012年城镇化率达到了多少？", "城镇化率由45.9%提高到52.6%，城乡结构发生了历史性变化。")
+    assert features["45.9%"]["change_from"] == 1.0 and features["52.6%"]["change_from"] == 0.0

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, choose_high_threshold, choose_threshold, fit_logistic  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, choose_high_threshold, choose_threshold, fit_logistic_nonpositive  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 from train_ranker import REPORTS_INDEX  # noqa: E402
 
@@ -37,6 +37,7 @@ from qa.evaluate import load_questions  # noqa: E402
 
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
+from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
 from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
@@ -129,7 +130,8 @@ def main() -> None:
     names = sorted(rows[0])
     x = np.array([[row[name] for name in names] for row in rows])
     y = np.array(labels, dtype=float)
-    weights, bias = fit_logistic(x, y)
+    # 证据特征（段落没提到问的年份、地方……）只能减分
+    weights, bias = fit_logistic_nonpositive(x, y, tuple(i for i, name in enumerate(names) if name in EVIDENCE_FEATURES))
     probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold, stats = choose_threshold(probabilities, y == 1, np.array(answerable))
     # 「把握高」一档的门槛只看报告题（见 train_ranker.py）

@@ -10,6 +10,8 @@ from scipy.optimize import minimize
 L2 = 1e-2  # 轻微的权重衰减：特征不多、数据不大，避免个别特征权重发散
 # 选拒答阈值时假定的「资料里没有答案」的问题占比：四题里一题（本项目评测集里是一到两成，取偏谨慎的一侧）
 UNANSWERABLE_SHARE = 0.25
+# 拟合阈值时不可答的提问至少要拒答这么多（issue 22 要求 ≥ 90 %；留一点余量给没见过的材料）
+MIN_UNANSWERABLE_ABSTAINED = 0.93
 # 「把握高」一档里答错的（含答了不可答的题）最多占这么多（issue 22：≤ 3 %）
 HIGH_BAND_WRONG = 0.03
 
@@ -83,9 +85,24 @@ def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
+def fit_logistic_nonpositive(x: np.ndarray, y: np.ndarray, nonpositive: tuple[int, ...]) -> tuple[np.ndarray, float]:
+    """`fit_logistic` with the columns in `nonpositive` kept at or below 0: a column whose weight comes out positive
+    is left out (weight 0) and the rest refitted, until none does (evidence can only count against an answer)."""
+    free = list(range(x.shape[1]))
+    while True:
+        weights, bias = fit_logistic(x[:, free], y)
+        positive = [column for column, weight in zip(free, weights) if column in nonpositive and weight > 0]
+        if not positive:
+            full = np.zeros(x.shape[1])
+            full[free] = weights
+            return full, bias
+        free = [column for column in free if column not in positive]
+
+
 def choose_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> tuple[float, dict]:
     """The abstention threshold that maximises right answers plus abstentions on unanswerable questions,
-    the two kinds of question weighted to the share UNANSWERABLE_SHARE. `confidence` is NaN where nothing
+    the two kinds of question weighted to the share UNANSWERABLE_SHARE, among the thresholds that abstain on at
+    least MIN_UNANSWERABLE_ABSTAINED of the unanswerable ones (all thresholds when none does). `confidence` is NaN where nothing
     could be answered (an abstention at every threshold)."""
     answerable_count, unanswerable_count = int(answerable.sum()), int((~answerable).sum())
     unanswerable_weight = UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE) * answerable_count / max(unanswerable_count, 1)
@@ -95,6 +112,9 @@ def choose_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.n
         answered_right = int((answered & right & answerable).sum())
         abstained_unanswerable = int((~answered & ~answerable).sum())
         utility = answered_right + unanswerable_weight * abstained_unanswerable
+        # 先守住「资料里没有就说没有」：不可答的拒答率达不到下限的阈值只在一个也达不到时才考虑
+        if unanswerable_count and abstained_unanswerable < MIN_UNANSWERABLE_ABSTAINED * unanswerable_count:
+            utility -= answerable_count + unanswerable_weight * unanswerable_count
         if utility > best[0]:
             stats = {
                 "answerable_right": round(answered_right / max(answerable_count, 1), 3),

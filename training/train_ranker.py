@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, Choice, choose_high_threshold, choose_threshold, fit_choice, fit_logistic  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, Choice, choose_high_threshold, choose_threshold, fit_choice, fit_logistic_nonpositive  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 
 from qa.evaluate import load_questions  # noqa: E402
@@ -294,8 +294,10 @@ def main() -> None:
             standing.append(chooser.choice_features(rows)[best])
             right_top.append(right[best])
     standing_names = sorted(standing[0])
-    confidence_weights, confidence_bias = fit_logistic(
-        np.array([[row[name] for name in standing_names] for row in standing]), np.array(right_top, dtype=float)
+    confidence_weights, confidence_bias = fit_logistic_nonpositive(
+        np.array([[row[name] for name in standing_names] for row in standing]),
+        np.array(right_top, dtype=float),
+        tuple(i for i, name in enumerate(standing_names) if name in EVIDENCE_FEATURES),
     )
     fitted = FigureRanker(
         chooser.weights,

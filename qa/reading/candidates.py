@@ -11,7 +11,7 @@ from qa.indexing.chunk import sentence_spans
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import governing_time
 from qa.reading.terms import QuestionTerms, overlap, precision, suffix_match
-from qa.reading.time import find_times, resolve_label, section_year
+from qa.reading.time import find_times, opens_sentence, resolve_label, section_year
 from qa.text.bigrams import bigrams
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -126,10 +126,15 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             time = time_record(mention)
         else:
             years = figure_years(sentence, figures, position, text_before)
+            if not years and mention is not None:
+                years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
         own = own_years(sentence, figures, position, text_before)
         if not own and mention is not None and mention.start >= offset:
-            # 管着它的时间写在它自己这句里（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份一样明确
-            own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+            at = mention.start - offset
+            if at >= clause_start or opens_sentence(sentence, at):
+                # 管着它的时间写在它自己的分句里，或开句（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份
+                # 一样明确。句中别的分句里的年份（「部署启动面向2030年的……项目，……新设6个……」）不算，只进特征
+                own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
@@ -152,6 +157,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
             "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
             **_change_fit(intent, sentence[clause_start : figure.start]),
+            "change_from": float(_is_change_start(sentence[clause_start : figure.start], sentence[figure.end : clause_end])),
             **_unit_fit(intent, figure),
         }
         phrase, lead_start = figure_phrase(sentence, figures, figure, clause_start, clause_end, text_before)
@@ -178,6 +184,16 @@ def _unit_fit(intent: QuestionIntent, figure: Figure) -> dict[str, float]:
         return {"unit_match": 0.0, "unit_mismatch": 0.0}
     same = figure.unit == intent.unit or (figure.unit == "个" and intent.unit in COUNT_UNITS)
     return {"unit_match": float(same), "unit_mismatch": float(not same)}
+
+
+# 「由45.9%提高到52.6%」的起点：问「达到多少」「是多少」要的多半是终点
+_CHANGE_START_BEFORE = re.compile(r"(?:由|从)(?:不足|约|近)?$")
+_CHANGE_END_AFTER = re.compile(r"(?:到|至)")
+
+
+def _is_change_start(before: str, after: str) -> bool:
+    """Whether the figure is the start of a 由…到 change in its clause (45.9% of 「由45.9%提高到52.6%」)."""
+    return bool(_CHANGE_START_BEFORE.search(before.rstrip()) and _CHANGE_END_AFTER.search(after))
 
 
 def _change_fit(intent: QuestionIntent, before: str) -> dict[str, float]:

@@ -356,7 +356,7 @@ def governing_mention(
         if any(left <= mention.start < right for left, right in titles):
             continue
         # 前面句子里的时间只有开句的（「去年，」「1999年，」）管到后文；句中的（「北京赢得了2008年奥运会举办权」）只管本句
-        if mention.start < sentence_start and not _opens_sentence(window, mention.start):
+        if mention.start < sentence_start and not opens_sentence(window, mention.start):
             continue
         # 先在本句里找，找不到再往前到段首：两者都是「段内、位置之前最近的一个」
         return TimeMention(
@@ -370,7 +370,7 @@ def _sentence_start(text: str, position: int) -> int:
     return max(text.rfind(end, 0, position) for end in SENTENCE_ENDS) + 1
 
 
-def _opens_sentence(text: str, start: int) -> bool:
+def opens_sentence(text: str, start: int) -> bool:
     """Whether a time mention at `start` opens its sentence (after at most a preposition: 「在」「截至」「从」)."""
     return text[_sentence_start(text, start) : start].strip(_BLANKS + "—") in SENTENCE_OPENING_PREPOSITIONS
 
