@@ -11,7 +11,7 @@ from qa.indexing.chunk import sentence_spans
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import governing_time
 from qa.reading.terms import QuestionTerms, overlap, precision, suffix_match
-from qa.reading.time import find_times, opens_sentence, resolve_label, section_year
+from qa.reading.time import TimeMention, find_times, opens_sentence, resolve_label, section_year
 from qa.text.bigrams import bigrams
 from qa.text.clauses import (
     CLAUSE_BREAK,
@@ -122,19 +122,19 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         mention = governing_time(hit, offset + figure.start, year)
         time = None
         if mention is not None and mention.relative and year:
-            years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+            years = _years_of(mention)
             time = time_record(mention)
         else:
             years = figure_years(sentence, figures, position, text_before)
             if not years and mention is not None:
-                years = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+                years = _years_of(mention)
         own = own_years(sentence, figures, position, text_before)
         if not own and mention is not None and mention.start >= offset:
             at = mention.start - offset
             if at >= clause_start or opens_sentence(sentence, at):
                 # 管着它的时间写在它自己的分句里，或开句（「去年，城镇新增就业12.66万人」的「去年」）：和分句自己写的年份
                 # 一样明确。句中别的分句里的年份（「部署启动面向2030年的……项目，……新设6个……」）不算，只进特征
-                own = {str(year) for year in range(mention.span.start, mention.span.end + 1)}
+                own = _years_of(mention)
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
@@ -169,6 +169,11 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         part = next((label for label in items if label in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+
+
+def _years_of(mention: TimeMention) -> set[str]:
+    """Every year a time mention spans, as the strings questions name them."""
+    return {str(year) for year in range(mention.span.start, mention.span.end + 1)}
 
 
 def headings_mood(chunk: Chunk, document_years: dict[str, int | None]) -> Mood:
