@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.indexing.chunk import sentence_spans
-from qa.reading.candidates import FigureCandidate, time_record
+from qa.reading.candidates import CHANGE_ASKED_BY_VERB, FigureCandidate, time_record
 from qa.reading.compute import change_pair, compute, previous_year_value, total
 from qa.reading.evidence import places_are_subject
 from qa.reading.intent import QuestionIntent, Wants, analyse_question
@@ -21,8 +21,6 @@ from qa.types import Answer, Hit
 
 # 计算题（两端相减、由下一年推上一年）选哪两个数：指标名紧挨在数字前面，比整句的重合更能区分同一段里的几个指标
 CHANGE_WEIGHTS = {"label_overlap": 3.0, "sentence_overlap": 0.5, "suffix_match": 0.3, "rank_prior": 0.3}
-# 问变化的说法，换成问一端的「是多少」
-_CHANGE_ASKED = re.compile(r"(?:增加|增长|提高|上升|减少|下降|降低|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)")
 # 「A比B高多少」：两项之差；「A和B合计多少」：两项之和（A 从分句开头算起）
 _ITEMS_COMPARED = re.compile(r"(?P<a>[^，,。？?；：:]+?)(?:比|较)(?P<b>[^，,。？?；：:]+?)(?:高|低|多|少|快|慢|大|小)了?(?:多少|几)")
 _ITEMS_ADDED = re.compile(
@@ -205,7 +203,7 @@ def end_question(intent: QuestionIntent, year: str) -> QuestionIntent:
     taken out (「2025年……要比2020年增加多少」 → 「2025年……要是多少」); the earlier end is asked as a result."""
     years = "|".join(intent.years)
     text = re.sub(rf"(?:与|同)(?:{years})年相比[，,]?|(?:比|较)(?:{years})年|(?:{years})年(?:到|至)?", "", intent.text)
-    text = f"{year}年" + _CHANGE_ASKED.sub("是多少", text)
+    text = f"{year}年" + CHANGE_ASKED_BY_VERB.sub("是多少", text)
     if int(year) == min(map(int, intent.years)):
         text = without_mood_words(text)
     return replace(analyse_question(text), years=(year,))
