@@ -7,8 +7,9 @@ from qa.reading.compute import compute
 from qa.reading.evidence import Evidence, place_names
 from qa.reading.intent import analyse_question
 from qa.reading.records import band_of, shown, with_plain_value
-from qa.reading.terms import QuestionTerms
+from qa.reading.terms import QuestionTerms, TermWeigher
 from qa.text.figures import find_figures
+from qa.text.synonyms import Thesaurus
 from qa.types import Chunk, Hit
 
 NO_TERMS = QuestionTerms({}, (), 0.0, False)
@@ -128,10 +129,15 @@ def test_a_breakdown_in_parentheses_does_not_make_a_figure_about_another_place()
     assert figure == "18家" and veto is None
 
 
-def _candidate_features(question: str, text: str) -> dict[str, dict[str, float]]:
-    """The wording features of each figure candidate of one passage (what the ranker weighs beside the evidence)."""
+def _candidate_features(question: str, text: str, weigh_terms: bool = False) -> dict[str, dict[str, float]]:
+    """The wording features of each figure candidate of one passage (what the ranker weighs beside the evidence);
+    the overlap features need `weigh_terms` (the question's bigrams weighed over the passage, as the answerer does)."""
+    import jieba
+
     hit = Hit(Chunk("c1", "doc.txt", "滨海市统计公报", ("滨海市统计公报",), text, 0, len(text)), 1.0, 1)
-    return {c.figure.text: c.features for c in figure_candidates(analyse_question(question), [hit], NO_TERMS, {"doc.txt": None})}
+    intent = analyse_question(question)
+    terms = TermWeigher([text, "滨海市统计公报"], jieba, Thesaurus()).terms(intent.content) if weigh_terms else NO_TERMS
+    return {c.figure.text: c.features for c in figure_candidates(intent, [hit], terms, {"doc.txt": None})}
 
 
 def test_a_change_asked_for_meets_figures_written_as_changes_or_as_levels():
@@ -139,6 +145,16 @@ def test_a_change_asked_for_meets_figures_written_as_changes_or_as_levels():
     assert features["7.3%"]["change_written"] == 1.0 and features["95933亿元"]["level_written"] == 1.0
     features = _candidate_features("2001年国内生产总值是多少？", "国内生产总值达到95933亿元，比上年增长7.3%。")
     assert features["95933亿元"]["change_written"] == features["95933亿元"]["level_written"] == 0.0
+
+
+def test_a_change_with_no_subject_of_its_own_is_about_the_measure_before_it():
+    text = "国内生产总值达到95933亿元，比上年增长7.3%；工业企业利润4657亿元，增长8.1%。"
+    features = _candidate_features("国内生产总值比上年增长了多少？", text, weigh_terms=True)
+    # 「比上年增长7.3%」说的是前一分句的国内生产总值；不算「比上年增长」，8.1%说的指标对不上
+    assert features["7.3%"]["label_overlap"] >= features["95933亿元"]["label_overlap"]
+    assert features["7.3%"]["measure_overlap"] > 0.5 > features["8.1%"]["measure_overlap"]
+    level = _candidate_features("全国财政收入是多少？", "全国财政收入达到16371亿元，按可比口径增加2400亿元。")
+    assert level["2400亿元"]["change_unasked"] == 1.0 and level["16371亿元"]["change_unasked"] == 0.0
 
 
 def test_a_figure_in_another_unit_than_the_one_asked_is_marked():

@@ -42,6 +42,14 @@ CHANGE_ASKED_BY_VERB = re.compile(
     r"(?:增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)"
 )
 ASKS_FOR_CHANGE = re.compile(rf"{CHANGE_ASKED_BY_VERB.pattern}|增速|增幅|涨幅|降幅|增长率")
+# 说变化的字眼：比较的基期、变化的动词。问「国内生产总值比上年增长了多少」时「比上年增长」哪个增速都对得上，
+# 说的是哪个指标要看其余的词（measure_overlap）；分句除了它们只剩数字时，说的是前一分句的指标（_label_text）
+CHANGE_WORDS = (
+    "比上年", "比去年", "较上年", "上年同期", "同比", "年均", "平均每年", "增长率", "增长", "增加", "提高", "上升", "上涨",
+    "下降", "下跌", "减少", "降低", "回落", "增速", "增幅", "涨幅", "降幅",
+)
+_CHANGE_GRAMS = frozenset(gram for word in CHANGE_WORDS for gram in bigrams(word))
+_CHANGE_WORDING = re.compile("|".join((r"(?:比|较)(?:19|20)\d{2}年", *CHANGE_WORDS)))
 # 原文把这个数写成变化量：紧挨在「增长」「减少」这类动词或「增速为」之后；「增长到」「达到」之后的是总量
 _WRITTEN_AS_CHANGE = re.compile(
     r"(?:(?:增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|增|降)了?|(?:增速|增幅|涨幅|降幅|增长率)(?:为|是|达到?)?)"
@@ -113,6 +121,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
     span = (hit.chunk.start + offset, hit.chunk.start + offset + len(sentence))
     text_before = hit.chunk.text[:offset]
     asked_mood = question_mood(intent.text)
+    asks_change = bool(ASKS_FOR_CHANGE.search(intent.text))
     for position, figure in enumerate(figures):
         fit = kind_fit(intent, figure)
         if fit is None:
@@ -140,9 +149,12 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
+        label = _label_text(sentence, figures, figure, clause_start, clause_end, text_before)
         people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
         features = {
-            "label_overlap": overlap(terms, _label_text(sentence, figures, figure, clause_start, clause_end, text_before)),
+            "label_overlap": overlap(terms, label),
+            # 问变化时，不算说变化的字眼，指标名对不对得上
+            "measure_overlap": overlap(terms, label, _CHANGE_GRAMS) if asks_change else 0.0,
             "adjacent_overlap": overlap(terms, left + right),
             "adjacent_precision": precision(left, intent.content),
             "sentence_overlap": sentence_overlap,
@@ -205,11 +217,12 @@ def _is_change_start(before: str, after: str) -> bool:
 
 def _change_fit(intent: QuestionIntent, before: str) -> dict[str, float]:
     """Whether a question that asks for a change (「比上年增长了多少」) meets a figure written as a change
-    (「比上年增长7.3%」) or as a level (「达到95933亿元」); both 0 when it asks for no change."""
-    if not ASKS_FOR_CHANGE.search(intent.text):
-        return {"change_written": 0.0, "level_written": 0.0}
+    (「比上年增长7.3%」) or as a level (「达到95933亿元」), or a question that asks for a level meets a change
+    (「财政收入是多少」 and 「增加2400亿元」)."""
     as_change = bool(_WRITTEN_AS_CHANGE.search(before.rstrip()))
-    return {"change_written": float(as_change), "level_written": float(not as_change)}
+    if not ASKS_FOR_CHANGE.search(intent.text):
+        return {"change_written": 0.0, "level_written": 0.0, "change_unasked": float(as_change)}
+    return {"change_written": float(as_change), "level_written": float(not as_change), "change_unasked": 0.0}
 
 
 def _label_text(sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str) -> str:
@@ -218,8 +231,9 @@ def _label_text(sentence: str, figures: list[Figure], figure: Figure, clause_sta
     label_text = clause
     if figure.kind in ("date", "range"):
         label_text = sentence  # 「5月26日，由……主办的……论坛在杭州举行」：日期管整句
-    elif len(clause) - len(figure.text) < 4:
-        # 数字自成一个分句：说明在前一分句（「业务类信息53146条，占50.4%」）；句首的看后一分句（「9月3日至9月6日，第二届……」）
+    elif len(_CHANGE_WORDING.sub("", clause.replace(figure.text, "", 1))) < 4:
+        # 数字自成一个分句：说明在前一分句（「业务类信息53146条，占50.4%」「国内生产总值达到95933亿元，比上年增长7.3%」）；
+        # 句首的看后一分句（「9月3日至9月6日，第二届……」）
         previous = CLAUSE_BREAK.split(sentence[:clause_start].rstrip("，,；;（("))[-1]
         if previous:
             label_text = previous + clause

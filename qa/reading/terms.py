@@ -53,14 +53,16 @@ class TermWeigher:
         return math.log((self._count + 1) / (self._df.get(gram, 0) + 0.5))
 
 
-def overlap(terms: QuestionTerms, text: str) -> float:
-    """Share of the question's weighted bigrams (or synonyms standing in for them) that appear in text."""
-    if terms.total <= 0:
+def overlap(terms: QuestionTerms, text: str, leave_out: frozenset[str] = frozenset()) -> float:
+    """Share of the question's weighted bigrams (or synonyms standing in for them) that appear in text; the bigrams in
+    `leave_out` count neither way."""
+    total = terms.total - sum(weight for gram, weight in terms.bigrams.items() if gram in leave_out)
+    if total <= 0:
         return 0.0
     present = set(bigrams(text))
-    found = sum(weight for gram, weight in terms.bigrams.items() if gram in present)
+    found = sum(weight for gram, weight in terms.bigrams.items() if gram in present and gram not in leave_out)
     found += sum(weight for weight, options in terms.alternatives if any(option <= present for option in options))
-    return min(1.0, found / terms.total)
+    return min(1.0, found / total)
 
 
 def precision(left: str, question: str) -> float:
