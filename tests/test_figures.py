@@ -207,8 +207,19 @@ def test_the_name_of_a_five_year_plan_is_a_period_not_a_figure():
 
 @pytest.mark.parametrize(
     ("text", "figure", "qualifier"),
-    [("控制在百分之十以内。", "百分之十以内", "以内"), ("增长5%以内", "5%以内", "以内"), ("三百人以上参加", "三百人以上", "以上")],
+    [
+        ("控制在百分之十以内。", "百分之十以内", "以内"),
+        ("增长5%以内", "5%以内", "以内"),
+        ("三百人以上参加", "三百人以上", "以上"),
+        ("特殊政策五十年内不变", "五十年内", "内"),
+        ("两个月之内完成", "两个月之内", "之内"),
+    ],
 )
 def test_a_bound_after_a_figure_is_part_of_it(text, figure, qualifier):
     (found,) = find_figures(text)
     assert (found.text, found.qualifier) == (figure, qualifier) and text[found.start : found.end] == figure
+
+
+def test_a_one_numeral_duration_is_a_figure_and_a_one_numeral_name_is_not():
+    assert [f.text for f in find_figures("用七年时间基本解决温饱，十年内不变")] == ["七年", "十年内"]
+    assert [f.text for f in find_figures("实施三年行动计划，一年来，3个内地城市")] == ["3个"]

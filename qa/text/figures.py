@@ -164,7 +164,10 @@ def _find_figures(text: str) -> list[Figure]:
 
 
 # 数字后面说它是个界限的词（「控制在百分之十以内」「８０％以上」）：是答案的一部分，不能丢
-_BOUND_AFTER = ("左右", "以上", "以下", "以内")
+_BOUND_AFTER = ("左右", "以上", "以下", "以内", "之内")
+# 时长后面的「内」也是界限（「五十年内不变」）；别的数后面的「内」多半是下一个词的头（「3个内地城市」）
+_DURATION_BOUND = "内"
+_DURATION_UNITS = ("年", "个月", "月", "周", "天", "日", "小时", "分钟")
 
 
 def _with_bound(text: str, figure: Figure) -> Figure:
@@ -172,6 +175,8 @@ def _with_bound(text: str, figure: Figure) -> Figure:
     if figure.kind not in ("number", "percent") or figure.text.endswith(_BOUND_AFTER):
         return figure
     bound = next((word for word in _BOUND_AFTER if text.startswith(word, figure.end)), None)
+    if bound is None and figure.unit in _DURATION_UNITS and text.startswith(_DURATION_BOUND, figure.end):
+        bound = _DURATION_BOUND
     if bound is None:
         return figure
     end = figure.end + len(bound)
@@ -337,7 +342,7 @@ def _chinese_numbers(text: str) -> list[Figure]:
             # 「十七大」「两化融合」「一号工程」：数字后面紧跟别的字，不是数量
             if not has_scale_word or len(numeral) < 2 or _is_cjk(following):
                 continue
-        elif len(numeral) == 1 and not _unit_is_measure(unit):
+        elif len(numeral) == 1 and not _unit_is_measure(unit) and not _is_duration(text, unit, end):
             continue
         if start > 0 and text[start - 1] == "第":
             continue  # 序数另行处理
@@ -348,6 +353,14 @@ def _chinese_numbers(text: str) -> list[Figure]:
         qualifier = match["approx"] or _prefix_qualifier(text, start)
         figures.append(Figure(text[start:end], start, end, value, unit, "number", qualifier, scale))
     return figures
+
+
+# 单个汉字数字 +「年」「个月」后面跟着这些词，是时长（「用七年时间」「十年内」），不是名称（「三年行动计划」）
+_DURATION_AFTER = ("时间", "之内", "以内", "内")
+
+
+def _is_duration(text: str, unit: str, end: int) -> bool:
+    return unit in ("年", "个月") and text.startswith(_DURATION_AFTER, end)
 
 
 def _unit_is_measure(unit: str) -> bool:
