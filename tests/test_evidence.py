@@ -180,3 +180,13 @@ def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():
 def test_the_start_of_a_change_from_one_figure_to_another_is_marked():
     features = _candidate_features("2012年城镇化率达到了多少？", "城镇化率由45.9%提高到52.6%，城乡结构发生了历史性变化。")
     assert features["45.9%"]["change_from"] == 1.0 and features["52.6%"]["change_from"] == 0.0
+
+
+def test_a_time_before_another_figure_of_the_clause_is_that_figures_not_this_ones():
+    judged = {f: veto for f, _, veto in _judged("2016年工业企业利润增长了多少？", "工业企业利润由上年下降2.3%转为增长8.5%。", year=2016)}
+    assert judged["8.5%"] is None and judged["2.3%"] is not None
+
+
+def test_a_percent_is_an_answer_to_a_level_reached_by_falling():
+    judged = [f for f, _, _ in _judged("关税总水平降到了多少？", "关税总水平已由15.3%降到12%。")]
+    assert "12%" in judged

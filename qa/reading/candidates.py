@@ -21,6 +21,7 @@ from qa.text.clauses import (
     figure_years,
     leading_time,
     own_years,
+    previous_quantity_end,
     windows,
 )
 from qa.text.figures import (
@@ -35,7 +36,7 @@ from qa.text.script import to_half_width
 from qa.types import Chunk, Hit
 
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
-ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|增速|增幅|变化|变动")
+ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|升|降|跌|减少|回落|增速|增幅|变化|变动")
 # 问题问的是变化量（「比上年增长了多少」「增速是多少」），不是「增长到多少」的总量
 # （CHANGE_ASKED_BY_VERB：动词加问数的说法，计算题把它换成「是多少」去问一端）
 CHANGE_ASKED_BY_VERB = re.compile(
@@ -131,6 +132,8 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
         year = document_years.get(hit.chunk.doc)
         mention = governing_time(hit, offset + figure.start, year)
+        if mention is not None and _governs_another_figure(sentence, figures, position, mention.start - offset):
+            mention = None
         time = None
         if mention is not None and mention.relative and year:
             years = _years_of(mention)
@@ -183,6 +186,12 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         part = next((label for label in items if label in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+
+
+def _governs_another_figure(sentence: str, figures: list[Figure], position: int, at: int) -> bool:
+    """Whether a time inside the sentence, not at its opening, is followed by another quantity before this figure:
+    the time is that quantity's (「由上年下降2.3%转为增长8.5%」: 上年 is 2.3%'s, not 8.5%'s)."""
+    return 0 <= at < previous_quantity_end(figures, position) and not opens_sentence(sentence, at)
 
 
 def _years_of(mention: TimeMention) -> set[str]:
