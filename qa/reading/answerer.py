@@ -103,7 +103,6 @@ class Answerer:
         if not hits:
             return abstain(question, hits, Veto("no_passages", "知识库里没有与问题相关的段落"))
         terms = self.question_terms(intent)
-        reading = None
         if intent.wants in (Wants.DIFFERENCE, Wants.RATE):
             computed = change_answer(intent, hits, terms)
             if computed is not None:
@@ -111,11 +110,10 @@ class Answerer:
         parts = question_parts(intent) if self.ranker is not None else None
         if parts is not None:
             # 两端（两年、两项）各找一个数来算；原文若另写了合计或差，算出来的也是它。找不齐才读原文直接作答
-            reading = self.read_passages(question, hits)
-            computed = self._from_parts(intent, parts, hits, reading)
+            computed = self._from_parts(intent, parts, hits)
             if computed is not None:
                 return computed
-        answer = self._read(question, intent, hits, terms, reading)
+        answer = self._read(question, intent, hits, terms)
         if answer.abstained and intent.wants == Wants.NUMBER and len(intent.years) == 1:
             # 那一年的数字没写出来，但下一年的数字和「比上年增加」写着：算出来，标明是算的
             return previous_year_answer(intent, hits, terms, self.document_years) or answer
@@ -213,12 +211,13 @@ class Answerer:
                 candidate, plan = others[actual], False
         return figure_answer(question, candidate, hits, probability, band, plan)
 
-    def _from_parts(self, intent: QuestionIntent, parts: Parts, hits: list[Hit], reading: Reading) -> Answer | None:
+    def _from_parts(self, intent: QuestionIntent, parts: Parts, hits: list[Hit]) -> Answer | None:
         """The answer combined from the figure the ranker picks for each part (a target and its base year, two items
-        compared or added); None unless both are probable enough, distinct and of one unit."""
+        compared or added); None unless both are probable enough, distinct and of one unit. The reader reads each part
+        as its own question: read with the whole one, it favours the same figure for both."""
         ends = []
         for asked in parts.questions:
-            ranked = self.rank_figures(asked, hits, self.question_terms(asked), reading)
+            ranked = self.rank_figures(asked, hits, self.question_terms(asked), self.read_passages(asked.text, hits))
             best = next((item for item in ranked if item.veto is None), None)
             if best is None or best.probability < self.ranker.threshold:
                 return None
