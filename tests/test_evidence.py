@@ -47,6 +47,15 @@ def test_a_year_the_question_compares_with_is_met_by_the_paragraphs_comparison()
     assert features["year_unmentioned"] == 0.0 and features["year_unstated"] == 0.0
 
 
+def test_a_comparison_year_just_before_the_asked_year_is_met_by_a_paragraph_about_the_asked_year():
+    # 年度增速默认比上年：「2001年……增长6.8%」回答「2001年……比2000年多了百分之几」；隔了几年的基期不算
+    text = "2001年，全国出口2662亿美元，增长6.8%。"
+    features = {f: found for f, found, _ in _judged("2001年全国出口比2000年增长了多少？", text, year=2002)}["6.8%"]
+    assert features["year_unmentioned"] == 0.0 and features["year_unstated"] == 0.0
+    features = {f: found for f, found, _ in _judged("2001年全国出口比1995年增长了多少？", text, year=2002)}["6.8%"]
+    assert features["year_unmentioned"] + features["year_unstated"] > 0.0
+
+
 def test_a_year_written_in_chinese_numerals_is_a_year_the_paragraph_names():
     ((_, features, veto),) = _judged("1962年全国粮食产量是多少？", "一九六二年，全国粮食产量达到３２００亿斤。")
     assert veto is None and features["year_unmentioned"] == 0.0

@@ -115,15 +115,20 @@ class Evidence:
         headings name other times (it speaks of another year), and where only the title does or nothing does (it
         names no time of its own: a report's later paragraphs go on about the year its first one named). A year the
         question compares with (「比2000年增长多少」) counts as spoken of where the paragraph compares with it
-        (「2001年……比上年增长7.3%」)."""
+        (「2001年……比上年增长7.3%」) or, the year before another asked year, where it speaks of that year."""
         paragraph = paragraph_context(chunk, position)
         resolved = self.paragraph_times(chunk, position)
         bases = self.paragraph_times(chunk, position, comparisons=True) if intent.base_years else []
-        missing = [
-            year for year in intent.years
-            if year not in paragraph
-            and not any(span.start <= int(year) <= span.end for span in (bases if year in intent.base_years else resolved))
-        ]
+
+        def spoken(year: str, spans: list[TimeSpan]) -> bool:
+            return year in paragraph or any(span.start <= int(year) <= span.end for span in spans)
+
+        def base_spoken(year: str) -> bool:
+            # 年度的增速默认比上年：问「2001年……比2000年增长多少」，段落说到2001年（「2001年……增长6.8%」）就够了
+            following = str(int(year) + 1)
+            return spoken(year, bases) or (following in intent.years and spoken(following, resolved))
+
+        missing = [year for year in intent.years if not (base_spoken(year) if year in intent.base_years else spoken(year, resolved))]
         if missing and not self.paragraph_times(chunk, position, headings_only=True):
             return [], missing
         return missing, []
