@@ -5,17 +5,10 @@
 # Then each reader is exported and scored on the same held-out test paragraphs as the full one:
 #     training/checkpoints/curve-N.npz, training/logs/curve-N.json
 # Usage: training/learning_curve.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-PYTHON=${1:-.venv/bin/python}
-DEVICE=${2:-cpu}
-SCORED_QUESTIONS=200
-mkdir -p training/logs
+source "$(dirname "$0")/reader_steps.sh" "$@"
 for questions in 5000 10000; do
   run="curve-$questions"
   "$PYTHON" training/train_reader.py --run "$run" --questions "$questions" --script-mix --bf16 --epochs 1 \
     --lr 6e-5 --warmup 0.06 --seed 13 --device "$DEVICE" >> "training/logs/$run.log" 2>&1
-  "$PYTHON" training/train_reader.py --run "$run" --export --output "training/checkpoints/$run.npz"
-  "$PYTHON" training/train_reader.py --score "$SCORED_QUESTIONS" --reader "training/checkpoints/$run.npz" \
-    > "training/logs/$run.json"
+  export_and_score "$run"
 done
