@@ -37,24 +37,21 @@ from qa.types import Chunk, Hit
 
 # 问题里有这些词，百分数（增速、涨幅）才可能是「多少」的答案
 ASKS_CHANGE = re.compile(r"增长|增加|提高|上升|上涨|涨|升|降|跌|减少|回落|增速|增幅|变化|变动")
+# 说变化的动词与名词：下面几种说法都由它们拼成
+CHANGE_VERBS = ("增长", "增加", "提高", "上升", "上涨", "下降", "下跌", "减少", "降低", "回落")
+CHANGE_NOUNS = ("增速", "增幅", "涨幅", "降幅", "增长率")
 # 问题问的是变化量（「比上年增长了多少」「增速是多少」），不是「增长到多少」的总量
 # （CHANGE_ASKED_BY_VERB：动词加问数的说法，计算题把它换成「是多少」去问一端）
-CHANGE_ASKED_BY_VERB = re.compile(
-    r"(?:增长|增加|提高|上升|上涨|涨|下降|下跌|减少|降低|回落|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)"
-)
-ASKS_FOR_CHANGE = re.compile(rf"{CHANGE_ASKED_BY_VERB.pattern}|增速|增幅|涨幅|降幅|增长率")
+CHANGE_ASKED_BY_VERB = re.compile(rf"(?:{'|'.join(CHANGE_VERBS)}|涨|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)")
+ASKS_FOR_CHANGE = re.compile("|".join((CHANGE_ASKED_BY_VERB.pattern, *CHANGE_NOUNS)))
 # 说变化的字眼：比较的基期、变化的动词。问「国内生产总值比上年增长了多少」时「比上年增长」哪个增速都对得上，
 # 说的是哪个指标要看其余的词（measure_overlap）；分句除了它们只剩数字时，说的是前一分句的指标（_label_text）
-CHANGE_WORDS = (
-    "比上年", "比去年", "较上年", "上年同期", "同比", "年均", "平均每年", "增长率", "增长", "增加", "提高", "上升", "上涨",
-    "下降", "下跌", "减少", "降低", "回落", "增速", "增幅", "涨幅", "降幅",
-)
+CHANGE_WORDS = ("比上年", "比去年", "较上年", "上年同期", "同比", "年均", "平均每年", *CHANGE_NOUNS, *CHANGE_VERBS)  # 「增长率」先于「增长」
 _CHANGE_GRAMS = frozenset(gram for word in CHANGE_WORDS for gram in bigrams(word))
 _CHANGE_WORDING = re.compile("|".join((r"(?:比|较)(?:19|20)\d{2}年", *CHANGE_WORDS)))
 # 原文把这个数写成变化量：紧挨在「增长」「减少」这类动词或「增速为」之后；「增长到」「达到」之后的是总量
 _WRITTEN_AS_CHANGE = re.compile(
-    r"(?:(?:增长|增加|提高|上升|上涨|下降|下跌|减少|降低|回落|增|降)了?|(?:增速|增幅|涨幅|降幅|增长率)(?:为|是|达到?)?)"
-    r"(?:约|近|超过|逾|达)?$"
+    rf"(?:(?:{'|'.join(CHANGE_VERBS)}|增|降)了?|(?:{'|'.join(CHANGE_NOUNS)})(?:为|是|达到?)?)(?:约|近|超过|逾|达)?$"
 )
 _NOT_A_RANK = {"次", "届", "期", "批", "季度", "个"}  # 「第一次」「第二届」是次序，不是名次
 # 两个数说的是同一件事（计划数与实际数）：去掉时间和计划、结果词后，一个的说明字二元组全在另一个里，且至少这么多个

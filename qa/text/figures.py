@@ -167,7 +167,6 @@ def _find_figures(text: str) -> list[Figure]:
 _BOUND_AFTER = ("左右", "以上", "以下", "以内", "之内")
 # 时长后面的「内」也是界限（「五十年内不变」）；别的数后面的「内」多半是下一个词的头（「3个内地城市」）
 _DURATION_BOUND = "内"
-_DURATION_UNITS = ("年", "个月", "月", "周", "天", "日", "小时", "分钟")
 
 
 def _with_bound(text: str, figure: Figure) -> Figure:
@@ -175,7 +174,7 @@ def _with_bound(text: str, figure: Figure) -> Figure:
     if figure.kind not in ("number", "percent") or figure.text.endswith(_BOUND_AFTER):
         return figure
     bound = next((word for word in _BOUND_AFTER if text.startswith(word, figure.end)), None)
-    if bound is None and figure.unit in _DURATION_UNITS and text.startswith(_DURATION_BOUND, figure.end):
+    if bound is None and figure.unit in TIME_UNITS and text.startswith(_DURATION_BOUND, figure.end):
         bound = _DURATION_BOUND
     if bound is None:
         return figure
