@@ -1,4 +1,6 @@
-from qa.text.clauses import breakdown_context, figure_years
+import pytest
+
+from qa.text.clauses import breakdown_context, clause_bounds, figure_years, respective_label
 from qa.text.figures import find_figures
 
 TOTAL = "据统计，2020年全市主动公开信息1000条。"
@@ -46,3 +48,28 @@ def test_a_comparison_base_is_not_the_year_of_the_sentences_figures():
     assert figure_years(sentence, figures, position, "") == set()
     # 前一句的年份不由这里定（开句的时间才管到后文：qa.reading.time.governing_mention）
     assert figure_years(sentence, figures, position, "2012年底，城镇人均住房面积32.9平方米。") == set()
+
+
+@pytest.mark.parametrize(
+    "sentence, figure, label",
+    [
+        ("城镇居民人均可支配收入和农村居民人均纯收入年均分别增长8.8%、9.9%。", "9.9%", "农村居民人均纯收入年均增长"),
+        ("城镇居民人均可支配收入和农村居民人均纯收入年均分别增长8.8%、9.9%。", "8.8%", "城镇居民人均可支配收入增长"),
+        ("粮食产量和棉花产量分别为6.5亿吨和600万吨。", "600万吨", "棉花产量为"),
+        # 前几项只写序数，说明写在最后一项里
+        ("第一、二、三产业增加值分别增长3.5%、8.0%和7.8%。", "8.0%", "二产业增加值增长"),
+    ],
+)
+def test_a_figure_listed_after_respectively_is_its_own_items(sentence: str, figure: str, label: str):
+    figures = find_figures(sentence)
+    chosen = next(f for f in figures if f.text == figure)
+    assert respective_label(sentence, *clause_bounds(sentence, chosen), figures, chosen) == label
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["出口、进口和外汇储备分别增长5%、3%。", "两项收入分别增长5%。", "出口增长8%、进口增长5%。"],
+)
+def test_no_respective_label_when_items_and_figures_do_not_pair_up(sentence: str):
+    figures = find_figures(sentence)
+    assert all(respective_label(sentence, *clause_bounds(sentence, f), figures, f) is None for f in figures)

@@ -46,6 +46,8 @@ def test_the_difference_is_written_in_the_inputs_unit():
     [
         ("全国普通高校招生２６８万人，比上年增加４８万人。", "２６８万人", "220万人"),
         ("粮食产量6000亿斤，比上年减少200亿斤。", "6000亿斤", "6200亿斤"),
+        # 目标是个界：今年的界比去年的高100万人，去年的界就是1000万人以上
+        ("城镇新增就业1100万人以上，比去年多100万人。", "1100万人以上", "1000万人以上"),
     ],
 )
 def test_the_year_before_from_a_figure_and_its_change(sentence: str, figure: str, result: str):
@@ -56,7 +58,7 @@ def test_the_year_before_from_a_figure_and_its_change(sentence: str, figure: str
 
 @pytest.mark.parametrize(
     "sentence",
-    ["出口增长8%，比上年提高2个百分点。", "招生300多万人，比上年增加48万人。", "招生268万人，在校生比上年增加48万人。"],
+    ["出口增长8%，比上年提高2个百分点。", "招生300多万人，比上年增加48万人。", "收入3000亿元左右，比上年增加500亿元。", "招生268万人，在校生比上年增加48万人。"],
 )
 def test_no_year_before_from_rates_approximations_or_another_subject(sentence: str):
     figures = find_figures(sentence)

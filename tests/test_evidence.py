@@ -177,6 +177,15 @@ def test_a_total_and_its_parts_are_marked():
     assert features["202家"]["breakdown_total"] == 1.0 and features["114家"]["breakdown_part"] == 1.0
 
 
+def test_a_part_named_in_the_question_rules_out_the_total_unless_the_totals_label_names_it_too():
+    text = "全市共有示范、试点企业202家，其中示范企业88家，试点企业114家。"
+    part = {figure: veto for figure, _, veto in _judged("有多少家试点企业？", "全市共有企业202家，其中示范企业88家，试点企业114家。")}
+    assert part["202家"] is not None and part["202家"].name == "part" and part["114家"] is None
+    # 「示范、试点企业」是总数自己的说明：问它问的是总数
+    whole = {figure: veto for figure, _, veto in _judged("有多少家示范、试点企业？", text)}
+    assert whole["202家"] is None
+
+
 def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():
     # 「面向2030年的……项目」说的是项目，不是后一个分句里新设的示范区
     text = "部署启动面向2030年的科技创新重大项目，新设6个国家自主创新示范区。"

@@ -22,6 +22,7 @@ from qa.text.clauses import (
     leading_time,
     own_years,
     previous_quantity_end,
+    respective_label,
     windows,
 )
 from qa.text.figures import (
@@ -126,6 +127,9 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             continue
         clause_start, clause_end = clause_bounds(sentence, figure)
         left, right = windows(sentence, figures, position)
+        respective = respective_label(sentence, clause_start, clause_end, figures, figure)
+        if respective:
+            left = respective  # 「A和B分别增长8.8%、9.9%」：紧挨着9.9%的只有「、」，说它的是B
         # 相对时间（「去年」「过去五年」）按文档年份解析；其余沿用句内的年份线索
         year = document_years.get(hit.chunk.doc)
         mention = governing_time(hit, offset + figure.start, year)
@@ -149,7 +153,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
         matched = bool(intent.years and years and years & set(intent.years))
-        label = _label_text(sentence, figures, figure, clause_start, clause_end, text_before)
+        label = respective or _label_text(sentence, figures, figure, clause_start, clause_end, text_before)
         people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
         features = {
             "label_overlap": overlap(terms, label),
@@ -180,7 +184,9 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         # 总数与分项：「202家，其中示范企业88家，试点企业114家」；问题点名某一项时总数另有否决（part_named）
         features["breakdown_total"] = float(bool(items))
         features["breakdown_part"] = float(bool(breakdown_context(sentence, clause_start, text_before)))
-        part = next((label for label in items if label in intent.text), "")
+        # 问题里的词也是总数自己的说明时（「示范、试点企业202家，其中……试点企业114家」问「示范、试点企业」），点名的是总数
+        total_label = sentence[clause_start : figure.start]
+        part = next((label for label in items if label in intent.text and label not in total_label), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
 
@@ -232,7 +238,8 @@ def _change_fit(intent: QuestionIntent, before: str) -> dict[str, float]:
 
 
 def _label_text(sentence: str, figures: list[Figure], figure: Figure, clause_start: int, clause_end: int, text_before: str) -> str:
-    """What the figure is a figure of: its clause, the clause before when it stands alone, the total of a breakdown."""
+    """What the figure is a figure of: its clause, the clause before when it stands alone, the total of a breakdown.
+    (A figure of a 「分别」 list is its own item's: `respective_label`.)"""
     clause = sentence[clause_start:clause_end]
     label_text = clause
     if figure.kind in ("date", "range"):

@@ -35,19 +35,24 @@ def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Fi
 # 「268万人，比上年增加48万人」：紧跟在数字后面、同单位的绝对增减量
 _CHANGE_ON_PREVIOUS_YEAR = re.compile(r"^[，,]?(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?$")
 _DECREASE_VERBS = ("减少", "下降", "降低", "少")
+# 界限词说的是一个确切的界（「1100万人以上，比去年多100万人」：去年的界是1000万人以上），可以推；约数（「300多万人」
+# 「3000亿元左右」）推不出确切的上一年
+_EXACT_BOUNDS = ("以上", "以下", "以内", "之内")
 
 
 def previous_year_value(sentence: str, figures: list[Figure], position: int) -> tuple[str, str, float, str, Figure] | None:
     """The year before, when the figure at `position` is followed by its change on that year in the same unit
     (「全国普通高校招生268万人，比上年增加48万人」 → 220万人): (result, formula, value, unit, change figure), else None.
-    Percentages and approximate figures (「300多万人」) give nothing: their base year cannot be computed exactly."""
+    Percentages and approximate figures (「300多万人」) give nothing: their base year cannot be computed exactly. A
+    bound (「1100万人以上，比去年多100万人」, a target raised by 100万) gives the year before's bound: 1000万人以上."""
     if position + 1 >= len(figures):
         return None
     figure, change = figures[position], figures[position + 1]
     match = _CHANGE_ON_PREVIOUS_YEAR.match(sentence[figure.end : change.start])
     if match is None or figure.kind != "number" or change.kind != "number" or figure.unit != change.unit:
         return None
-    if figure.qualifier or change.qualifier:
+    bound = figure.qualifier if figure.qualifier in _EXACT_BOUNDS and figure.text.endswith(figure.qualifier) else ""
+    if (figure.qualifier and not bound) or change.qualifier:
         return None
     number, suffix = as_written(figure)
     change_number = change.value / SCALES.get(figure.scale, 1)
@@ -55,9 +60,9 @@ def previous_year_value(sentence: str, figures: list[Figure], position: int) -> 
     result_number = round(number + sign * change_number, 4)
     if result_number <= 0:
         return None
-    result = f"{format_number(result_number)}{suffix}"
+    result = f"{format_number(result_number)}{suffix}{bound}"
     operator = "+" if sign > 0 else "−"
-    formula = f"{format_number(number)}{suffix} {operator} {format_number(change_number)}{suffix} = {result}"
+    formula = f"{format_number(number)}{suffix}{bound} {operator} {format_number(change_number)}{suffix} = {result}"
     return result, formula, figure.value + sign * change.value, figure.unit, change
 
 

@@ -54,6 +54,38 @@ def clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple
     return start, max(start, end)
 
 
+# 「A和B分别增长8.8%、9.9%」：「分别」前列了几项，后面就列几个数，一一对应
+_RESPECTIVELY = "分别"
+_LISTED_ITEMS = re.compile(r"、|以及|和|与|及")
+_BETWEEN_LISTED_FIGURES = re.compile(r"^\s*(?:、|和|与|及|以及)\s*$")
+# 「第一、二、三产业增加值」：前几项只写了序数，说明写在最后一项里
+_SHORT_ITEM = 2
+
+
+def respective_label(sentence: str, clause_start: int, clause_end: int, figures: list[Figure], figure: Figure) -> str | None:
+    """What a figure listed after 「分别」 is a figure of: the item at its place in the clause's list before 「分别」, with
+    the words between 「分别」 and the figures (「城镇居民人均可支配收入和农村居民人均纯收入年均分别增长8.8%、9.9%」:
+    9.9% is 「农村居民人均纯收入年均增长」). None when the clause has no 「分别」 before the figure or its items and
+    figures do not pair up one to one."""
+    at = sentence.find(_RESPECTIVELY, clause_start, clause_end)
+    listed = [f for f in figures if at < f.start < clause_end and f.is_quantity] if at >= 0 else []
+    run = listed[:1]
+    for following in listed[1:]:
+        if not _BETWEEN_LISTED_FIGURES.match(sentence[run[-1].end : following.start]):
+            break
+        run.append(following)
+    if len(run) < 2 or figure not in run:
+        return None
+    items = [item for item in _LISTED_ITEMS.split(sentence[clause_start:at]) if item.strip()]
+    if len(items) != len(run):
+        return None
+    place = run.index(figure)
+    item = items[place]
+    if place < len(items) - 1 and all(len(other) <= _SHORT_ITEM for other in items[:-1]) and len(items[-1]) > _SHORT_ITEM:
+        item += items[-1][1:]  # 「第一」+「产业增加值」
+    return item + sentence[at + len(_RESPECTIVELY) : run[0].start]
+
+
 def windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, str]:
     """Text right before and after a figure, up to the clause edge or the neighbouring figure."""
     figure = figures[position]
