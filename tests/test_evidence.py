@@ -208,3 +208,14 @@ def test_a_time_before_another_figure_of_the_clause_is_that_figures_not_this_one
 def test_a_percent_is_an_answer_to_a_level_reached_by_falling():
     judged = [f for f, _, _ in _judged("关税总水平降到了多少？", "关税总水平已由15.3%降到12%。")]
     assert "12%" in judged
+
+
+def test_the_start_of_a_planned_change_is_the_level_of_the_year_before():
+    # 2017年的计划：420元是定计划时（2016年）已有的水平，不是目标，也不算「段落没提到2016年」
+    text = "今年要推进健康中国建设，城乡居民医保财政补助要由每人每年420元提高到450元。"
+    judged = {f: (features, veto) for f, features, veto in _judged("2016年城乡居民医保财政补助每人每年多少钱？", text, year=2017)}
+    features, veto = judged["420元"]
+    assert veto is None and features["year_unmentioned"] == 0.0
+    assert judged["450元"][1] is not None  # 450元是2017年的目标
+    target = {f: veto for f, _, veto in _judged("2017年城乡居民医保财政补助要提高到多少？", text, year=2017)}
+    assert target["450元"] is None

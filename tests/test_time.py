@@ -650,3 +650,8 @@ def test_a_year_that_opens_an_earlier_sentence_governs_the_next_one():
 def test_a_title_that_reviews_a_year_was_written_the_year_after(title, year):
     assert document_year(title, "全年地区生产总值比上年增长5%。") == year
 
+
+
+def test_the_year_a_development_builds_on_is_a_base_not_the_time_spoken_of():
+    mentions = find_times("在１９９２年快速增长的基础上，１９９３年我国经济继续蓬勃发展。在2012年，全市新增就业。", 1994)
+    assert [(m.text, m.comparison) for m in mentions] == [("１９９２年", True), ("１９９３年", False), ("2012年", False)]

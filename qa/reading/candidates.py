@@ -74,6 +74,7 @@ class FigureCandidate:
     time: dict | None = None  # 相对时间的解析，写进引用（「去年（2012年）」）
     own_year_conflict: bool = False  # 数字自己的分句写明是另一年（「2006年的1200元」问2007年）
     part_named: str = ""  # 这个数是总数，问题问的是它「其中」的这一项
+    level_before: bool = False  # 计划里「由420元提高到450元」的起点：定计划时已有的水平，属于计划年份的上一年
     features: dict[str, float] = field(default_factory=dict)  # 排序模型的具名特征
 
     @property
@@ -152,6 +153,12 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
                 own = _years_of(mention)
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
+        starts_change = _is_change_start(sentence[clause_start : figure.start], sentence[figure.end : clause_end])
+        level_before = starts_change and mood == Mood.PLAN
+        if level_before:
+            # 「今年……城乡居民医保财政补助由每人每年420元提高到450元」：450元是目标，420元是去年已有的水平
+            mood = Mood.UNSAID
+            years, own = _year_before(years), _year_before(own)
         matched = bool(intent.years and years and years & set(intent.years))
         label = respective or _label_text(sentence, figures, figure, clause_start, clause_end, text_before)
         people = terms.counts_people and not intent.unit and not intent.measure and figure.kind == "number"
@@ -175,7 +182,7 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
             # 问题里已经写着这个数（「2008年……」问的年份本身）：它是条件，多半不是答案
             "echoes_question": float(to_half_width(figure.text) in to_half_width(intent.text)),
             **_change_fit(intent, sentence[clause_start : figure.start]),
-            "change_from": float(_is_change_start(sentence[clause_start : figure.start], sentence[figure.end : clause_end])),
+            "change_from": float(starts_change),
             **_unit_fit(intent, figure),
         }
         phrase, lead_start = figure_phrase(sentence, figures, figure, clause_start, clause_end, text_before)
@@ -188,13 +195,17 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         total_label = sentence[clause_start : figure.start]
         part = next((label for label in items if label in intent.text and label not in total_label), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
-        yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, features)
+        yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, level_before, features)
 
 
 def _governs_another_figure(sentence: str, figures: list[Figure], position: int, at: int) -> bool:
     """Whether a time inside the sentence, not at its opening, is followed by another quantity before this figure:
     the time is that quantity's (「由上年下降2.3%转为增长8.5%」: 上年 is 2.3%'s, not 8.5%'s)."""
     return 0 <= at < previous_quantity_end(figures, position) and not opens_sentence(sentence, at)
+
+
+def _year_before(years: set[str]) -> set[str]:
+    return {str(int(year) - 1) for year in years}
 
 
 def _years_of(mention: TimeMention) -> set[str]:
@@ -217,8 +228,8 @@ def _unit_fit(intent: QuestionIntent, figure: Figure) -> dict[str, float]:
     return {"unit_match": float(same), "unit_mismatch": float(not same)}
 
 
-# 「由45.9%提高到52.6%」的起点：问「达到多少」「是多少」要的多半是终点
-_CHANGE_START_BEFORE = re.compile(r"(?:由|从)(?:不足|约|近)?$")
+# 「由45.9%提高到52.6%」「由每人每年420元提高到450元」的起点：问「达到多少」「是多少」要的多半是终点
+_CHANGE_START_BEFORE = re.compile(r"(?:由|从)[^，,；;。由从]{0,8}$")
 _CHANGE_END_AFTER = re.compile(r"(?:到|至)")
 
 

@@ -59,7 +59,7 @@ class Evidence:
         sentence = chunk.text[sentence_start : candidate.quote[1] - chunk.start]
         asked_places = place_names(intent.text)
         veto = veto or self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.figure.text)
-        unmentioned, unstated = self._years_unmentioned(intent, chunk, sentence_start)
+        unmentioned, unstated = self._years_unmentioned(intent, chunk, sentence_start, candidate.level_before)
         features = {
             "year_unmentioned": _share(unmentioned, intent.years),
             "year_unstated": _share(unstated, intent.years),
@@ -110,15 +110,17 @@ class Evidence:
         }
         return Judged(features, veto)
 
-    def _years_unmentioned(self, intent: QuestionIntent, chunk: Chunk, position: int) -> tuple[list[str], list[str]]:
+    def _years_unmentioned(self, intent: QuestionIntent, chunk: Chunk, position: int, level_before: bool = False) -> tuple[list[str], list[str]]:
         """The asked years the paragraph holding `position` does not speak of, in two lists: where its own words or
         headings name other times (it speaks of another year), and where only the title does or nothing does (it
         names no time of its own: a report's later paragraphs go on about the year its first one named). A year the
         question compares with (「比2000年增长多少」) counts as spoken of where the paragraph compares with it
-        (「2001年……比上年增长7.3%」) or, the year before another asked year, where it speaks of that year."""
-        paragraph = paragraph_context(chunk, position)
-        resolved = self.paragraph_times(chunk, position)
-        bases = self.paragraph_times(chunk, position, comparisons=True) if intent.base_years else []
+        (「2001年……比上年增长7.3%」) or, the year before another asked year, where it speaks of that year. For the
+        start of a planned change (`level_before`), the year before the one the paragraph plans for counts as spoken."""
+        # 段落里这句之后的时间说的是后面的数（「国内生产总值增长6.7%……工业企业利润由上年下降2.3%」的「上年」不是6.7%的）
+        paragraph = paragraph_context(chunk, position, through_sentence=True)
+        resolved = self.paragraph_times(chunk, position, through_sentence=True)
+        bases = self.paragraph_times(chunk, position, comparisons=True, through_sentence=True) if intent.base_years else []
 
         def spoken(year: str, spans: list[TimeSpan]) -> bool:
             return year in paragraph or any(span.start <= int(year) <= span.end for span in spans)
@@ -128,8 +130,11 @@ class Evidence:
             following = str(int(year) + 1)
             return spoken(year, bases) or (following in intent.years and spoken(following, resolved))
 
-        missing = [year for year in intent.years if not (base_spoken(year) if year in intent.base_years else spoken(year, resolved))]
-        if missing and not self.paragraph_times(chunk, position, headings_only=True):
+        def level_spoken(year: str) -> bool:
+            return spoken(year, resolved) or (level_before and spoken(str(int(year) + 1), resolved))
+
+        missing = [year for year in intent.years if not (base_spoken(year) if year in intent.base_years else level_spoken(year))]
+        if missing and not self.paragraph_times(chunk, position, headings_only=True, through_sentence=True):
             return [], missing
         return missing, []
 
@@ -151,13 +156,16 @@ class Evidence:
         spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
         return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
 
-    def paragraph_times(self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False) -> list[TimeSpan]:
+    def paragraph_times(
+        self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False, through_sentence: bool = False
+    ) -> list[TimeSpan]:
         """The years or ranges that the paragraph holding `position` (with the title and section path) speaks of,
         relative ones resolved and comparison bases left out (`comparisons`: all of them, bases too): a figure or
         span must be about the year asked there, not somewhere else in the chunk (「一年来」 two paragraphs down says
-        nothing about this one). `headings_only`: the paragraph's own words and its section headings, not the title."""
+        nothing about this one). `headings_only`: the paragraph's own words and its section headings, not the title.
+        `through_sentence`: the paragraph only up to the end of the sentence at `position`."""
         year = self.document_years.get(chunk.doc)
-        text = paragraph_context(chunk, position, with_title=not headings_only)
+        text = paragraph_context(chunk, position, with_title=not headings_only, through_sentence=through_sentence)
         return list(_times_spoken_of(text, year, section_year(chunk.section_path, year), comparisons))
 
 
@@ -261,11 +269,15 @@ def _times_spoken_of(text: str, doc_year: int | None, heading_year: int | None, 
     return tuple(m.span for m in find_times(text, doc_year, heading_year) if comparisons or not m.comparison)
 
 
-def paragraph_context(chunk: Chunk, position: int, with_title: bool = True) -> str:
+def paragraph_context(chunk: Chunk, position: int, with_title: bool = True, through_sentence: bool = False) -> str:
     """The headings over the paragraph of the chunk's text that holds `position`, and that paragraph: the title and
     section path, or only the section path when a section heading names a time (「一、2023年工作回顾」 in the 2024
-    report: the review speaks of 2023, not of the title's 2024), or when `with_title` is off."""
+    report: the review speaks of 2023, not of the title's 2024), or when `with_title` is off. `through_sentence`:
+    the paragraph up to the end of the sentence at `position` (what comes later speaks of later figures)."""
     end = chunk.text.find("\n", position)
+    if through_sentence:
+        ends = [at for at in (chunk.text.find(mark, position) for mark in _SENTENCE_MARKS) if at >= 0]
+        end = min(ends) + 1 if ends else -1
     paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
     sections = [part for part in chunk.section_path if part != chunk.title]
     if not with_title or any(find_times(section, None) for section in sections):

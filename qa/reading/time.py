@@ -22,6 +22,8 @@ DATELINE_MAX_CHARS = 60
 SENTENCE_ENDS = "。！？\n"
 # 「比上年增长」「较2012年」「与去年同期相比」「规模明显大于去年」：比较的基期，不是所述数字的时间
 COMPARISON_MARKERS = ("相对于", "比", "较", "与", "同", *(f"{word}于" for word in "高低大小多少快慢好优"), "超过")
+# 「在1992年快速增长的基础上」：时间后面、同一分句里的「基础上」
+_BASE_AFTER = re.compile(r"[^，,。；;！？\n]{0,16}基础上")
 # 句首时间前可以有的介词：「在去年，」「截至2012年底，」
 SENTENCE_OPENING_PREPOSITIONS = ("", "在", "到", "至", "截至", "截止", "截止到", "从", "自", "于")
 # 也用「“八五”」这类编号、但不是国民经济五年计划的规划：「“八五”普法规划」是2021—2025年
@@ -265,7 +267,7 @@ def find_times(text: str, doc_year: int | None, section_year: int | None = None)
     for start, end, span, relative, anaphora in candidates:
         if start < last_end:
             continue
-        comparison = _is_comparison_base(normalized, start)
+        comparison = _is_comparison_base(normalized, start, end)
         if anaphora is not None:
             span = _resolve_anaphora(normalized, start, anaphora, anchors, doc_year, comparison, section_year)
         if span is None:
@@ -480,9 +482,10 @@ def _resolve_anaphora(
     return TimeSpan(doc_year + offset, doc_year + offset)
 
 
-def _is_comparison_base(text: str, start: int) -> bool:
+def _is_comparison_base(text: str, start: int, end: int) -> bool:
+    """「比上年」「较2012年」, and the background of 「在1992年快速增长的基础上，1993年……」: a base, not the time spoken of."""
     before = text[:start].rstrip(_BLANKS)
-    return before.endswith(COMPARISON_MARKERS)
+    return before.endswith(COMPARISON_MARKERS) or (before.endswith("在") and bool(_BASE_AFTER.match(text, end)))
 
 
 @lru_cache(maxsize=4096)
