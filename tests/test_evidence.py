@@ -177,13 +177,15 @@ def test_a_total_and_its_parts_are_marked():
     assert features["202家"]["breakdown_total"] == 1.0 and features["114家"]["breakdown_part"] == 1.0
 
 
-def test_a_part_named_in_the_question_rules_out_the_total_unless_the_totals_label_names_it_too():
+def test_a_part_named_in_the_question_rules_out_the_total_unless_the_question_names_every_part():
     text = "全市共有示范、试点企业202家，其中示范企业88家，试点企业114家。"
     part = {figure: veto for figure, _, veto in _judged("有多少家试点企业？", "全市共有企业202家，其中示范企业88家，试点企业114家。")}
     assert part["202家"] is not None and part["202家"].name == "part" and part["114家"] is None
-    # 「示范、试点企业」是总数自己的说明：问它问的是总数
+    # 「示范、试点企业」点到了每一项：问的是总数
     whole = {figure: veto for figure, _, veto in _judged("有多少家示范、试点企业？", text)}
     assert whole["202家"] is None
+    one = {figure: veto for figure, _, veto in _judged("有多少家试点企业？", text)}
+    assert one["202家"] is not None and one["202家"].name == "part"
 
 
 def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():

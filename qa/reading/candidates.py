@@ -2,6 +2,7 @@
 time, its plan-or-actual wording and the named features the figure ranker weighs."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ CHANGE_NOUNS = ("增速", "增幅", "涨幅", "降幅", "增长率")
 # 问题问的是变化量（「比上年增长了多少」「增速是多少」），不是「增长到多少」的总量
 # （CHANGE_ASKED_BY_VERB：动词加问数的说法，计算题把它换成「是多少」去问一端）
 CHANGE_ASKED_BY_VERB = re.compile(rf"(?:{'|'.join(CHANGE_VERBS)}|涨|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)")
-ASKS_FOR_CHANGE = re.compile("|".join((CHANGE_ASKED_BY_VERB.pattern, *CHANGE_NOUNS)))
+# 比一个时间多（少）了多少，中间夹着别的动词：「外汇储备比上年末多攒了多少」「比去年少交了多少税」
+_COMPARED_WITH_EARLIER = r"(?:比|较)(?:上年|去年|上一年|前一年|(?:19|20)\d{2}年)(?:末|底|同期)?[^，,。？?]{0,6}?(?:多少|几)"
+ASKS_FOR_CHANGE = re.compile("|".join((CHANGE_ASKED_BY_VERB.pattern, _COMPARED_WITH_EARLIER, *CHANGE_NOUNS)))
 # 说变化的字眼：比较的基期、变化的动词。问「国内生产总值比上年增长了多少」时「比上年增长」哪个增速都对得上，
 # 说的是哪个指标要看其余的词（measure_overlap）；分句除了它们只剩数字时，说的是前一分句的指标（_label_text）
 CHANGE_WORDS = ("比上年", "比去年", "较上年", "上年同期", "同比", "年均", "平均每年", *CHANGE_NOUNS, *CHANGE_VERBS)  # 「增长率」先于「增长」
@@ -191,11 +194,17 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         # 总数与分项：「202家，其中示范企业88家，试点企业114家」；问题点名某一项时总数另有否决（part_named）
         features["breakdown_total"] = float(bool(items))
         features["breakdown_part"] = float(bool(breakdown_context(sentence, clause_start, text_before)))
-        # 问题里的词也是总数自己的说明时（「示范、试点企业202家，其中……试点企业114家」问「示范、试点企业」），点名的是总数
-        total_label = sentence[clause_start : figure.start]
-        part = next((label for label in items if label in intent.text and label not in total_label), "")
+        part = "" if names_every_item(intent.text, items) else next((label for label in items if label in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, level_before, features)
+
+
+def names_every_item(question: str, items: list[str]) -> bool:
+    """Whether a question names every part of a breakdown, and so the total: 「示范、试点企业」 names both 「示范企业」
+    and 「试点企业」 (each part's own words, what is left of it without the words all parts end with)."""
+    shared = len(os.path.commonprefix([item[::-1] for item in items])) if len(items) > 1 else 0
+    heads = [item[: len(item) - shared] for item in items]
+    return len(items) > 1 and all(head and head in question for head in heads)
 
 
 def _governs_another_figure(sentence: str, figures: list[Figure], position: int, at: int) -> bool:
