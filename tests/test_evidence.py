@@ -115,6 +115,10 @@ def test_an_unusually_written_figure_is_shown_with_its_value():
     assert with_plain_value("粮食产量5 6 3 0 万吨", figure) == "粮食产量5 6 3 0 万吨（5630万吨）"
     (usual,) = find_figures("1,086家")
     assert with_plain_value("企业1,086家", usual) == "企业1,086家"
+    (one_digit,) = find_figures("七年时间")  # 一个汉字的小数目是平常写法
+    assert with_plain_value("用七年时间", one_digit) == "用七年时间"
+    (numerals,) = find_figures("十二个")
+    assert with_plain_value("建成十二个", numerals) == "建成十二个（12个）"
 
 
 def test_the_reliability_table_and_the_share_of_sure_answers_that_are_wrong():

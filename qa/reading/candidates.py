@@ -44,7 +44,7 @@ CHANGE_VERBS = ("增长", "增加", "提高", "上升", "上涨", "下降", "下
 CHANGE_NOUNS = ("增速", "增幅", "涨幅", "降幅", "增长率")
 # 问题问的是变化量（「比上年增长了多少」「增速是多少」），不是「增长到多少」的总量
 # （CHANGE_ASKED_BY_VERB：动词加问数的说法，计算题把它换成「是多少」去问一端）
-CHANGE_ASKED_BY_VERB = re.compile(rf"(?:{'|'.join(CHANGE_VERBS)}|涨|多|少)了?(?:百分之几|多少个百分点|多少|几成|几)")
+CHANGE_ASKED_BY_VERB = re.compile(rf"(?:{'|'.join(CHANGE_VERBS)}|涨|多|少|(?<![参附])加)了?(?:百分之几|多少个百分点|多少|几成|几)")
 # 比一个时间多（少）了多少，中间夹着别的动词：「外汇储备比上年末多攒了多少」「比去年少交了多少税」
 _COMPARED_WITH_EARLIER = r"(?:比|较)(?:上年|去年|上一年|前一年|(?:19|20)\d{2}年)(?:末|底|同期)?[^，,。？?]{0,6}?(?:多少|几)"
 ASKS_FOR_CHANGE = re.compile("|".join((CHANGE_ASKED_BY_VERB.pattern, _COMPARED_WITH_EARLIER, *CHANGE_NOUNS)))

@@ -115,7 +115,12 @@ class Figure:
         written = to_half_width(self.text).replace(",", "")
         for qualifier in self.qualifier:  # 「20余期」「300多万人」的约数字不算怪写法
             written = written.replace(qualifier, "")
+        if self.kind == "number" and written.removesuffix(self.unit) in _ONE_CHINESE_DIGIT:
+            return False  # 「七年」「三档」是平常写法，写成「七年（7年）」反而碍眼
         return self.plain not in written
+
+
+_ONE_CHINESE_DIGIT = frozenset("一二两三四五六七八九十")
 
 
 def find_figures(text: str) -> list[Figure]:
