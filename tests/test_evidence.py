@@ -173,6 +173,9 @@ def test_a_change_with_no_subject_of_its_own_is_about_the_measure_before_it():
 def test_a_figure_in_another_unit_than_the_one_asked_is_marked():
     features = _candidate_features("电子信息产业利税是多少？", "电子信息产业企业1085家，实现利税114.07亿元。")
     assert features["114.07亿元"]["unit_match"] == 1.0 and features["1085家"]["unit_mismatch"] == 1.0
+    # 数人的量词互答：「多少位」问的人数写成「29人」
+    people = _candidate_features("专家委员会新增了多少位专家？", "专家委新增成员29人，举办讲座12场。")
+    assert people["29人"]["unit_match"] == 1.0 and people["29人"]["kind_fit"] == 0.5 and people["12场"]["unit_mismatch"] == 1.0
 
 
 def test_a_total_and_its_parts_are_marked():

@@ -228,12 +228,22 @@ def headings_mood(chunk: Chunk, document_years: dict[str, int | None]) -> Mood:
     return section_mood(chunk.section_path, section_year(chunk.section_path, doc_year), doc_year)
 
 
+# 数人的量词可以互答：「多少位新专家」答「29人」（「人次」数的是次数，不算）
+_PEOPLE = frozenset({"人", "名", "位"})
+
+
+def same_unit(written: str, asked: str) -> bool:
+    """Whether a figure's unit answers the unit a question asks in: the same, 「个」 for any counted thing, or any
+    word that counts people for another (人, 名, 位)."""
+    return written == asked or (written == "个" and asked in COUNT_UNITS) or (written in _PEOPLE and asked in _PEOPLE)
+
+
 def _unit_fit(intent: QuestionIntent, figure: Figure) -> dict[str, float]:
     """Whether a quantity's unit is the one the question asks in (「利税是多少」: 元), another one (1085家), or the
     question names none; apart from `kind_fit`, so that the fit can weigh a unit that is plainly wrong on its own."""
     if not intent.unit or figure.kind not in ("number",) or not figure.unit:
         return {"unit_match": 0.0, "unit_mismatch": 0.0}
-    same = figure.unit == intent.unit or (figure.unit == "个" and intent.unit in COUNT_UNITS)
+    same = same_unit(figure.unit, intent.unit)
     return {"unit_match": float(same), "unit_mismatch": float(not same)}
 
 
@@ -312,10 +322,9 @@ def kind_fit(intent: QuestionIntent, figure: Figure) -> float | None:
                 return None  # 问「国内生产总值是多少」要的是总量；「年均增长9.3%」只回答「增长了多少」
             return -0.6 if wants == "number" else 0.0
         if intent.unit:
-            if figure.unit == intent.unit:
-                return 0.5
-            # 「个」是通用量词：「多少处」可以是「283个」
-            return 0.0 if figure.unit == "个" and intent.unit in COUNT_UNITS else -0.5
+            if figure.unit != intent.unit and figure.unit == "个":
+                return 0.0 if intent.unit in COUNT_UNITS else -0.5  # 「个」是通用量词：「多少处」可以是「283个」
+            return 0.5 if same_unit(figure.unit, intent.unit) else -0.5
         if intent.measure:
             return 0.5 if figure.unit in MEASURE_UNITS else (-0.5 if figure.unit in COUNT_UNITS | PERSON_UNITS else 0.0)
         return 0.2 if figure.unit else -0.8
