@@ -55,7 +55,11 @@ def test_a_target_against_its_base_year_and_a_sum_of_two_targets(tmp_path, reade
         "滨海市数字经济发展“十四五”规划\n一、发展基础\n2020年，全市数字经济核心产业增加值达到520亿元，占地区生产总值的比重为8.1%。\n"
         "二、发展目标\n到2025年，全市数字经济核心产业增加值力争达到900亿元，占地区生产总值的比重达到12%。\n"
     )
-    report = "2017年滨海市政府工作报告\n二、2017年工作安排\n今年要进一步减轻企业负担，全年再减少企业税负35亿元左右，减少涉企收费约20亿元。\n"
+    report = (
+        "2017年滨海市政府工作报告\n二、2017年工作安排\n今年要进一步减轻企业负担，全年再减少企业税负35亿元左右，减少涉企收费约20亿元。\n"
+        "今年发展的主要预期目标是：全市城镇新增就业12万人以上，城镇登记失业率3%以内。\n"
+        "就业预期目标比去年多2万人，突出了就业优先的导向。\n"
+    )
     pipeline = pipeline_over(tmp_path, {"滨海市数字经济发展规划.txt": plan, "2017年滨海市政府工作报告.txt": report}, reader)
     change = pipeline.ask("按规划，2025年滨海市数字经济核心产业增加值要比2020年增加多少？").answer
     assert change.span == "380亿元" and change.figures[0]["formula"] == "900亿元 − 520亿元 = 380亿元"
@@ -63,3 +67,7 @@ def test_a_target_against_its_base_year_and_a_sum_of_two_targets(tmp_path, reade
     assert "520亿元" in change.citations[0].quote and "900亿元" in change.citations[1].quote  # 先基年，后目标年
     total = pipeline.ask("2017年滨海市计划减少的企业税负和涉企收费合计约多少？").answer
     assert total.span == "55亿元" and total.figures[0]["formula"] == "35亿元 + 20亿元 = 55亿元"
+    # 变化量单独成句（「就业预期目标比去年多2万人」），数量写在别的句子里：上一年的目标由两句算出，两句都引用
+    before = pipeline.ask("2016年滨海市城镇新增就业的预期目标是多少人？").answer
+    assert before.span == "10万人以上" and before.figures[0]["formula"] == "12万人以上 − 2万人 = 10万人以上"
+    assert "12万人以上" in before.citations[0].quote and "比去年多2万人" in before.citations[1].quote

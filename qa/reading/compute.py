@@ -35,6 +35,8 @@ def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Fi
 # 「268万人，比上年增加48万人」：紧跟在数字后面、同单位的绝对增减量
 _CHANGE_ON_PREVIOUS_YEAR = re.compile(r"^[，,]?(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?$")
 _DECREASE_VERBS = ("减少", "下降", "降低", "少")
+# 分句里只有变化量：「就业预期目标比去年多100万人」
+_STANDALONE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?")
 # 界限词说的是一个确切的界（「1100万人以上，比去年多100万人」：去年的界是1000万人以上），可以推；约数（「300多万人」
 # 「3000亿元左右」）推不出确切的上一年
 _EXACT_BOUNDS = ("以上", "以下", "以内", "之内")
@@ -49,14 +51,33 @@ def previous_year_value(sentence: str, figures: list[Figure], position: int) -> 
         return None
     figure, change = figures[position], figures[position + 1]
     match = _CHANGE_ON_PREVIOUS_YEAR.match(sentence[figure.end : change.start])
-    if match is None or figure.kind != "number" or change.kind != "number" or figure.unit != change.unit:
+    return year_before(figure, change, match["verb"]) if match else None
+
+
+def standalone_change(sentence: str, figures: list[Figure], position: int) -> tuple[str, str] | None:
+    """(what changed, the verb) when the figure at `position` is a change on the year before whose level its
+    sentence does not give: 「就业预期目标比去年多100万人」 → ("就业预期目标", "多"); the level is written elsewhere."""
+    figure = figures[position]
+    clause_start = max((sentence.rfind(mark, 0, figure.start) for mark in "，,；;。：:"), default=-1) + 1
+    if any(other.is_quantity and clause_start <= other.start < figure.start for other in figures):
+        return None
+    match = _STANDALONE_CHANGE.search(sentence, clause_start, figure.start)
+    if match is None or match.end() != figure.start or figure.kind != "number" or figure.qualifier:
+        return None
+    subject = sentence[clause_start : match.start()].strip()
+    return (subject, match["verb"]) if subject else None
+
+
+def year_before(figure: Figure, change: Figure, verb: str) -> tuple[str, str, float, str, Figure] | None:
+    """The year before a figure from its change on that year (`verb`: 增加, 减少 ...), as in `previous_year_value`."""
+    if figure.kind != "number" or change.kind != "number" or figure.unit != change.unit:
         return None
     bound = figure.qualifier if figure.qualifier in _EXACT_BOUNDS and figure.text.endswith(figure.qualifier) else ""
     if (figure.qualifier and not bound) or change.qualifier:
         return None
     number, suffix = as_written(figure)
     change_number = change.value / SCALES.get(figure.scale, 1)
-    sign = 1 if match["verb"] in _DECREASE_VERBS else -1
+    sign = 1 if verb in _DECREASE_VERBS else -1
     result_number = round(number + sign * change_number, 4)
     if result_number <= 0:
         return None

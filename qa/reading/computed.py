@@ -7,15 +7,23 @@ from dataclasses import dataclass, replace
 
 from qa.indexing.chunk import sentence_spans
 from qa.reading.candidates import CHANGE_ASKED_BY_VERB, FigureCandidate, time_record
-from qa.reading.compute import change_pair, compute, previous_year_value, total
+from qa.reading.compute import (
+    change_pair,
+    compute,
+    previous_year_value,
+    standalone_change,
+    total,
+    year_before,
+)
 from qa.reading.evidence import places_are_subject
 from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import governing_time
 from qa.reading.records import citation_of, shown
 from qa.reading.terms import QuestionTerms, overlap, suffix_match
-from qa.reading.time import TimeSpan, resolve_label, section_year
+from qa.reading.time import TimeMention, TimeSpan, resolve_label, section_year
+from qa.text.bigrams import bigrams
 from qa.text.clauses import last_year_range, leading_time, windows
-from qa.text.figures import find_figures
+from qa.text.figures import Figure, find_figures
 from qa.text.plans import without_mood_words
 from qa.types import Answer, Hit
 
@@ -83,46 +91,107 @@ def change_answer(intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms)
     return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits), span=result_text)
 
 
+@dataclass(frozen=True)
+class _Timed:
+    """A quantity of a retrieved sentence with the time that governs it."""
+
+    hit: Hit
+    start: int  # 句子在段落里的起止
+    end: int
+    quantities: list[Figure]
+    position: int
+    mention: TimeMention | None
+    time: TimeSpan | None
+
+    @property
+    def figure(self) -> Figure:
+        return self.quantities[self.position]
+
+    @property
+    def sentence(self) -> str:
+        return self.hit.chunk.text[self.start : self.end]
+
+
+def _timed_quantities(hits: list[Hit], document_years: dict[str, int | None]) -> list[_Timed]:
+    """Every quantity of the passages' sentences with its governing time (its paragraph's, else its heading's:
+    「首先报告２００１年的工作」)."""
+    timed = []
+    for hit in hits:
+        chunk = hit.chunk
+        year = document_years.get(chunk.doc)
+        heading_year = section_year(chunk.section_path, year)
+        for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
+            quantities = [figure for figure in find_figures(chunk.text[start:end]) if figure.is_quantity]
+            for position, figure in enumerate(quantities):
+                mention = governing_time(hit, start + figure.start, year)
+                time = mention.span if mention else (TimeSpan(heading_year, heading_year) if heading_year else None)
+                timed.append(_Timed(hit, start, end, quantities, position, mention, time))
+    return timed
+
+
 def previous_year_answer(
     intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms, document_years: dict[str, int | None]
 ) -> Answer | None:
     """「2000年全国普通高校招生多少人？」 from 「（2001年）全国普通高校招生268万人，比上年增加48万人」: 220万人,
-    computed and shown with its formula. Only from a figure whose governing time is the year after the one asked."""
+    computed and shown with its formula. Only from a figure whose governing time is the year after the one asked; the
+    change may stand in a sentence of its own (「就业预期目标比去年多100万人」) when its level is written elsewhere in
+    the same document for the same year (「城镇新增就业1100万人以上」)."""
     asked = int(intent.years[0])
+    following = [item for item in _timed_quantities(hits, document_years) if item.time == TimeSpan(asked + 1, asked + 1)]
     best = None
-    for hit in hits:
-        chunk = hit.chunk
-        year = document_years.get(chunk.doc)
-        for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
-            sentence = chunk.text[start:end]
-            figures = find_figures(sentence)
-            quantities = [figure for figure in figures if figure.is_quantity]
-            for position, figure in enumerate(quantities):
-                derived = previous_year_value(sentence, quantities, position)
-                if derived is None or (intent.unit and figure.unit != intent.unit):
-                    continue
-                # 数字的时间：段内管着它的时间，没有就看小节标题（「首先报告２００１年的工作」）
-                mention = governing_time(hit, start + figure.start, year)
-                heading_year = section_year(chunk.section_path, year)
-                time = mention.span if mention else (TimeSpan(heading_year, heading_year) if heading_year else None)
-                if time != TimeSpan(asked + 1, asked + 1):
-                    continue
-                left, _ = windows(sentence, quantities, position)
-                score = change_score(terms, left, sentence, hit)
-                if score < MIN_CHANGE_SCORE or not places_are_subject(intent.text, left + figure.text, sentence, chunk):
-                    continue
-                if best is None or score > best[0]:
-                    best = (score, hit, start, end, figure, derived, mention)
+    for item in following:
+        derived = previous_year_value(item.sentence, item.quantities, item.position)
+        if derived is None or (intent.unit and item.figure.unit != intent.unit):
+            continue
+        left, _ = windows(item.sentence, item.quantities, item.position)
+        score = change_score(terms, left, item.sentence, item.hit)
+        subject = places_are_subject(intent.text, left + item.figure.text, item.sentence, item.hit.chunk)
+        if score >= MIN_CHANGE_SCORE and subject and (best is None or score > best[0]):
+            best = (score, item, derived, None)
+    if best is None:
+        best = _apart_from_its_level(intent, following, terms)
     if best is None:
         return None
-    _, hit, start, end, figure, (result, formula, value, unit, change), mention = best
-    sentence = hit.chunk.text[start:end].rstrip("。；;，, ")
+    _, level, (result, formula, value, unit, change), change_item = best
+    mention = level.mention
     basis = f"{resolve_label(mention)}，" if mention else f"{asked + 1}年，"
-    answer_text = f"{asked}年为{result}（{formula}）。依据：{basis}{sentence}。[1]"
     time = time_record(mention) if mention and mention.relative else None
-    citation = citation_of(hit.chunk, hit.chunk.start + start, hit.chunk.start + end, time)
-    figures = ({"text": result, "value": value, "unit": unit, "computed": True, "formula": formula}, figure.as_dict(), change.as_dict())
-    return Answer(intent.text, answer_text, False, figures, (citation,), tuple(hits), span=result)
+    quoted = [level] if change_item is None else [level, change_item]
+    sentences = "；".join(f"{item.sentence.rstrip('。；;，, ')}[{number}]" for number, item in enumerate(quoted, start=1))
+    answer_text = f"{asked}年为{result}（{formula}）。依据：{basis}{sentences}。"
+    citations = tuple(
+        citation_of(item.hit.chunk, item.hit.chunk.start + item.start, item.hit.chunk.start + item.end, time if item is level else None)
+        for item in quoted
+    )
+    figures = ({"text": result, "value": value, "unit": unit, "computed": True, "formula": formula}, level.figure.as_dict(), change.as_dict())
+    return Answer(intent.text, answer_text, False, figures, citations, tuple(hits), span=result)
+
+
+def _apart_from_its_level(intent: QuestionIntent, following: list[_Timed], terms: QuestionTerms):
+    """(score, level, derived, change) for a change on the year before written in a sentence of its own
+    (「就业预期目标比去年多100万人」) and the level of the same thing, year and unit in another sentence of the same
+    document (「城镇新增就业1100万人以上」): what changed and the level's words must share a word, and the question
+    must match the level as it would a figure it asks for."""
+    best = None
+    for change_item in following:
+        standalone = standalone_change(change_item.sentence, change_item.quantities, change_item.position)
+        if standalone is None:
+            continue
+        subject, verb = standalone
+        words = set(bigrams(subject))
+        for level in following:
+            if level.hit.chunk.doc != change_item.hit.chunk.doc or level.sentence == change_item.sentence:
+                continue
+            if intent.unit and level.figure.unit != intent.unit:
+                continue
+            derived = year_before(level.figure, change_item.figure, verb)
+            left, _ = windows(level.sentence, level.quantities, level.position)
+            if derived is None or not words & set(bigrams(left)):
+                continue
+            score = change_score(terms, left, level.sentence, level.hit) + CHANGE_WEIGHTS["label_overlap"] * overlap(terms, subject)
+            if score >= MIN_CHANGE_SCORE and (best is None or score > best[0]):
+                best = (score, level, derived, change_item)
+    return best
 
 
 def parts_answer(
