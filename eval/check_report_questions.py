@@ -23,7 +23,11 @@ For every question:
     three files, or in the existing sets eval/questions.jsonl, eval/gwr_dev.jsonl,
     eval/gwr_dev2.jsonl, eval/gwr_test.jsonl and training/data/report_questions.jsonl
     (plus the inputs of the computed questions of those sets, listed below, since those
-    files do not record them).
+    files do not record them);
+  * no training question re-asks a fact of a development or evaluation set in another writing of
+    its answer (one answer inside the other, same digits, same doc: 「15000家左右」 and 「15000家」),
+    apart from the checked different facts in NEAR_MISSES, and none writes such an answer into its
+    question (「……在浙江省人民大会堂召开，这是第几届？」 gives away where it was held).
 Prints the counts per kind, per style and per doc for each file, and how many training
 questions re-ask a fact that another training question asks (plain/everyday rewordings).
 Exit status 1 on any error.
@@ -37,6 +41,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 
 from check_gwr import read_jsonl  # noqa: E402 -- the script runs from eval/
 
@@ -74,6 +79,27 @@ STYLES = {"colloquial", "chinese_numerals", "fullwidth", "spaced_digits", "relat
 YEAR = re.compile(r"(19|20)\d\d")
 FW = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 NUM = re.compile(r"\d+(?:\.\d+)?")
+
+
+# 答案互相包含、却是不同事实的训练题（核对过原句）：(训练题 id, 另一集的答案)
+NEAR_MISSES = {
+    ("rt0037", "百分之九"),  # 「连续若干年保持百分之八至百分之九」不是1994年的计划增速
+    ("rt0050", "百分之九"),
+    ("rt0216", "约2000亿元"),  # 财政赤字比去年增加2000亿元，不是涉企收费约2000亿元
+    ("rt0576", "约2000亿元"),
+}
+
+
+MIN_GIVEN_CHARS = 3  # 更短的答案（「杭州」「第四」）在问句里多半只是普通的词
+
+
+def same_fact(a, b):
+    """Answers that state one figure or name in two writings: one inside the other (full-width folded), with the same
+    digits when they have any (「15000家左右」 and 「15000家」, 「超过200太」 and 「200太」)."""
+    a, b = (unicodedata.normalize("NFKC", x).replace(" ", "").replace(",", "") for x in (a, b))
+    if len(min(a, b, key=len)) < 2 or not (a in b or b in a):
+        return False
+    return re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
 
 
 def number_and_unit(s):
@@ -218,6 +244,27 @@ def main():
                 if (doc, a) in reserved:
                     errors.append(f"{where}: ({doc}, {a!r}) is already used by {sorted(reserved[(doc, a)])}")
         summary[fname] = [r for _, r in rows if isinstance(r, dict)]
+
+    # 训练题不许换个写法再问评测题的事实：「15000家左右」与「15000家」、「超过200太」与「200太」是同一个数
+    train = os.path.relpath(FILES[0][0], ROOT)
+    held = collections.defaultdict(set)  # doc -> (answer, where) of every other set
+    for (doc, a), where in reserved.items():
+        held[doc].update((a, w) for w in where if w != "report_questions.jsonl")  # 生成的题也是训练题
+    for fname in facts:
+        if fname != train:
+            for doc, a in facts[fname]:
+                held[doc].add((a, fname))
+    for (doc, a), rids in sorted(facts.get(train, {}).items()):
+        for other, where in sorted(held[doc]):
+            if other != a and same_fact(a, other) and not all((rid, other) in NEAR_MISSES for rid in rids):
+                errors.append(f"{train} {rids}: ({doc}, {a!r}) re-asks {other!r} of {where}")
+
+    # 也不许把评测题的答案写进训练题的问句里（「2009年……在浙江省人民大会堂召开，这是第几届？」教的正是评测题的答案）
+    for r in summary.get(train, []):
+        doc, question = r.get("doc"), r.get("question") or ""
+        given = sorted({(a, w) for a, w in held.get(doc, ()) if len(a) >= MIN_GIVEN_CHARS and a in question})
+        if given:
+            errors.append(f"{train} {r.get('id')}: the question gives away {given}")
 
     names = list(facts)
     for i, f1 in enumerate(names):
