@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.text.clauses import previous_quantity_end
+from qa.text.clauses import clause_bounds, previous_quantity_end
 from qa.text.figures import SCALES, Figure, format_number
 
 _CHANGE_BETWEEN = re.compile(r"^[^，,；;。]{0,10}?(?:至|到)$")
@@ -33,10 +33,11 @@ def change_pair(sentence: str, figures: list[Figure], position: int) -> tuple[Fi
 
 
 # 「268万人，比上年增加48万人」：紧跟在数字后面、同单位的绝对增减量
-_CHANGE_ON_PREVIOUS_YEAR = re.compile(r"^[，,]?(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?$")
+_ON_THE_YEAR_BEFORE = r"(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?"
+_CHANGE_ON_PREVIOUS_YEAR = re.compile(rf"^[，,]?{_ON_THE_YEAR_BEFORE}$")
 _DECREASE_VERBS = ("减少", "下降", "降低", "少")
 # 分句里只有变化量：「就业预期目标比去年多100万人」
-_STANDALONE_CHANGE = re.compile(r"(?:比|较)(?:上年|去年|前一年)(?P<verb>增加|增长|多|提高|上升|减少|下降|降低|少)了?")
+_STANDALONE_CHANGE = re.compile(_ON_THE_YEAR_BEFORE)
 # 界限词说的是一个确切的界（「1100万人以上，比去年多100万人」：去年的界是1000万人以上），可以推；约数（「300多万人」
 # 「3000亿元左右」）推不出确切的上一年
 _EXACT_BOUNDS = ("以上", "以下", "以内", "之内")
@@ -58,7 +59,7 @@ def standalone_change(sentence: str, figures: list[Figure], position: int) -> tu
     """(what changed, the verb) when the figure at `position` is a change on the year before whose level its
     sentence does not give: 「就业预期目标比去年多100万人」 → ("就业预期目标", "多"); the level is written elsewhere."""
     figure = figures[position]
-    clause_start = max((sentence.rfind(mark, 0, figure.start) for mark in "，,；;。：:"), default=-1) + 1
+    clause_start, _ = clause_bounds(sentence, figure)
     if any(other.is_quantity and clause_start <= other.start < figure.start for other in figures):
         return None
     match = _STANDALONE_CHANGE.search(sentence, clause_start, figure.start)

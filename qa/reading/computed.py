@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from qa.indexing.chunk import sentence_spans
 from qa.reading.candidates import CHANGE_ASKED_BY_VERB, FigureCandidate, time_record
@@ -93,15 +94,14 @@ def change_answer(intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms)
 
 @dataclass(frozen=True)
 class _Timed:
-    """A quantity of a retrieved sentence with the time that governs it."""
+    """A quantity of a retrieved sentence; the time that governs it is worked out only when asked for."""
 
     hit: Hit
     start: int  # 句子在段落里的起止
     end: int
     quantities: list[Figure]
     position: int
-    mention: TimeMention | None
-    time: TimeSpan | None
+    doc_year: int | None
 
     @property
     def figure(self) -> Figure:
@@ -111,22 +111,28 @@ class _Timed:
     def sentence(self) -> str:
         return self.hit.chunk.text[self.start : self.end]
 
+    @cached_property
+    def mention(self) -> TimeMention | None:
+        return governing_time(self.hit, self.start + self.figure.start, self.doc_year)
 
-def _timed_quantities(hits: list[Hit], document_years: dict[str, int | None]) -> list[_Timed]:
-    """Every quantity of the passages' sentences with its governing time (its paragraph's, else its heading's:
-    「首先报告２００１年的工作」)."""
-    timed = []
+    @cached_property
+    def time(self) -> TimeSpan | None:
+        """The time in its paragraph that governs it, else its heading's (「首先报告２００１年的工作」)."""
+        if self.mention:
+            return self.mention.span
+        heading_year = section_year(self.hit.chunk.section_path, self.doc_year)
+        return TimeSpan(heading_year, heading_year) if heading_year else None
+
+
+def _quantities(hits: list[Hit], document_years: dict[str, int | None]) -> list[_Timed]:
+    """Every quantity of the passages' sentences."""
+    found = []
     for hit in hits:
         chunk = hit.chunk
-        year = document_years.get(chunk.doc)
-        heading_year = section_year(chunk.section_path, year)
         for start, end in sentence_spans(chunk.text, 0, len(chunk.text)):
             quantities = [figure for figure in find_figures(chunk.text[start:end]) if figure.is_quantity]
-            for position, figure in enumerate(quantities):
-                mention = governing_time(hit, start + figure.start, year)
-                time = mention.span if mention else (TimeSpan(heading_year, heading_year) if heading_year else None)
-                timed.append(_Timed(hit, start, end, quantities, position, mention, time))
-    return timed
+            found += [_Timed(hit, start, end, quantities, position, document_years.get(chunk.doc)) for position in range(len(quantities))]
+    return found
 
 
 def previous_year_answer(
@@ -137,11 +143,12 @@ def previous_year_answer(
     change may stand in a sentence of its own (「就业预期目标比去年多100万人」) when its level is written elsewhere in
     the same document for the same year (「城镇新增就业1100万人以上」)."""
     asked = int(intent.years[0])
-    following = [item for item in _timed_quantities(hits, document_years) if item.time == TimeSpan(asked + 1, asked + 1)]
+    following = TimeSpan(asked + 1, asked + 1)
+    quantities = _quantities(hits, document_years)
     best = None
-    for item in following:
+    for item in quantities:
         derived = previous_year_value(item.sentence, item.quantities, item.position)
-        if derived is None or (intent.unit and item.figure.unit != intent.unit):
+        if derived is None or (intent.unit and item.figure.unit != intent.unit) or item.time != following:
             continue
         left, _ = windows(item.sentence, item.quantities, item.position)
         score = change_score(terms, left, item.sentence, item.hit)
@@ -149,7 +156,7 @@ def previous_year_answer(
         if score >= MIN_CHANGE_SCORE and subject and (best is None or score > best[0]):
             best = (score, item, derived, None)
     if best is None:
-        best = _apart_from_its_level(intent, following, terms)
+        best = _apart_from_its_level(intent, quantities, following, terms)
     if best is None:
         return None
     _, level, (result, formula, value, unit, change), change_item = best
@@ -167,26 +174,26 @@ def previous_year_answer(
     return Answer(intent.text, answer_text, False, figures, citations, tuple(hits), span=result)
 
 
-def _apart_from_its_level(intent: QuestionIntent, following: list[_Timed], terms: QuestionTerms):
+def _apart_from_its_level(intent: QuestionIntent, quantities: list[_Timed], following: TimeSpan, terms: QuestionTerms):
     """(score, level, derived, change) for a change on the year before written in a sentence of its own
     (「就业预期目标比去年多100万人」) and the level of the same thing, year and unit in another sentence of the same
     document (「城镇新增就业1100万人以上」): what changed and the level's words must share a word, and the question
     must match the level as it would a figure it asks for."""
     best = None
-    for change_item in following:
+    for change_item in quantities:
         standalone = standalone_change(change_item.sentence, change_item.quantities, change_item.position)
-        if standalone is None:
+        if standalone is None or change_item.time != following:
             continue
         subject, verb = standalone
         words = set(bigrams(subject))
-        for level in following:
+        for level in quantities:
             if level.hit.chunk.doc != change_item.hit.chunk.doc or level.sentence == change_item.sentence:
                 continue
             if intent.unit and level.figure.unit != intent.unit:
                 continue
             derived = year_before(level.figure, change_item.figure, verb)
             left, _ = windows(level.sentence, level.quantities, level.position)
-            if derived is None or not words & set(bigrams(left)):
+            if derived is None or not words & set(bigrams(left)) or level.time != following:
                 continue
             score = change_score(terms, left, level.sentence, level.hit) + CHANGE_WEIGHTS["label_overlap"] * overlap(terms, subject)
             if score >= MIN_CHANGE_SCORE and (best is None or score > best[0]):

@@ -56,8 +56,9 @@ def clause_bounds(sentence: str, figure: Figure | None, start: int = 0) -> tuple
 
 # 「A和B分别增长8.8%、9.9%」：「分别」前列了几项，后面就列几个数，一一对应
 _RESPECTIVELY = "分别"
-_LISTED_ITEMS = re.compile(r"、|以及|和|与|及")
-_BETWEEN_LISTED_FIGURES = re.compile(r"^\s*(?:、|和|与|及|以及)\s*$")
+_LIST_JOINERS = r"、|以及|和|与|及"
+_LISTED_ITEMS = re.compile(_LIST_JOINERS)
+_BETWEEN_LISTED_FIGURES = re.compile(rf"^\s*(?:{_LIST_JOINERS})\s*$")
 # 「第一、二、三产业增加值」：前几项只写了序数，说明写在最后一项里
 _SHORT_ITEM = 2
 
