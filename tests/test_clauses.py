@@ -36,6 +36,16 @@ def test_breakdown_items_are_the_parts_with_the_totals_unit():
     assert _items(sentence, 1) == []  # 分项本身没有分项
 
 
+def test_a_count_right_after_a_list_counts_its_items():
+    from qa.text.clauses import enumerated_items
+    from qa.text.figures import find_figures
+
+    sentence = "全市粮食、棉花、原油等三十多种主要产品产量增长，钢材产量1200万吨。"
+    figures = {figure.text: figure for figure in find_figures(sentence)}
+    assert enumerated_items(sentence, figures["三十多种"]) == ["全市粮食", "棉花", "原油"]
+    assert enumerated_items(sentence, figures["1200万吨"]) == []
+
+
 def test_a_figure_without_its_own_breakdown_has_no_items():
     assert _items("全市企业300家，比上年增加20家，其中示范企业80家。") == []  # 「其中」之前先有别的数：不是它的分项
     assert _items("全市企业300家。") == []

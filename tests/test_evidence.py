@@ -195,6 +195,14 @@ def test_a_part_named_in_the_question_rules_out_the_total_unless_the_question_na
     assert one["202家"] is not None and one["202家"].name == "part"
 
 
+def test_a_count_of_listed_items_does_not_answer_for_one_of_them():
+    text = "全市粮食、棉花、原煤、原油、钢材等二十多种主要产品产量比上年增长。"
+    one = {figure: veto for figure, _, veto in _judged("滨海市原油产量是多少？", text)}
+    assert one["二十多种"] is not None and one["二十多种"].name == "part"  # 数的是列了几样，不是原油的量
+    kinds = {figure: veto for figure, _, veto in _judged("原油等多少种主要产品产量增长了？", text)}
+    assert kinds["二十多种"] is None  # 问的就是几种
+
+
 def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():
     # 「面向2030年的……项目」说的是项目，不是后一个分句里新设的示范区
     text = "部署启动面向2030年的科技创新重大项目，新设6个国家自主创新示范区。"

@@ -19,6 +19,7 @@ from qa.reading.intent import Wants, analyse_question
         ("滨海大桥是哪一年建成的？", Wants.YEAR),
         ("滨海博览会什么时候开幕？", Wants.DATE),
         ("滨海博览会在哪一天闭幕？", Wants.DATE),
+        ("滨海培训班第二、三期是哪几天办的？", Wants.DATE),
         ("滨海市生产总值增长率是多少？", Wants.RATE),
         ("滨海市生产总值增速是多少？", Wants.RATE),
         ("滨海市人口增加了多少？", Wants.DIFFERENCE),

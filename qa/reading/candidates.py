@@ -19,6 +19,7 @@ from qa.text.clauses import (
     breakdown_context,
     breakdown_items,
     clause_bounds,
+    enumerated_items,
     figure_years,
     leading_time,
     own_years,
@@ -195,6 +196,9 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
         features["breakdown_total"] = float(bool(items))
         features["breakdown_part"] = float(bool(breakdown_context(sentence, clause_start, text_before)))
         part = "" if names_every_item(intent.text, items) else next((label for label in items if label in intent.text), "")
+        if not part and figure.unit in COUNT_UNITS and not (intent.unit and same_unit(figure.unit, intent.unit)):
+            # 「原油……等三十多种主要产品产量」：问原油（没问「多少种」），这个数数的是列举了几样，不是原油的量
+            part = next((item for item in enumerated_items(sentence, figure) if item in intent.text), "")
         own_conflict = bool(intent.years and own and not own & set(intent.years))  # 问的年份不在它自己那句说的年份里
         yield FigureCandidate(hit, quote, figure, phrase, offset, mood, time, own_conflict, part, level_before, features)
 

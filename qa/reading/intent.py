@@ -11,7 +11,7 @@ from qa.text.script import to_simplified
 
 # 去掉疑问词后剩下的才是「问的是什么」
 _QUESTION_WORDS = re.compile(
-    r"请问|请告诉我|告诉我|是多少|有多少|多少|为多少|达到多少|是几|有几|几|哪一年|哪年|哪一天|哪天|什么时候|何时|"
+    r"请问|请告诉我|告诉我|是多少|有多少|多少|为多少|达到多少|哪几天|是几|有几|几|哪一年|哪年|哪一天|哪天|什么时候|何时|"
     r"哪些|哪个|哪家|哪里|哪儿|何处|什么|甚么|谁|怎样|怎么样|如何|是否|多大|多宽|多长|多高|第几|排名|名次|吗|呢|[？?。！!，,、\s]"
 )
 _RATE = re.compile(r"增长率|增幅|增速|增长(?:了)?(?:百分之几|多少%|百分之多少|几成)|(?:增长|提高|增加)了?几倍|翻了")
@@ -34,7 +34,7 @@ _RANGE = re.compile(r"哪些年|哪几年|起止|期限|从哪一?年")
 _APPROXIMATE = re.compile(r"大概|大约|大致|约|左右|估计")
 _ORDINAL = re.compile(r"第几|排名|名次|排第|位居|位列|排在")
 _YEAR = re.compile(r"哪一年|哪年|何年|什么年份|哪个年份")
-_DATE = re.compile(r"什么时候|何时|哪一天|哪天|几月|几号|日期|哪个月|什么日子|哪些年份|覆盖哪些年|起止")
+_DATE = re.compile(r"什么时候|何时|哪[一几]?天|哪几日|几月|几号|日期|哪个月|什么日子|哪些年份|覆盖哪些年|起止")
 _AMOUNT = re.compile(r"多少|几|多大|多宽|多长|多高|多重|多久|规模|数量|总量|总额")
 _MONEY_WORDS = re.compile(
     r"资金|收入|产值|金额|投资|利税|经费|多少钱|总值|增加值|交货值|利润|税收|预算|补贴|扶持款|拨款|"
@@ -190,7 +190,7 @@ def _focus(question: str) -> str:
 
 
 def _date_unit(question: str) -> str | None:
-    if re.search(r"哪一?天|几号|几日|哪日", question):
+    if re.search(r"哪[一几]?天|几号|几日|哪几?日", question):
         return "日"
     if re.search(r"几月|哪个月|哪月", question):
         return "月"

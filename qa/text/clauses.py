@@ -191,3 +191,16 @@ def breakdown_items(sentence: str, figures: list[Figure], position: int) -> list
             labels.append(label)
         left = part.end
     return labels
+
+
+# 「粮食、棉花、原油……等三十多种主要产品」：紧跟在列举（「、」隔开，「等」收尾）后面的数，数的是列举了几样
+_ENUMERATION_BEFORE = re.compile(r"([^，,；;：:。！？!?\n]+、[^，,；;：:。！？!?\n]+)等等?(?:共|在内的)?$")
+
+
+def enumerated_items(sentence: str, figure: Figure) -> list[str]:
+    """The listed items a count right after 「……等」 counts: 「粮食、棉花、原油等三十多种主要产品」 → ["粮食", "棉花",
+    "原油"] for 「三十多种」 (the first item keeps whatever words open its clause). [] for any other figure."""
+    match = _ENUMERATION_BEFORE.search(sentence[: figure.start])
+    if not match:
+        return []
+    return [item.strip() for item in match[1].split("、") if item.strip()]
