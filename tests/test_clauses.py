@@ -46,6 +46,15 @@ def test_a_count_right_after_a_list_counts_its_items():
     assert enumerated_items(sentence, figures["1200万吨"]) == []
 
 
+def test_a_decade_right_before_a_figure_is_its_own_time():
+    from qa.text.clauses import own_years
+
+    sentence = "固定职工的比例，已由五十年代的50%左右，上升到80%以上。"
+    figures = find_figures(sentence)
+    assert own_years(sentence, figures, 0, "") == {str(year) for year in range(1950, 1960)}
+    assert own_years(sentence, figures, 1, "") == set()
+
+
 def test_a_figure_without_its_own_breakdown_has_no_items():
     assert _items("全市企业300家，比上年增加20家，其中示范企业80家。") == []  # 「其中」之前先有别的数：不是它的分项
     assert _items("全市企业300家。") == []

@@ -215,6 +215,9 @@ def test_a_year_in_another_clause_of_the_sentence_is_evidence_not_a_veto():
 def test_the_start_of_a_change_from_one_figure_to_another_is_marked():
     features = _candidate_features("2012年城镇化率达到了多少？", "城镇化率由45.9%提高到52.6%，城乡结构发生了历史性变化。")
     assert features["45.9%"]["change_from"] == 1.0 and features["52.6%"]["change_from"] == 0.0
+    # 终点在下一个分句
+    features = _candidate_features("固定职工的比例是多少？", "固定职工的比例，已由五十年代的50%左右，上升到80%以上，包袱重。")
+    assert features["50%左右"]["change_from"] == 1.0 and features["80%以上"]["change_from"] == 0.0
 
 
 def test_a_time_before_another_figure_of_the_clause_is_that_figures_not_this_ones():

@@ -223,3 +223,7 @@ def test_a_bound_after_a_figure_is_part_of_it(text, figure, qualifier):
 def test_a_one_numeral_duration_is_a_figure_and_a_one_numeral_name_is_not():
     assert [f.text for f in find_figures("用七年时间基本解决温饱，十年内不变")] == ["七年", "十年内"]
     assert [f.text for f in find_figures("实施三年行动计划，一年来，3个内地城市")] == ["3个"]
+
+
+def test_a_decade_is_a_time_not_a_number_of_years():
+    assert [f.text for f in find_figures("已由五十年代的50%左右上升到80%以上，80年代建成30个，五十年内不变")] == ["50%左右", "80%以上", "30个", "五十年内"]

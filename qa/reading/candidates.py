@@ -157,7 +157,9 @@ def _sentence_candidates(intent, hit, sentence, offset, terms, sentence_overlap,
                 own = _years_of(mention)
         # 计划还是实际看分句的措辞，不看年份：回顾去年的公报、年报、新闻稿写的是实际数。日期、名次无所谓计划
         mood = figure_mood(hit.chunk.text, offset + figure.start, offset + figure.end, headings_mood(hit.chunk, document_years)) if figure.is_quantity else Mood.UNSAID
-        starts_change = _is_change_start(sentence[clause_start : figure.start], sentence[figure.end : clause_end])
+        # 变化的终点可以在下一个分句（「已由五十年代的50%左右，上升到80%以上」）：看到下一个数为止
+        following = figures[position + 1].start if position + 1 < len(figures) else len(sentence)
+        starts_change = _is_change_start(sentence[clause_start : figure.start], sentence[figure.end : following])
         level_before = starts_change and mood == Mood.PLAN
         if level_before:
             # 「今年……城乡居民医保财政补助由每人每年420元提高到450元」：450元是目标，420元是去年已有的水平

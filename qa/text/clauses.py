@@ -10,6 +10,9 @@ _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)
 # 句子说到的年份，比较的基期除外：「汽车21.5辆，比2007年增加15.5辆」说的不是2007年的汽车
 _SENTENCE_YEAR = re.compile(r"(?<![比较与同])(?<!相对于)(?<!\d)((?:19|20)\d{2})年")
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
+# 「已由五十年代的50%左右，上升到80%以上」：老报告用年代说时间（二十世纪的年代）
+_OWN_DECADE = re.compile(r"(?:上世纪|上个世纪|二十世纪)?([二三四五六七八九]十|[2-9]0)年代(?:初|末|中期|初期|末期)?(?:的)?$")
+_DECADE_TENS = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 SENTENCE_MARKS = "。！？\n"
@@ -126,13 +129,18 @@ def figure_years(sentence: str, figures: list[Figure], position: int, text_befor
 
 
 def own_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
-    """The year a figure's own words name right before it (「2002年的1200元」, the 至 end of 「由2002年…至2007年…」);
-    empty when only the sentence around it names years."""
+    """The year a figure's own words name right before it (「2002年的1200元」, the 至 end of 「由2002年…至2007年…」),
+    or the ten of a decade (「五十年代的50%」); empty when only the sentence around it names years."""
     figure = figures[position]
     before = sentence[previous_quantity_end(figures, position) : figure.start]
     own = _OWN_YEAR.search(before)
     if own:
         return {own.group(1)}
+    decade = _OWN_DECADE.search(before)
+    if decade:
+        tens = decade.group(1)
+        first = 1900 + 10 * (_DECADE_TENS[tens[0]] if tens[0] in _DECADE_TENS else int(tens[0]))
+        return {str(year) for year in range(first, first + 10)}
     span = last_year_range(text_before + sentence[: figure.start])
     if span:
         if re.search(r"(?:由|从)(?:不足|约|近)?$", before):

@@ -160,6 +160,8 @@ def _find_figures(text: str) -> list[Figure]:
     candidates += _ordinals(text)
     candidates += [f for f in _chinese_numbers(text) if not _inside(f, quoted)]
     candidates = [f for f in candidates if not any(start < f.end and f.start < end for start, end in periods)]
+    # 「五十年代」「80年代」是年代（时间），不是「多少年」
+    candidates = [f for f in candidates if not (f.unit == "年" and f.kind == "number" and text.startswith("代", f.end))]
     candidates.sort(key=lambda f: (f.start, -(f.end - f.start)))
     chosen: list[Figure] = []
     for figure in candidates:
