@@ -27,6 +27,8 @@ from qa.reading.intent import Wants, analyse_question
         ("滨海市的普及率提高了多少个百分点？", Wants.DIFFERENCE),
         ("滨海市表彰了哪些企业？", Wants.ENTITY),
         ("滨海大桥由谁设计？", Wants.ENTITY),
+        ("滨海市哪两种产业规模全省第一？", Wants.ENTITY),  # 「规模」不让它变成问数量
+        ("滨海市有哪几家企业入选百强？", Wants.ENTITY),
     ],
 )
 def test_question_words_decide_the_kind_of_answer(question: str, wants: Wants):

@@ -35,6 +35,8 @@ _APPROXIMATE = re.compile(r"大概|大约|大致|约|左右|估计")
 _ORDINAL = re.compile(r"第几|排名|名次|排第|位居|位列|排在")
 _YEAR = re.compile(r"哪一年|哪年|何年|什么年份|哪个年份")
 _DATE = re.compile(r"什么时候|何时|哪[一几]?天|哪几日|几月|几号|日期|哪个月|什么日子|哪些年份|覆盖哪些年|起止")
+# 「哪两种发电装机」「哪几家企业」「哪些城市」问的是哪几样东西，不是个数（「哪一年」「哪几天」先由年份、日期认走）
+_WHICH_ONES = re.compile(r"哪(?:些|个|家|位|种|类|[一几两二三四五六七八九十]+)(?![年天日月号])")
 _AMOUNT = re.compile(r"多少|几|多大|多宽|多长|多高|多重|多久|规模|数量|总量|总额")
 _MONEY_WORDS = re.compile(
     r"资金|收入|产值|金额|投资|利税|经费|多少钱|总值|增加值|交货值|利润|税收|预算|补贴|扶持款|拨款|"
@@ -68,6 +70,7 @@ _INTENTS = (
     (_DIFFERENCE, Wants.DIFFERENCE),
     (_YEAR, Wants.YEAR),
     (_DATE, Wants.DATE),
+    (_WHICH_ONES, Wants.ENTITY),
     (_ORDINAL, Wants.ORDINAL),
     (_PERCENT, Wants.PERCENT),
     (_AMOUNT, Wants.NUMBER),
