@@ -4,7 +4,9 @@ import math
 from qa.reading.evidence import EVIDENCE_FEATURES
 from qa.reading.ranking import EVIDENCE_IN_CONFIDENCE, Calibration, FigureRanker
 from qa.reading.reader import governing_time, snap_to_figure
-from qa.reading.span_model import trim_span
+import numpy as np
+
+from qa.reading.span_model import Window, WindowSettings, best_spans, trim_span
 from qa.types import Chunk, Hit
 
 
@@ -36,6 +38,19 @@ def test_a_span_loses_the_particles_a_token_glued_to_it():
 
 def test_a_span_of_one_particle_is_kept():
     assert trim_span("这是他的书", 3, 4) == (3, 4)
+
+
+def test_a_span_never_crosses_a_sentence_end():
+    passage = "中印关系继续改善。我国和不丹开始谈判。"
+    # 一字一个 token；模型最看好从「中」起到「丹」止（跨句），其次是「不丹」
+    window = Window(list(range(len(passage) + 1)), 1, list(range(len(passage))), list(range(1, len(passage) + 1)))
+    starts, ends = np.zeros(len(passage) + 1), np.zeros(len(passage) + 1)
+    starts[1 + passage.index("中")], starts[1 + passage.index("不")] = 5.0, 3.0
+    ends[1 + passage.index("丹")] = 5.0
+    free = best_spans(window, starts, ends, WindowSettings(), top=1)
+    assert passage[free[0].start : free[0].end] == "中印关系继续改善。我国和不丹"
+    (kept,) = best_spans(window, starts, ends, WindowSettings(), top=1, passage=passage)
+    assert passage[kept.start : kept.end] == "不丹"
 
 
 def test_last_year_in_a_2013_report_is_2012():

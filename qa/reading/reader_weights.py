@@ -128,7 +128,7 @@ class NeuralReader:
         ends = np.where(mask == 0, np.float32(-1e4), ends)
         spans = []
         for row, (window, owner) in enumerate(zip(windows, owners)):
-            for guess in best_spans(window, starts[row], ends[row], self.settings, top):
+            for guess in best_spans(window, starts[row], ends[row], self.settings, top, passages[owner]):
                 start, end = trim_span(passages[owner], guess.start, guess.end)
                 spans.append(PassageSpan(owner, start, end, guess.score, guess.null_score))
         spans.sort(key=lambda s: s.null_score - s.score)  # 减去本窗口「无答案」的分：不同段落之间才可比
