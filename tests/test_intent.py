@@ -29,6 +29,8 @@ from qa.reading.intent import Wants, analyse_question
         ("滨海大桥由谁设计？", Wants.ENTITY),
         ("滨海市哪两种产业规模全省第一？", Wants.ENTITY),  # 「规模」不让它变成问数量
         ("滨海市有哪几家企业入选百强？", Wants.ENTITY),
+        ("滨海市的债务规模控制在什么水平？", Wants.ENTITY),  # 问的是说法，不是数
+        ("滨海市的债务规模有多大？", Wants.NUMBER),
     ],
 )
 def test_question_words_decide_the_kind_of_answer(question: str, wants: Wants):
