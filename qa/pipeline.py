@@ -95,9 +95,7 @@ class Pipeline:
         started = time.perf_counter()
         question = clean_question(question)
         understood = resolve_follow_up(question, previous_question, self.answerer.place_names)
-        # 问题点名了某一年的报告（「根据2002年政府工作报告」）而知识库里有它：只在它里面找
-        documents = self.answerer.documents_named(understood)
-        hits = self.index.search(understood, k=SEARCH_DEPTH, retriever=retriever, documents=documents)
+        hits = self.answerer.retrieve(understood, SEARCH_DEPTH, retriever)
         answer = self.with_locations(self.answerer.ask(understood, hits))
         return Asked(answer, understood, tuple(hits), (time.perf_counter() - started) * 1000)
 

@@ -66,7 +66,7 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
                 intent = analyse_question(question.question)
                 if intent.wants_figure:
                     continue  # 数字题由数字排序模型回答（training/train_ranker.py），它有自己的阈值
-                hits = pipeline.index.search(question.question, k=SEARCH_DEPTH)
+                hits = answerer.retrieve(question.question, SEARCH_DEPTH)
                 for keep_own in (True, False):
                     shown = hits if keep_own else [hit for hit in hits if hit.chunk.doc != own]
                     chosen, features, _ = answerer.choose_span(question.question, intent, shown[: answerer.settings.passages])
@@ -91,7 +91,7 @@ def collect_reports(reader, index_dir: Path) -> tuple[list[dict], list[int], lis
             intent = analyse_question(text)
             if intent.wants_figure or question.kind == "computed":
                 continue
-            hits = pipeline.index.search(text, k=SEARCH_DEPTH, documents=answerer.documents_named(text))
+            hits = answerer.retrieve(text, SEARCH_DEPTH)
             askings = [(hits, question.answerable)]
             if question.answerable and question.doc:
                 askings.append(([hit for hit in hits if hit.chunk.doc != question.doc], False))

@@ -125,8 +125,7 @@ def collect_reports(index_dir: Path, reader, questions_file: Path, split: str) -
         text = clean_question(question.question)
         if question.kind == "computed" or not analyse_question(text).wants_figure:
             continue
-        documents = answerer.documents_named(text)
-        hits = answerer.index.search(text, k=SEARCH_DEPTH, documents=documents)
+        hits = answerer.retrieve(text, SEARCH_DEPTH)
         asked.append(ask_figures(answerer, text, question.answers, hits, split, question.answerable))
         if question.answerable and question.doc:
             without = [hit for hit in hits if hit.chunk.doc != question.doc]
@@ -181,7 +180,7 @@ def collect_contrast(index_dir: Path, reader) -> list[AskedFigures]:
     questions = [q for path in CONTRAST_SOURCES for q in load_questions(path)]
     asked = []
     for text in contrast_questions(questions, corpus):
-        hits = answerer.index.search(text, k=SEARCH_DEPTH, documents=answerer.documents_named(text))
+        hits = answerer.retrieve(text, SEARCH_DEPTH)
         asked.append(ask_figures(answerer, text, (), hits, "reports_contrast", False))
     print(f"contrast: {len(asked)} askings", file=sys.stderr, flush=True)
     return asked
@@ -194,7 +193,6 @@ def collect(limit: int | None, reader) -> list[AskedFigures]:
         workdir = DEFAULT_WORKDIR / name
         names, _ = index_paragraphs(paragraphs, workdir)
         answerer = Pipeline(load_index(workdir / "index"), reader, UNCALIBRATED).answerer
-        index = answerer.index
         counts = {"train": 0, "dev": 0, "test": 0}
         for paragraph in paragraphs:
             for question in paragraph.questions:
@@ -203,7 +201,7 @@ def collect(limit: int | None, reader) -> list[AskedFigures]:
                 if paragraph.split == "train" or not intent.wants_figure or (limit and counts[paragraph.split] >= limit):
                     continue
                 counts[paragraph.split] += 1
-                hits = index.search(text, k=SEARCH_DEPTH)
+                hits = answerer.retrieve(text, SEARCH_DEPTH)
                 without = [hit for hit in hits if hit.chunk.doc != names[paragraph.id]]
                 asked.append(ask_figures(answerer, text, question.answers, hits, paragraph.split, True))
                 asked.append(ask_figures(answerer, text, question.answers, without, paragraph.split, False))
