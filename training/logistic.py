@@ -127,23 +127,44 @@ def choose_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.n
 
 def choose_high_threshold(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float) -> tuple[float, dict]:
     """The lowest confidence (not below `floor`, the abstention threshold) from which at most HIGH_BAND_WRONG of the
-    answers given are wrong (an answer to an unanswerable question is wrong; those are weighted, as in
+    answers given are wrong, and from every higher one too (an answer to an unanswerable question is wrong; those are weighted, as in
     `choose_threshold`, to UNANSWERABLE_SHARE of the questions): answers from there on are shown as sure, those
     between `floor` and it as 「请核对」."""
+    # 从高往低找：门槛放到哪里，它以上的每一档都还守得住上限（少数几个答案时错答比例忽高忽低，不取偶然达标的低点）
+    chosen = None
+    for threshold in np.linspace(0.99, floor, int(round((0.99 - floor) * 100)) + 1):
+        stats = high_band_stats(confidence, right, answerable, floor, threshold)
+        if stats["high_answers"] and stats["high_wrong"] > HIGH_BAND_WRONG:
+            break
+        if stats["high_answers"]:
+            chosen = (float(round(threshold, 3)), stats)
+    return chosen or (0.99, {"high_answers": 0})
+
+
+def high_band_stats(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, high: float) -> dict:
+    """How the answers at or above `high` stand: their weighted share of all answers given (those at or above
+    `floor`), the weighted share of them that is wrong, and how many there are."""
     given = np.nan_to_num(confidence, nan=-1.0)
     answerable_count, unanswerable_count = int(answerable.sum()), int((~answerable).sum())
     weight = np.where(answerable, 1.0, UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE) * answerable_count / max(unanswerable_count, 1))
     wrong = ~(right & answerable)
-    for threshold in np.linspace(floor, 0.99, int(round((0.99 - floor) * 100)) + 1):
-        shown = given >= threshold
-        if not shown.any():
-            break
-        wrong_share = float((weight * wrong)[shown].sum() / weight[shown].sum())
-        if wrong_share <= HIGH_BAND_WRONG:
-            stats = {
-                "high_share_of_answered": round(float(weight[shown].sum() / weight[given >= floor].sum()), 3),
-                "high_wrong": round(wrong_share, 3),
-                "high_answers": int(shown.sum()),
-            }
-            return float(round(threshold, 3)), stats
-    return 0.99, {"high_answers": 0}
+    shown = given >= high
+    if not shown.any():
+        return {"high_share_of_answered": 0.0, "high_wrong": 0.0, "high_answers": 0}
+    return {
+        "high_share_of_answered": round(float(weight[shown].sum() / weight[given >= floor].sum()), 3),
+        "high_wrong": round(float((weight * wrong)[shown].sum() / weight[shown].sum()), 3),
+        "high_answers": int(shown.sum()),
+    }
+
+
+def choose_shared_high_threshold(
+    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, groups: dict[str, np.ndarray]
+) -> tuple[float, dict]:
+    """One 「high」 threshold that holds HIGH_BAND_WRONG in every group of questions (`groups`: name → mask; the
+    reports and the MRC questions), i.e. the highest of the groups' own thresholds; the stats of each group there."""
+    high = max(choose_high_threshold(confidence[mask], right[mask], answerable[mask], floor)[0] for mask in groups.values())
+    stats = {}
+    for name, mask in groups.items():
+        stats |= {f"{name}_{key}": value for key, value in high_band_stats(confidence[mask], right[mask], answerable[mask], floor, high).items()}
+    return high, stats
