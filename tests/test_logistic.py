@@ -8,7 +8,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import choose_high_threshold, choose_shared_high_threshold  # noqa: E402
+from logistic import choose_high_threshold, high_band_by_group  # noqa: E402
 
 
 def test_the_high_band_starts_where_every_higher_band_stays_within_the_limit():
@@ -20,11 +20,11 @@ def test_the_high_band_starts_where_every_higher_band_stays_within_the_limit():
     assert threshold == 0.91 and stats["high_answers"] == 3 and stats["high_wrong"] == 0.0
 
 
-def test_one_high_threshold_holds_in_every_group():
+def test_the_high_band_is_chosen_on_the_reports_and_reported_on_the_rest():
     confidence = np.array([0.99, 0.9, 0.8, 0.7, 0.99, 0.9, 0.8, 0.7])
     right = np.array([True, True, True, True, True, False, True, True])
     answerable = np.ones(8, dtype=bool)
     reports = np.arange(8) < 4
-    threshold, stats = choose_shared_high_threshold(confidence, right, answerable, 0.3, {"reports": reports, "mrc": ~reports})
-    assert threshold == 0.91  # 报告题从 0.7 起就全对，百科题要 0.9 以上
-    assert stats["reports_high_answers"] == 1 and stats["mrc_high_wrong"] == 0.0
+    threshold, stats = high_band_by_group(confidence, right, answerable, 0.3, reports)
+    assert threshold == 0.3  # 报告题在拒答门槛以上全对：整个「可核对」一档都是「把握高」
+    assert stats["reports_high_answers"] == 4 and stats["reports_high_wrong"] == 0.0 and stats["mrc_high_wrong"] == 0.25

@@ -100,13 +100,3 @@ def test_only_figures_are_told_apart_as_plan_or_actual(tmp_path: Path, reader):
     decision = pipeline.ask("2013年决定免除小微企业的哪些费用？").answer
     assert decision.veto is None or decision.veto.name != "plan"
 
-
-def test_passages_that_speak_of_the_asked_year_come_first(reports_index: Path, reader):
-    pipeline = Pipeline.open(reports_index, reader=reader)
-    hits = pipeline.answerer.retrieve("2011年城镇新增就业多少人？", 5)
-    spoken = [pipeline.answerer.evidence.speaks_of(hit.chunk, 2011) for hit in hits]
-    assert spoken[0] and spoken == sorted(spoken, reverse=True)  # 这几段的检索分相差不到加分：说到2011年的都在前
-    assert hits[0].chunk.doc == "2012年滨海市政府工作报告.txt" and [hit.rank for hit in hits] == list(range(1, len(hits) + 1))
-    # 没问年份：与检索的次序相同
-    plain = "城镇新增就业多少人？"
-    assert [hit.chunk.id for hit in pipeline.answerer.retrieve(plain, 5)] == [hit.chunk.id for hit in pipeline.index.search(plain, k=5)]

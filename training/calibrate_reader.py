@@ -13,8 +13,8 @@ Also the questions that do not ask for a figure in eval/gwr_dev.jsonl and traini
 index of the seven reports and the seeds (`--reports-index`), as is and (answerable ones) without their report.
 The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these, the two
 weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use);
-above it the 「high」 band starts where at most 3 % of the answers given are wrong, to the report questions and to
-the MRC ones each (`logistic.choose_shared_high_threshold`).
+above it the 「high」 band starts where at most 3 % of the answers given to the report questions are wrong, and at
+every higher confidence with at least 20 answers (`logistic.choose_high_threshold`).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import UNANSWERABLE_SHARE, choose_shared_high_threshold, choose_threshold, fit_logistic_nonpositive  # noqa: E402
+from logistic import UNANSWERABLE_SHARE, choose_threshold, high_band_by_group, fit_logistic_nonpositive  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 from train_ranker import REPORTS_INDEX  # noqa: E402
 
@@ -134,9 +134,9 @@ def main() -> None:
     weights, bias = fit_logistic_nonpositive(x, y, tuple(i for i, name in enumerate(names) if name in EVIDENCE_FEATURES))
     probabilities = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold, stats = choose_threshold(probabilities, y == 1, np.array(answerable))
-    # 「把握高」一档要在报告题和百科题上各自都守住错答上限（见 train_ranker.py）
+    # 「把握高」一档的门槛按报告题定（见 train_ranker.py）
     reports = np.arange(len(y)) >= len(y) - len(report_rows)
-    high_threshold, high_stats = choose_shared_high_threshold(probabilities, y == 1, np.array(answerable), threshold, {"reports": reports, "mrc": ~reports})
+    high_threshold, high_stats = high_band_by_group(probabilities, y == 1, np.array(answerable), threshold, reports)
     stats |= high_stats
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},

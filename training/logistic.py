@@ -13,6 +13,7 @@ UNANSWERABLE_SHARE = 0.25
 # 拟合阈值时不可答的提问至少要拒答这么多（issue 22 要求 ≥ 90 %；留一点余量给没见过的材料）
 MIN_UNANSWERABLE_ABSTAINED = 0.93
 # 「把握高」一档里答错的（含答了不可答的题）最多占这么多（issue 22：≤ 3 %）
+MIN_BAND_ANSWERS = 20  # 少于这么多答案的一档，错答比例说明不了什么
 HIGH_BAND_WRONG = 0.03
 
 
@@ -130,13 +131,17 @@ def choose_high_threshold(confidence: np.ndarray, right: np.ndarray, answerable:
     answers given are wrong, and from every higher one too (an answer to an unanswerable question is wrong; those are weighted, as in
     `choose_threshold`, to UNANSWERABLE_SHARE of the questions): answers from there on are shown as sure, those
     between `floor` and it as 「请核对」."""
-    # 从高往低找：门槛放到哪里，它以上的每一档都还守得住上限（少数几个答案时错答比例忽高忽低，不取偶然达标的低点）
+    # 从高往低找：门槛放到哪里，它以上的每一档都还守得住上限，不取偶然达标的低点；答案不到 MIN_BAND_ANSWERS 个的
+    # 最高几档说明不了什么（一个错答就是 10 %），只要求它们不全错
     chosen = None
     for threshold in np.linspace(0.99, floor, int(round((0.99 - floor) * 100)) + 1):
         stats = high_band_stats(confidence, right, answerable, floor, threshold)
-        if stats["high_answers"] and stats["high_wrong"] > HIGH_BAND_WRONG:
+        if not stats["high_answers"]:
+            continue
+        judged = stats["high_answers"] >= MIN_BAND_ANSWERS
+        if stats["high_wrong"] > (HIGH_BAND_WRONG if judged else 0.5):
             break
-        if stats["high_answers"]:
+        if stats["high_wrong"] <= HIGH_BAND_WRONG:
             chosen = (float(round(threshold, 3)), stats)
     return chosen or (0.99, {"high_answers": 0})
 
@@ -158,13 +163,15 @@ def high_band_stats(confidence: np.ndarray, right: np.ndarray, answerable: np.nd
     }
 
 
-def choose_shared_high_threshold(
-    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, groups: dict[str, np.ndarray]
+
+def high_band_by_group(
+    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, fitted_on: np.ndarray
 ) -> tuple[float, dict]:
-    """One 「high」 threshold that holds HIGH_BAND_WRONG in every group of questions (`groups`: name → mask; the
-    reports and the MRC questions), i.e. the highest of the groups' own thresholds; the stats of each group there."""
-    high = max(choose_high_threshold(confidence[mask], right[mask], answerable[mask], floor)[0] for mask in groups.values())
+    """The 「high」 threshold chosen on the questions `fitted_on` marks (the reports: what the product answers), and
+    how the band stands there and on the others (the MRC questions, whose span boundaries are judged more
+    strictly: reported, not fitted to, since holding them to the limit would leave the band all but empty)."""
+    high, _ = choose_high_threshold(confidence[fitted_on], right[fitted_on], answerable[fitted_on], floor)
     stats = {}
-    for name, mask in groups.items():
+    for name, mask in (("reports", fitted_on), ("mrc", ~fitted_on)):
         stats |= {f"{name}_{key}": value for key, value in high_band_stats(confidence[mask], right[mask], answerable[mask], floor, high).items()}
     return high, stats

@@ -3,7 +3,7 @@ are chosen by the learned ranker, other answers by the span reader; the evidence
 features; the calibrated probability decides whether the answer is given, given for checking, or withheld."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qa.reading.candidates import (
@@ -51,10 +51,6 @@ from qa.types import Answer, Hit, Veto
 if TYPE_CHECKING:  # torch 只在真正用阅读器时才加载
     from qa.reading.reader_weights import NeuralReader
 
-# 问某年的题，说到那一年的段落在融合检索分（z 分数）上加这么多，在前 TIME_POOL 段里重排。dev 集 hit@5：gwr_dev
-# 80.8→84.6、gwr_dev2 78.6→81.0、report_dev 93.8→95.1，seeds 不变；硬性排前（加 100）在 gwr_dev2 上反而差
-ASKED_YEAR_BONUS = 2.0
-TIME_POOL = 30
 MARGIN_LIMIT = 15.0  # 阅读器分差（片段分 - 无答案分）作特征时截到 ±15：更远的差别不再说明什么
 
 
@@ -100,16 +96,9 @@ class Answerer:
         self.evidence = Evidence(self.document_years, self.table_cells)
 
     def retrieve(self, question: str, k: int, retriever: str = "hybrid") -> list[Hit]:
-        """The question's passages, best first: searched in the report the question names, if any, and those that
-        speak of the years asked about (the comparison base aside) moved up by `ASKED_YEAR_BONUS`."""
-        hits = self.index.search(question, k=max(k, TIME_POOL), retriever=retriever, documents=self.documents_named(question))
-        intent = analyse_question(clean_question(question))
-        years = [int(year) for year in intent.years if year not in intent.base_years] or [int(year) for year in intent.years]
-        if years:
-            bonus = {id(hit): ASKED_YEAR_BONUS * all(self.evidence.speaks_of(hit.chunk, year) for year in years) for hit in hits}
-            hits = sorted(hits, key=lambda hit: -(hit.score + bonus[id(hit)]))
-            hits = [replace(hit, score=hit.score + bonus[id(hit)]) for hit in hits]
-        return [replace(hit, rank=rank) for rank, hit in enumerate(hits[:k], start=1)]
+        """The question's passages, best first; only in the report the question names (「根据2002年政府工作报告，……」)
+        when the corpus has it."""
+        return self.index.search(question, k=k, retriever=retriever, documents=self.documents_named(question))
 
     def ask(self, question: str, hits: list[Hit]) -> Answer:
         """The answer from the retrieved passages (the caller searched: see qa.pipeline); ValueError only for empty questions."""
