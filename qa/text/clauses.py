@@ -208,7 +208,10 @@ _ENUMERATION_BEFORE = re.compile(r"([^，,；;：:。！？!?\n]+、[^，,；;�
 def enumerated_items(sentence: str, figure: Figure) -> list[str]:
     """The listed items a count right after 「……等」 counts: 「粮食、棉花、原油等三十多种主要产品」 → ["粮食", "棉花",
     "原油"] for 「三十多种」 (the first item keeps whatever words open its clause). [] for any other figure."""
-    match = _ENUMERATION_BEFORE.search(sentence[: figure.start])
+    before = sentence[: figure.start]
+    # 列举不跨分句：只看数字所在分句的开头到它（正则不必在整句上回溯）
+    clause = before[max(before.rfind(mark) for mark in "，,；;：:。！？!?\n") + 1 :]
+    match = _ENUMERATION_BEFORE.search(clause)
     if not match:
         return []
     return [item.strip() for item in match[1].split("、") if item.strip()]
