@@ -257,7 +257,8 @@ class QAService:
         }
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
-        return self.pipeline.index.search(question, k=k)
+        """The passages `ask` would read (a question that names a report is searched in it)."""
+        return self.pipeline.answerer.retrieve(question, k)
 
     # ---- 知识库 -----------------------------------------------------------
 
