@@ -4,8 +4,9 @@
 # two on the reports' own language as for v2; each exported and scored on the held-out test paragraphs
 # (training/logs/v3-mrc.json, training/logs/v3-reports.json). Resumable: each run keeps its checkpoints in
 # training/checkpoints/<run>/. About 2 hours of CPU (1,603 + 114 steps on 2 cores); a lent GPU takes `cuda`.
-# Then refit the ranker and the calibration on the chosen reader and measure it in place:
-#   bash training/try_reader.sh training/checkpoints/v3-reports.npz
+# Then refit the ranker and the calibration on the chosen reader before it replaces the shipped one:
+#   python training/train_ranker.py --reader training/checkpoints/v3-reports.npz --output NEW-ranker.json
+#   python training/calibrate_reader.py --reader training/checkpoints/v3-reports.npz --output NEW-calibration.json
 # Usage: training/reader_v3.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu); needs training/checkpoints/v2-full/
 source "$(dirname "$0")/reader_steps.sh" "$@"
 "$PYTHON" training/train_reader.py --run v3-mrc --init-from training/checkpoints/v2-full/latest.pt --script-mix --bf16 \
