@@ -14,6 +14,7 @@ UNANSWERABLE_SHARE = 0.25
 MIN_UNANSWERABLE_ABSTAINED = 0.93
 # 「把握高」一档里答错的（含答了不可答的题）最多占这么多（issue 22：≤ 3 %）
 MIN_BAND_ANSWERS = 20  # 少于这么多答案的一档，错答比例说明不了什么
+SMALL_BAND_WRONG = 0.5  # 这样的小档只要求错的不过半
 HIGH_BAND_WRONG = 0.03
 
 
@@ -139,7 +140,7 @@ def choose_high_threshold(confidence: np.ndarray, right: np.ndarray, answerable:
         if not stats["high_answers"]:
             continue
         judged = stats["high_answers"] >= MIN_BAND_ANSWERS
-        if stats["high_wrong"] > (HIGH_BAND_WRONG if judged else 0.5):
+        if stats["high_wrong"] > (HIGH_BAND_WRONG if judged else SMALL_BAND_WRONG):
             break
         if stats["high_wrong"] <= HIGH_BAND_WRONG:
             chosen = (float(round(threshold, 3)), stats)
@@ -161,7 +162,6 @@ def high_band_stats(confidence: np.ndarray, right: np.ndarray, answerable: np.nd
         "high_wrong": round(float((weight * wrong)[shown].sum() / weight[shown].sum()), 3),
         "high_answers": int(shown.sum()),
     }
-
 
 
 def high_band_by_group(

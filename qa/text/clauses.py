@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from qa.text.figures import Figure, find_figures
+from qa.text.figures import Figure, find_figures, parse_chinese_number
 
 CLAUSE_BREAK = re.compile(r"[，,；;：:。！？!?（）()\n]")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
@@ -12,7 +12,6 @@ _SENTENCE_YEAR = re.compile(r"(?<![比较与同])(?<!相对于)(?<!\d)((?:19|20)
 _OWN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:度)?(?:的|底|末|初)?$")
 # 「已由五十年代的50%左右，上升到80%以上」：老报告用年代说时间（二十世纪的年代）
 _OWN_DECADE = re.compile(r"(?:上世纪|上个世纪|二十世纪)?([二三四五六七八九]十|[2-9]0)年代(?:初|末|中期|初期|末期)?(?:的)?$")
-_DECADE_TENS = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 SENTENCE_MARKS = "。！？\n"
@@ -139,7 +138,7 @@ def own_years(sentence: str, figures: list[Figure], position: int, text_before: 
     decade = _OWN_DECADE.search(before)
     if decade:
         tens = decade.group(1)
-        first = 1900 + 10 * (_DECADE_TENS[tens[0]] if tens[0] in _DECADE_TENS else int(tens[0]))
+        first = 1900 + int(tens if tens.isdigit() else parse_chinese_number(tens))
         return {str(year) for year in range(first, first + 10)}
     span = last_year_range(text_before + sentence[: figure.start])
     if span:
