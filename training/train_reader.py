@@ -49,6 +49,7 @@ HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
 # 第二阶段（--reports）：报告语言的训练题（助手写的，事实不与 eval/ 重合），答案所在的自然段取自原文
 REPORT_QUESTIONS = ROOT / "training" / "data" / "report_train.jsonl"
 REPORT_SOURCES = (ROOT.parent / "shared" / "data" / "gwr", ROOT.parent / "shared" / "seeds")
+REPORT_DEV = (ROOT / "eval" / "report_dev.jsonl", ROOT / "eval" / "paraphrase_dev.jsonl")  # --score 也报它们（只给证据段落）
 MRC_REPLAY = 1.0  # 报告题之外再读多少倍题数的 MRC 段落，免得忘了读百科
 TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
 SIMPLIFIED_SHARE = 0.5  # --script-mix：繁体段落有一半换成简体读（不加步数，两种字形都见到）
@@ -97,11 +98,11 @@ def training_paragraphs(simplified_copies: bool, script_mix: bool = False, quest
     return paragraphs
 
 
-def report_paragraphs() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(paragraph, [(question, answer)]) for the answerable report training questions whose answer is written in the
+def report_paragraphs(path: Path = REPORT_QUESTIONS) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(paragraph, [(question, answer)]) for the answerable report questions of `path` whose answer is written in the
     paragraph of their evidence sentence (computed answers are not, and are left out)."""
     grouped: dict[str, list[tuple[str, str]]] = {}
-    for line in REPORT_QUESTIONS.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if not row["answers"] or not row.get("doc"):
             continue
@@ -237,7 +238,8 @@ def export(args: argparse.Namespace) -> None:
 
 
 def held_out_scores(limit: int, reader_path: str = "") -> dict:
-    """EM / F1 with the gold paragraph given, on held-out paragraphs (for the model card)."""
+    """EM / F1 with the gold paragraph given, on held-out paragraphs, and the share of the report dev questions whose
+    answer the best span of their evidence paragraph holds (for the model card)."""
     from qa.reading.reader_weights import load_reader
 
     reader = load_reader(Path(reader_path)) if reader_path else load_reader()
@@ -246,12 +248,22 @@ def held_out_scores(limit: int, reader_path: str = "") -> dict:
         rows = [(p, q) for p in load_mrc(DATA / f"{name}.json") if p.split == "test" for q in p.questions][:limit]
         em = f1 = 0.0
         for paragraph, question in rows:
-            guess = reader.read_passages(question.question, [paragraph.text])
-            text = paragraph.text[guess[0].start : guess[0].end] if guess else ""
+            text = held_span(reader, question.question, paragraph.text)
             em += exact_match(text, question.answers)
             f1 += char_f1(text, question.answers)
         scores[name] = {"questions": len(rows), "exact_match": round(100 * em / len(rows), 1), "f1": round(100 * f1 / len(rows), 1)}
+    # 报告语言：助手写的开发题（从未训练过），只给证据所在的自然段，最好的片段里有没有答案
+    for path in REPORT_DEV:
+        pairs = [(question, answer, text) for text, asked in report_paragraphs(path) for question, answer in asked]
+        held = sum(answer in held_span(reader, question, text) for question, answer, text in pairs)
+        scores[path.stem] = {"questions": len(pairs), "best_span_holds_gold": round(100 * held / max(len(pairs), 1), 1)}
     return scores
+
+
+def held_span(reader, question: str, paragraph: str) -> str:
+    """The reader's best span of one paragraph ("" when it finds none)."""
+    guess = reader.read_passages(question, [paragraph])
+    return paragraph[guess[0].start : guess[0].end] if guess else ""
 
 
 if __name__ == "__main__":
