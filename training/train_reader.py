@@ -237,15 +237,16 @@ def export(args: argparse.Namespace) -> None:
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-def held_out_scores(limit: int, reader_path: str = "") -> dict:
-    """EM / F1 with the gold paragraph given, on held-out paragraphs, and the share of the report dev questions whose
-    answer the best span of their evidence paragraph holds (for the model card)."""
+def held_out_scores(limit: int, reader_path: str = "", split: str = "test") -> dict:
+    """EM / F1 with the gold paragraph given, on held-out paragraphs of `split` (test: for the model card; dev: to
+    choose between candidate readers), and the share of the report dev questions whose answer the best span of their
+    evidence paragraph holds."""
     from qa.reading.reader_weights import load_reader
 
     reader = load_reader(Path(reader_path)) if reader_path else load_reader()
     scores = {}
     for name in HELD_OUT:
-        rows = [(p, q) for p in load_mrc(DATA / f"{name}.json") if p.split == "test" for q in p.questions][:limit]
+        rows = [(p, q) for p in load_mrc(DATA / f"{name}.json") if p.split == split for q in p.questions][:limit]
         em = f1 = 0.0
         for paragraph, question in rows:
             text = held_span(reader, question.question, paragraph.text)
@@ -289,10 +290,11 @@ if __name__ == "__main__":
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
     parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")
     parser.add_argument("--score", type=int, default=0, help="score the exported reader on N held-out questions per file")
+    parser.add_argument("--split", default="test", choices=("test", "dev"), help="--score: the held-out paragraphs to score on")
     args = parser.parse_args()
     if args.export:
         export(args)
     elif args.score:
-        print(json.dumps(held_out_scores(args.score, args.reader), ensure_ascii=False, indent=2))
+        print(json.dumps(held_out_scores(args.score, args.reader, args.split), ensure_ascii=False, indent=2))
     else:
         train(args)
