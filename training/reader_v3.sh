@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Reader v3 (issue 22, next step after v2): a second epoch over all MRC training questions from v2-full's weights at
-# half the rate (the learning curve in qa/models/READER_CARD.md: one epoch is far from the data's limit), then stage
-# two on the reports' own language as for v2; each exported and scored on the held-out test paragraphs
-# (training/logs/v3-mrc.json, training/logs/v3-reports.json). Resumable: each run keeps its checkpoints in
-# training/checkpoints/<run>/. About 2 hours of CPU (1,603 + 114 steps on 2 cores); a lent GPU takes `cuda`.
-# Then refit the ranker and the calibration on the chosen reader before it replaces the shipped one:
-#   python training/train_ranker.py --reader training/checkpoints/v3-reports.npz --output NEW-ranker.json
-#   python training/calibrate_reader.py --reader training/checkpoints/v3-reports.npz --output NEW-calibration.json
+# Reader v3 (issue 22, after v2): a second epoch over all MRC training questions from v2-full's weights at half the
+# rate (the learning curve in qa/models/READER_CARD.md: one epoch is far from the data's limit), then stage two on the
+# reports' own language as for v2 (training/data/report_train.jsonl: 1,678 questions on 2026-12-07, 446 steps); each
+# exported and scored on the held-out test paragraphs and the report dev sets (training/logs/v3-mrc.json,
+# training/logs/v3-reports.json). Resumable: each run keeps its checkpoints in training/checkpoints/<run>/. About
+# 2.5 hours of CPU (1,603 + 446 steps on 2 cores); a lent GPU takes `cuda`.
+# Then refit the ranker and the calibration on it and measure everything, in one command:
+#   bash training/try_reader.sh training/checkpoints/v3-reports.npz [GWR_INDEX]
+# (training/average_readers.py makes a soup of the two stages, e.g. --runs v3-mrc v3-reports --run v3-soup, to
+# export and score the same way; choose between candidates with `train_reader.py --score 200 --split dev`.)
 # Usage: training/reader_v3.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu); needs training/checkpoints/v2-full/
 source "$(dirname "$0")/reader_steps.sh" "$@"
 "$PYTHON" training/train_reader.py --run v3-mrc --init-from training/checkpoints/v2-full/latest.pt --script-mix --bf16 \
