@@ -165,12 +165,14 @@ def high_band_stats(confidence: np.ndarray, right: np.ndarray, answerable: np.nd
 
 
 def high_band_by_group(
-    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, fitted_on: np.ndarray
+    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, fitted_on: np.ndarray,
+    chosen_on: np.ndarray | None = None,
 ) -> tuple[float, dict]:
-    """The 「high」 threshold chosen on the questions `fitted_on` marks (the reports: what the product answers), and
-    how the band stands there and on the others (the MRC questions, whose span boundaries are judged more
-    strictly: reported, not fitted to, since holding them to the limit would leave the band all but empty)."""
-    high, _ = choose_high_threshold(confidence[fitted_on], right[fitted_on], answerable[fitted_on], floor)
+    """The 「high」 threshold chosen on the questions `chosen_on` marks (default: those `fitted_on` marks, the reports:
+    what the product answers), and how the band stands on the `fitted_on` questions and on the others (the MRC
+    questions, whose span boundaries are judged more strictly)."""
+    chosen_on = fitted_on if chosen_on is None else chosen_on
+    high, _ = choose_high_threshold(confidence[chosen_on], right[chosen_on], answerable[chosen_on], floor)
     stats = {}
     for name, mask in (("reports", fitted_on), ("mrc", ~fitted_on)):
         stats |= {f"{name}_{key}": value for key, value in high_band_stats(confidence[mask], right[mask], answerable[mask], floor, high).items()}
