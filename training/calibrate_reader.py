@@ -137,8 +137,9 @@ def main() -> None:
     threshold, stats = choose_threshold(probabilities, y == 1, np.array(answerable))
     # 「把握高」一档的门槛按全部题定：报告训练题阅读器在第二阶段读过，只看它们，门槛会低到百科题错上 8–10 %
     reports = np.arange(len(y)) >= len(y) - len(report_rows)
-    everything = np.ones(len(y), dtype=bool)
-    high_threshold, high_stats = high_band_by_group(probabilities, y == 1, np.array(answerable), threshold, reports, everything)
+    high_threshold, high_stats = high_band_by_group(
+        probabilities, y == 1, np.array(answerable), threshold, reports, chosen_on=np.ones(len(y), dtype=bool)
+    )
     stats |= high_stats
     calibration = {
         "weights": {name: round(float(w), 5) for name, w in zip(names, weights)},

@@ -165,15 +165,15 @@ def high_band_stats(confidence: np.ndarray, right: np.ndarray, answerable: np.nd
 
 
 def high_band_by_group(
-    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, fitted_on: np.ndarray,
+    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, floor: float, reports: np.ndarray,
     chosen_on: np.ndarray | None = None,
 ) -> tuple[float, dict]:
-    """The 「high」 threshold chosen on the questions `chosen_on` marks (default: those `fitted_on` marks, the reports:
-    what the product answers), and how the band stands on the `fitted_on` questions and on the others (the MRC
-    questions, whose span boundaries are judged more strictly)."""
-    chosen_on = fitted_on if chosen_on is None else chosen_on
+    """The 「high」 threshold chosen on the questions `chosen_on` marks (default: the `reports` ones, what the product
+    answers), and how the band stands on the report questions and on the others (the MRC questions, whose span
+    boundaries are judged more strictly)."""
+    chosen_on = reports if chosen_on is None else chosen_on
     high, _ = choose_high_threshold(confidence[chosen_on], right[chosen_on], answerable[chosen_on], floor)
     stats = {}
-    for name, mask in (("reports", fitted_on), ("mrc", ~fitted_on)):
+    for name, mask in (("reports", reports), ("mrc", ~reports)):
         stats |= {f"{name}_{key}": value for key, value in high_band_stats(confidence[mask], right[mask], answerable[mask], floor, high).items()}
     return high, stats
