@@ -9,9 +9,12 @@
 #   bash training/try_reader.sh training/checkpoints/v3-reports.npz [GWR_INDEX]
 # (training/average_readers.py makes a soup of the two stages, e.g. --runs v3-mrc v3-reports --run v3-soup, to
 # export and score the same way; choose between candidates with `train_reader.py --score 200 --split dev`.)
-# Usage: training/reader_v3.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu); needs training/checkpoints/v2-full/
+# Usage: training/reader_v3.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu). Starts from v2-full's checkpoint
+# where training/reader_v2.sh left one, else from the shipped int8 reader (a fresh clone; v2's own weights, dequantised).
 source "$(dirname "$0")/reader_steps.sh" "$@"
-"$PYTHON" training/train_reader.py --run v3-mrc --init-from training/checkpoints/v2-full/latest.pt --script-mix --bf16 \
+START=training/checkpoints/v2-full/latest.pt
+[ -f "$START" ] || START=qa/models/reader-int8.npz
+"$PYTHON" training/train_reader.py --run v3-mrc --init-from "$START" --script-mix --bf16 \
   --epochs 1 --lr 3e-5 --warmup 0.03 --seed 31 --device "$DEVICE" >> training/logs/v3-mrc.log 2>&1
 export_and_score v3-mrc
 "$PYTHON" training/train_reader.py --run v3-reports --reports --init-from training/checkpoints/v3-mrc/latest.pt \

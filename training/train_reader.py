@@ -150,6 +150,17 @@ def training_examples(
     return examples
 
 
+def initial_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The weights a run starts from: a training checkpoint (.pt), or an exported int8 reader (.npz, such as the
+    shipped one), dequantised, so that a fresh clone can go on from the weights it ships."""
+    if path.suffix == ".npz":
+        from qa.reading.reader_weights import read_state
+
+        state, _ = read_state(path)
+        return {name: torch.from_numpy(value) for name, value in state.items()}
+    return torch.load(path, weights_only=True, map_location="cpu")["model"]
+
+
 def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -184,7 +195,7 @@ def train(args: argparse.Namespace) -> None:
     latest = checkpoints / "latest.pt"
     if args.init_from and not latest.exists():
         # 第二阶段：从上一阶段的权重出发，优化器与学习率从头来（上一阶段的学习率已衰减到 0）
-        model.load_state_dict(torch.load(args.init_from, weights_only=True, map_location="cpu")["model"], strict=False)
+        model.load_state_dict(initial_weights(Path(args.init_from)), strict=False)
         print(f"initialised from {args.init_from}", flush=True)
     if latest.exists():
         state = torch.load(latest, weights_only=True, map_location="cpu")
@@ -284,7 +295,7 @@ if __name__ == "__main__":
     parser.add_argument("--questions", type=int, default=0, help="train on the first N questions only (learning curve)")
     parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (AMX/AVX-512 CPUs: about 1.4x faster)")
     parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
-    parser.add_argument("--init-from", default="", help="start from this checkpoint's weights (fresh optimiser and schedule)")
+    parser.add_argument("--init-from", default="", help="start from these weights: a checkpoint (.pt) or an exported reader (.npz); fresh optimiser and schedule")
     parser.add_argument("--reports", action="store_true", help="stage two: training/data/report_train.jsonl with an MRC replay (use with --init-from)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
