@@ -116,12 +116,11 @@ def report_paragraphs(path: Path = REPORT_QUESTIONS) -> list[tuple[str, list[tup
     return list(grouped.items())
 
 
-def stage_two_paragraphs(seed: int) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The report paragraphs and, replayed beside them, MRC training paragraphs with MRC_REPLAY times as many questions."""
+def stage_two_paragraphs(seed: int, replay: float = MRC_REPLAY) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The report paragraphs and, replayed beside them, MRC training paragraphs with `replay` times as many questions."""
     reports = report_paragraphs()
-    wanted = int(MRC_REPLAY * sum(len(pairs) for _, pairs in reports))
-    replay = training_paragraphs(False, True, wanted, seed + 7)
-    return reports + replay
+    wanted = int(replay * sum(len(pairs) for _, pairs in reports))
+    return reports + training_paragraphs(False, True, wanted, seed + 7)
 
 
 def training_examples(
@@ -168,7 +167,7 @@ def train(args: argparse.Namespace) -> None:
     tokenizer = E5Tokenizer()
     pad = tokenizer.special["pad"]
     if args.reports:
-        paragraphs = stage_two_paragraphs(args.seed)
+        paragraphs = stage_two_paragraphs(args.seed, args.replay)
     else:
         paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
     examples = training_examples(tokenizer, settings, args.negative_share, args.seed, paragraphs)
@@ -296,6 +295,7 @@ if __name__ == "__main__":
     parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (AMX/AVX-512 CPUs: about 1.4x faster)")
     parser.add_argument("--run", default="", help="checkpoint sub-folder of training/checkpoints/ for this run")
     parser.add_argument("--init-from", default="", help="start from these weights: a checkpoint (.pt) or an exported reader (.npz); fresh optimiser and schedule")
+    parser.add_argument("--replay", type=float, default=MRC_REPLAY, help="--reports: MRC training questions read beside them, times the report questions")
     parser.add_argument("--reports", action="store_true", help="stage two: training/data/report_train.jsonl with an MRC replay (use with --init-from)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
