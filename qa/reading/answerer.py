@@ -198,9 +198,12 @@ class Answerer:
             return abstain(question, hits, max(ranked, key=lambda item: item.score).veto)
         candidate, probability = chosen.candidate, chosen.probability
         threshold = self.ranker.threshold
-        if probability < threshold and self._pinned_cell(intent, candidate):
-            # 问题用表格自己的行标签和列标题点中了这一格、只有这一格：按最低可答的把握给出，请人核对
-            probability = threshold
+        if probability < threshold:
+            # 问题用表格自己的行标签和列标题点中了一格、只有这一格：排序模型最看好的数把握不够时，答这一格，
+            # 按最低可答的把握给出，请人核对（正文里一句相近的话常被阅读器看好，却说的是另一个地方或合计）
+            pinned = next((item for item in ranked if item.veto is None and self._pinned_cell(intent, item.candidate)), None)
+            if pinned is not None:
+                candidate, probability = pinned.candidate, threshold
         band = band_of(probability, threshold, self.ranker.confidence.high)
         if band == "none":
             # 拒答时说明原因：排序分最高的数字若被它自己的分句排除了（年份、计划……），说这个；否则说把握不够及不利的证据
