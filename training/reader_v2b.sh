@@ -8,9 +8,7 @@
 # calibration on it and measure everything: bash training/try_reader.sh training/checkpoints/v2b.npz [GWR_INDEX]
 # Usage: training/reader_v2b.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu)
 source "$(dirname "$0")/reader_steps.sh" "$@"
-V2_COMMIT=65f9892
-mkdir -p training/checkpoints
-git show "$V2_COMMIT:qa/models/reader-int8.npz" > training/checkpoints/v2.npz
-"$PYTHON" training/train_reader.py --run v2b --reports --replay 3 --init-from training/checkpoints/v2.npz --bf16 \
+START=$(reader_v2)  # an assignment, so that `set -e` stops the script if git cannot give it
+"$PYTHON" training/train_reader.py --run v2b --reports --replay 3 --init-from "$START" --bf16 \
   --epochs 1 --lr 3e-5 --warmup 0.1 --seed 37 --device "$DEVICE" >> training/logs/v2b.log 2>&1
 export_and_score v2b

@@ -10,10 +10,10 @@
 # (training/average_readers.py makes a soup of the two stages, e.g. --runs v3-mrc v3-reports --run v3-soup, to
 # export and score the same way; choose between candidates with `train_reader.py --score 200 --split dev`.)
 # Usage: training/reader_v3.sh [PYTHON] [DEVICE]   (defaults: .venv/bin/python, cpu). Starts from v2-full's checkpoint
-# where training/reader_v2.sh left one, else from the shipped int8 reader (a fresh clone; v2's own weights, dequantised).
+# where training/reader_v2.sh left one, else from reader v2 as shipped (taken from git, dequantised; in a fresh clone).
 source "$(dirname "$0")/reader_steps.sh" "$@"
 START=training/checkpoints/v2-full/latest.pt
-[ -f "$START" ] || START=qa/models/reader-int8.npz
+[ -f "$START" ] || START=$(reader_v2)
 "$PYTHON" training/train_reader.py --run v3-mrc --init-from "$START" --script-mix --bf16 \
   --epochs 1 --lr 3e-5 --warmup 0.03 --seed 31 --device "$DEVICE" >> training/logs/v3-mrc.log 2>&1
 export_and_score v3-mrc
