@@ -15,7 +15,7 @@ from qa.pipeline import Pipeline
 from qa.reading.intent import analyse_question
 from qa.search.retrieve import FusionSettings, SearchIndex
 from qa.scoring import char_f1, exact_match
-from qa.types import Answer, Hit
+from qa.types import Answer, Chunk, Hit
 
 KINDS = ("figure", "entity", "date", "list", "paraphrase", "target", "computed", "unanswerable")
 _REQUIRED = ("question", "answers")
@@ -134,12 +134,25 @@ def is_relevant(hit: Hit, question: Question) -> bool:
     chunk = hit.chunk
     if question.doc and chunk.doc != question.doc:
         return False
-    if question.section and question.section not in chunk.section_path:
+    if question.section and not in_section(chunk, question.section):
         return False
     if question.kind == "computed":
         return bool(question.doc)  # 计算题的答案不在原文里，只能按文档判断
     text = normalise_width(chunk.text)
     return any(normalise_width(answer) in text for answer in question.answers)
+
+
+# 评测文件里的章节名是人抄的：首尾的破折号、句号、空白不算（「——信息产业发展全国领先」「（一）……。」）
+_SECTION_EDGES = " \t\u3000—-－:：。.．"
+
+
+def in_section(chunk: Chunk, section: str) -> bool:
+    """Whether the chunk lies in the named section: one of its headings, written with or without the edges a person
+    copying it adds, or (a numbered paragraph the chunker did not take for a heading) a line of its own text."""
+    wanted = normalise_width(section).strip(_SECTION_EDGES)
+    if any(normalise_width(heading).strip(_SECTION_EDGES) == wanted for heading in chunk.section_path):
+        return True
+    return any(normalise_width(line).strip(_SECTION_EDGES).startswith(wanted) for line in chunk.text.splitlines())
 
 
 def first_relevant_rank(hits: list[Hit], question: Question) -> int | None:

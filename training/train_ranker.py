@@ -59,6 +59,7 @@ from qa.reading.ranking import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Cal
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
+from qa.text.figures import find_figures  # noqa: E402
 from qa.text.script import to_half_width  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
@@ -91,7 +92,8 @@ class AskedFigures:
 
 def is_right(figure: str, golds: tuple[str, ...]) -> bool:
     """The figure is a gold answer: equal after CMRC normalisation, or the same digits with one inside the other
-    (「3000人」 for the gold 「约3000人」)."""
+    (「3000人」 for the gold 「约3000人」), or the same value written in Chinese numerals with only words around it
+    (「十亿人」 for the gold 「十亿人民」, but not 「一九八三年」 for 「一九八三年六月」)."""
     figure, golds = to_half_width(figure), tuple(map(to_half_width, golds))
     if exact_match(figure, golds):
         return True
@@ -99,7 +101,27 @@ def is_right(figure: str, golds: tuple[str, ...]) -> bool:
     for gold in map(normalise_answer, golds):
         if re.sub(r"\D", "", gold) == re.sub(r"\D", "", mine) != "" and (mine in gold or gold in mine):
             return True
+        if _same_figure_in_words(mine, gold):
+            return True
     return False
+
+
+# 数字的写法（阿拉伯数字和汉字数字）：金标准在同一个数外面多出来的字里不能再有数
+_NUMERAL = re.compile(r"[0-9〇零一二两三四五六七八九十百千万亿]")
+
+
+def _same_figure_in_words(mine: str, gold: str) -> bool:
+    """One text holds the other, both are one figure of the same value and kind, and what the longer adds is words."""
+    shorter, longer = sorted((mine, gold), key=len)
+    if not shorter or shorter not in longer:
+        return False
+    figures = [find_figures(text) for text in (shorter, longer)]
+    if any(len(found) != 1 for found in figures):
+        return False
+    (short_figure,), (long_figure,) = figures
+    if (short_figure.value, short_figure.kind) != (long_figure.value, long_figure.kind):
+        return False
+    return not _NUMERAL.search(longer.replace(shorter, "", 1))
 
 
 def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: str, answerable: bool) -> AskedFigures:

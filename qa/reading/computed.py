@@ -41,6 +41,8 @@ _TIME_ONLY = re.compile(r"(?:上年|去年|前一年|上一年|同期|上年同�
 _LEADING_TIME = re.compile(r"(?:(?:19|20)\d{2}年(?:至|到)?)+")
 # 低于这个分数的数字对与问题对不上，不拿来计算（在种子与报告开发题上，0.75–1.0 都在平台上；取中间）
 MIN_CHANGE_SCORE = 0.85
+# 「补贴资金从2007年的639亿元」：指标名在「从／由」和起点的时间前面；末尾相同的字只在指标名里数（年份谁都会写）
+_CHANGE_OPENING = re.compile(r"(?:由|从)(?:[0-9０-９〇一二三四五六七八九]{4}\s*年(?:末|底|初)?的?)?$")
 
 
 def change_answer(intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms) -> Answer | None:
@@ -63,7 +65,7 @@ def change_answer(intent: QuestionIntent, hits: list[Hit], terms: QuestionTerms)
                     continue
                 # 指标名紧挨在「由」前面，比整句的重合更能区分同一段里的几个指标
                 score = change_score(terms, left, sentence, hit) + CHANGE_WEIGHTS["suffix_match"] * suffix_match(
-                    re.sub(r"(?:由|从)$", "", left), intent.content
+                    _CHANGE_OPENING.sub("", left), intent.content
                 )
                 span = last_year_range(chunk.text[:start] + sentence)
                 years = set(span.groups()) if span else set()

@@ -28,6 +28,10 @@ _SENTENCE_MARKS = "。！？!?\n"
 EVIDENCE_FEATURES = ("year_unmentioned", "year_unstated", "year_elsewhere", "year_mismatch", "place_unmentioned", "place_elsewhere", "place_other_title", "term_missing")
 
 
+# 一段年份（「过去五年」「2016—2020年」）包含问的那一年：说到了，但说的不只是那一年
+RANGE_FIT = 0.5
+
+
 @dataclass(frozen=True)
 class Judged:
     """What the evidence says of one candidate: its features, and a veto where its own words rule it out."""
@@ -155,6 +159,24 @@ class Evidence:
         doc_year = self.document_years.get(chunk.doc)
         spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
         return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
+
+    def time_fit(self, chunk: Chunk, years: list[int]) -> tuple[float, bool]:
+        """How a passage stands to the years a question asks about: the mean over them of how it speaks of each (1 for
+        the year itself, relative times resolved; RANGE_FIT for a span of years that holds it, 「过去五年」), and whether
+        its innermost dated heading is one of them (「一、2020年工作回顾」)."""
+        if not years:
+            return 0.0, False
+        text = chunk.context_text()
+        doc_year = self.document_years.get(chunk.doc)
+        heading = section_year(chunk.section_path, doc_year)
+        spans = _times_spoken_of(text, doc_year, heading)
+
+        def fit(year: int) -> float:
+            if f"{year}年" in text or any(span.start == span.end == year for span in spans):
+                return 1.0
+            return RANGE_FIT if any(span.start <= year <= span.end for span in spans) else 0.0
+
+        return sum(map(fit, years)) / len(years), heading in years
 
     def paragraph_times(
         self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False, through_sentence: bool = False
