@@ -77,6 +77,10 @@ def test_a_comparison_base_is_not_the_year_of_the_sentences_figures():
         ("粮食产量和棉花产量分别为6.5亿吨和600万吨。", "600万吨", "棉花产量为"),
         # 前几项只写序数，说明写在最后一项里
         ("第一、二、三产业增加值分别增长3.5%、8.0%和7.8%。", "8.0%", "二产业增加值增长"),
+        # 不写「分别」，项和数并排；「分别」开头的分句，项在前一个分句里
+        ("2012年底，城镇和农村人均住房面积32.9平方米、37.1平方米，分别比2007年增加2.8平方米和5.5平方米。", "37.1平方米", "农村人均住房面积"),
+        ("2012年底，城镇和农村人均住房面积32.9平方米、37.1平方米，分别比2007年增加2.8平方米和5.5平方米。", "32.9平方米", "城镇人均住房面积"),
+        ("2012年底，城镇和农村人均住房面积32.9平方米、37.1平方米，分别比2007年增加2.8平方米和5.5平方米。", "5.5平方米", "农村人均住房面积比2007年增加"),
     ],
 )
 def test_a_figure_listed_after_respectively_is_its_own_items(sentence: str, figure: str, label: str):
@@ -87,7 +91,7 @@ def test_a_figure_listed_after_respectively_is_its_own_items(sentence: str, figu
 
 @pytest.mark.parametrize(
     "sentence",
-    ["出口、进口和外汇储备分别增长5%、3%。", "两项收入分别增长5%。", "出口增长8%、进口增长5%。"],
+    ["出口、进口和外汇储备分别增长5%、3%。", "两项收入分别增长5%。", "出口增长8%、进口增长5%。", "城乡居民收入增长8.8%、9.9%。", "全年粮食产量6亿吨、棉花600万吨。"],
 )
 def test_no_respective_label_when_items_and_figures_do_not_pair_up(sentence: str):
     figures = find_figures(sentence)

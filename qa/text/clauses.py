@@ -66,27 +66,52 @@ _SHORT_ITEM = 2
 
 
 def respective_label(sentence: str, clause_start: int, clause_end: int, figures: list[Figure], figure: Figure) -> str | None:
-    """What a figure listed after 「分别」 is a figure of: the item at its place in the clause's list before 「分别」, with
-    the words between 「分别」 and the figures (「城镇居民人均可支配收入和农村居民人均纯收入年均分别增长8.8%、9.9%」:
-    9.9% is 「农村居民人均纯收入年均增长」). None when the clause has no 「分别」 before the figure or its items and
-    figures do not pair up one to one."""
+    """What a listed figure is a figure of, when a clause lists as many items as figures: the item at its place,
+    with the words between 「分别」 and the figures (「城镇居民人均可支配收入和农村居民人均纯收入年均分别增长8.8%、9.9%」:
+    9.9% is 「农村居民人均纯收入年均增长」). The items may stand right before the figures without 「分别」
+    (「城镇和农村人均住房面积32.9平方米、37.1平方米」), or, when 「分别」 opens its clause, in the clause before
+    (「……，分别比2007年增加2.8平方米和5.5平方米」). None when items and figures do not pair up one to one."""
     at = sentence.find(_RESPECTIVELY, clause_start, clause_end)
-    listed = [f for f in figures if at < f.start < clause_end and f.is_quantity] if at >= 0 else []
-    run = listed[:1]
-    for following in listed[1:]:
-        if not _BETWEEN_LISTED_FIGURES.match(sentence[run[-1].end : following.start]):
-            break
-        run.append(following)
+    if at >= 0 and at < figure.start:
+        listed = [f for f in figures if at < f.start < clause_end and f.is_quantity]
+        run = _listed_run(sentence, listed, listed[0] if listed else figure)
+        items_text, words = sentence[clause_start:at], sentence[at + len(_RESPECTIVELY) : run[0].start]
+        if not _LISTED_ITEMS.search(items_text):
+            items_text = _previous_clause_subject(sentence, clause_start, figures)
+    else:
+        listed = [f for f in figures if clause_start <= f.start < clause_end and f.is_quantity]
+        run = _listed_run(sentence, listed, figure)
+        items_text, words = sentence[clause_start : run[0].start], ""
     if len(run) < 2 or figure not in run:
         return None
-    items = [item for item in _LISTED_ITEMS.split(sentence[clause_start:at]) if item.strip()]
+    items = [item for item in _LISTED_ITEMS.split(items_text) if item.strip()]
     if len(items) != len(run):
         return None
     place = run.index(figure)
     item = items[place]
     if place < len(items) - 1 and all(len(other) <= _SHORT_ITEM for other in items[:-1]) and len(items[-1]) > _SHORT_ITEM:
-        item += items[-1][1:]  # 「第一」+「产业增加值」
-    return item + sentence[at + len(_RESPECTIVELY) : run[0].start]
+        item += items[-1][len(items[-2]) :]  # 「第一」+「产业增加值」，「城镇」+「人均住房面积」
+    return item + words
+
+
+def _listed_run(sentence: str, listed: list[Figure], member: Figure) -> list[Figure]:
+    """The figures of `listed` joined only by 「、」「和」… that include `member` (just [member] when none is)."""
+    runs: list[list[Figure]] = []
+    for figure in listed:
+        if runs and _BETWEEN_LISTED_FIGURES.match(sentence[runs[-1][-1].end : figure.start]):
+            runs[-1].append(figure)
+        else:
+            runs.append([figure])
+    return next((run for run in runs if member in run), [member])
+
+
+def _previous_clause_subject(sentence: str, clause_start: int, figures: list[Figure]) -> str:
+    """The words that open the clause before `clause_start`, up to its first amount (the items a following
+    「分别」 refers to)."""
+    breaks = [position for position in clause_breaks(sentence) if position < clause_start - 1]
+    start = breaks[-1] + 1 if breaks else 0
+    first = next((f for f in figures if start <= f.start < clause_start and f.is_quantity), None)
+    return sentence[start : first.start] if first else ""
 
 
 def windows(sentence: str, figures: list[Figure], position: int) -> tuple[str, str]:
