@@ -187,6 +187,13 @@ def test_measures_and_measure_words_outside_reports(text, figure_text, unit):
         ("投资１，０８６，５００元", "１，０８６，５００元", 1086500.0, "元", "number"),
         ("一九六二年，国民经济开始调整", "一九六二年", 1962.0, "年", "date"),  # 汉字年份是时间，不是「多少年」
         ("总投资４亿５０００万元", "４亿５０００万元", 450000000.0, "元", "number"),
+        # 汉字数字里的约数字和小数点，后面再跟量级
+        ("城镇新增就业两千多万人", "两千多万人", 20000000.0, "人", "number"),
+        ("全年减税一百余万元", "一百余万元", 1000000.0, "元", "number"),
+        ("外汇储备十四点九亿美元", "十四点九亿美元", 1490000000.0, "美元", "number"),
+        # 汉字写的年月日
+        ("根据一九八三年六月第六届全国人民代表大会第一次会议的决定", "一九八三年六月", 1983.0, "日", "date"),
+        ("会议于六月二十五日召开", "六月二十五日", 6.0, "日", "date"),
     ],
 )
 def test_numbers_as_older_reports_print_them(text, written, value, unit, kind):
@@ -223,6 +230,11 @@ def test_a_bound_after_a_figure_is_part_of_it(text, figure, qualifier):
 def test_a_one_numeral_duration_is_a_figure_and_a_one_numeral_name_is_not():
     assert [f.text for f in find_figures("用七年时间基本解决温饱，十年内不变")] == ["七年", "十年内"]
     assert [f.text for f in find_figures("实施三年行动计划，一年来，3个内地城市")] == ["3个"]
+
+
+def test_a_scale_word_alone_is_not_a_figure():
+    assert find_figures("有关万人以上的大会和亿元以上的项目") == []
+    assert find_figures("纪念十月革命") == []  # 只有月份、没有日的汉字写法多半是名称
 
 
 def test_a_decade_is_a_time_not_a_number_of_years():

@@ -62,8 +62,18 @@ _MIXED = re.compile(rf"(?<![\d.])(?P<a>\d+)亿(?P<b>\d{{1,4}})万(?P<unit>{_UNIT
 _NAME_NUMBER_FOLLOWER = "号"
 _FRACTION = re.compile(r"(?<![\d.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])")
 _CN_FRACTION = re.compile(rf"(?P<b>[{_CN_NUM}]+)分之(?P<a>[{_CN_NUM}点]+)")
+# 「两千多万人」「一百余万吨」「十四点九亿元」：约数字和小数点后面还可以再跟量级
 _CN_NUMBER = re.compile(
-    rf"(?P<num>[{_CN_NUM}]+(?:点[{_CN_DIGIT and ''.join(_CN_DIGIT)}]+)?)(?P<approx>多|余)?(?:(?P<unit>{_UNIT}))?"
+    rf"(?P<num>[{_CN_NUM}]+(?:点[{''.join(_CN_DIGIT)}]+)?)(?P<approx>多|余)?(?P<scale>万亿|亿|万)?(?P<approx2>多|余)?"
+    rf"(?:(?P<unit>{_UNIT}))?"
+)
+# 汉字写的日期：「一九八三年六月」「一九八三年六月二十五日」；只有月份的要有日（「十月革命」不是日期）
+_CN_YEAR_DIGITS = "〇零一二三四五六七八九"
+_CN_MONTH = "十[一二]?|[一二三四五六七八九]"
+_CN_DAY = "三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_CN_DATE = re.compile(
+    rf"(?P<y>[{_CN_YEAR_DIGITS}]{{4}})年(?P<m>{_CN_MONTH})月(?:(?P<d>{_CN_DAY})日)?"
+    rf"|(?<![{_CN_NUM}])(?P<m_only>{_CN_MONTH})月(?P<d_only>{_CN_DAY})日"
 )
 _ORDINAL = re.compile(rf"第(?P<num>\d+|[{_CN_NUM}]+)(?P<unit>名|位|届|期|次|批|季度|个)?")
 _FULL_WIDTH_SEPARATOR = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
@@ -153,6 +163,7 @@ def _find_figures(text: str) -> list[Figure]:
     periods = [match.span() for match in _PLAN_PERIOD.finditer(text)]
     candidates: list[Figure] = []
     candidates += _dates(text)
+    candidates += _chinese_dates(text)
     candidates += _arabic_numbers(text)
     candidates += _spaced_numbers(text)
     candidates += _mixed_numbers(text)
@@ -290,6 +301,17 @@ def _dates(text: str) -> list[Figure]:
     return _join_date_ranges(text, figures)
 
 
+def _chinese_dates(text: str) -> list[Figure]:
+    """「一九八三年六月」「六月二十五日」 as dates (the year alone, 「一九八三年」, is read with the numerals)."""
+    figures = []
+    for match in _CN_DATE.finditer(text):
+        year = match["y"]
+        value = parse_chinese_number(year) if year else parse_chinese_number(match["m_only"])
+        unit = "日" if (match["d"] or match["d_only"]) else ("月" if not year else "日")
+        figures.append(Figure(match.group(0), match.start(), match.end(), float(value), unit, "date"))
+    return figures
+
+
 def _join_date_ranges(text: str, dates: list[Figure]) -> list[Figure]:
     """「2008年9月3日至9月6日」: two dates joined by 至/到/～ are one range."""
     joined: list[Figure] = []
@@ -334,14 +356,19 @@ def _chinese_numbers(text: str) -> list[Figure]:
     figures = []
     for match in _CN_NUMBER.finditer(text):
         numeral, unit = match["num"], match["unit"] or ""
-        scale = ""
+        if not any(char in _CN_DIGIT or char in _CN_SMALL_UNIT for char in numeral):
+            continue  # 「万人」「亿元」：只有量级，没有数
+        scale = match["scale"] or ""
         for word in ("万亿", "亿", "万"):
-            if numeral.endswith(word) and len(numeral) > len(word):
+            if not scale and numeral.endswith(word) and len(numeral) > len(word):
                 scale = word
                 break
         value = parse_chinese_number(numeral)
         if value is None:
             continue
+        if match["scale"]:
+            value *= SCALES[match["scale"]]
+            numeral += match["scale"]
         start, end = match.start(), match.end()
         following = text[end : end + 1]
         has_scale_word = any(char in "十百千万亿" for char in numeral)
@@ -357,7 +384,7 @@ def _chinese_numbers(text: str) -> list[Figure]:
             # 「一九六二年」「二〇一二年」：逐位写的年份，是时间，不是「多少年」
             figures.append(Figure(text[start:end], start, end, value, "年", "date"))
             continue
-        qualifier = match["approx"] or _prefix_qualifier(text, start)
+        qualifier = match["approx"] or match["approx2"] or _prefix_qualifier(text, start)
         figures.append(Figure(text[start:end], start, end, value, unit, "number", qualifier, scale))
     return figures
 
