@@ -100,3 +100,20 @@ def test_only_figures_are_told_apart_as_plan_or_actual(tmp_path: Path, reader):
     decision = pipeline.ask("2013年决定免除小微企业的哪些费用？").answer
     assert decision.veto is None or decision.veto.name != "plan"
 
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "below"),
+    [
+        # 「去年」 in the 2013 report's review speaks of 2012; the 2012 report's review speaks of 2011, though its title says 2012
+        ("2012年城镇新增就业多少人？", ("2013年滨海市政府工作报告.txt", "一、过去五年工作回顾"), ("2012年滨海市政府工作报告.txt", "一、2011年工作回顾")),
+        ("2011年城镇新增就业多少人？", ("2012年滨海市政府工作报告.txt", "一、2011年工作回顾"), ("2013年滨海市政府工作报告.txt", "一、过去五年工作回顾")),
+    ],
+)
+def test_retrieval_puts_the_passage_that_speaks_of_the_asked_year_higher(reports_index: Path, reader, question, first, below):
+    """Both reports use the same words: only the time the question names tells their passages apart."""
+    hits = Pipeline.open(reports_index, reader=reader).answerer.retrieve(question, 5)
+    where = [(hit.chunk.doc, hit.chunk.section_path[0]) for hit in hits]
+    assert where.index(first) < where.index(below)
+    assert [hit.rank for hit in hits] == list(range(1, len(hits) + 1))
+    assert all(one.score >= two.score for one, two in zip(hits, hits[1:]))

@@ -166,9 +166,12 @@ class Evidence:
         its innermost dated heading is one of them (「一、2020年工作回顾」)."""
         if not years:
             return 0.0, False
-        text = chunk.context_text()
         doc_year = self.document_years.get(chunk.doc)
         heading = section_year(chunk.section_path, doc_year)
+        # 章节标题写了时间（「一、2011年工作回顾」），标题里报告自己的年份就不算这段说到的
+        sections = [part for part in chunk.section_path if part != chunk.title]
+        dated = any(find_times(section, None) for section in sections)
+        text = " > ".join(sections) + "\n" + chunk.text if dated else chunk.context_text()
         spans = _times_spoken_of(text, doc_year, heading)
 
         def fit(year: int) -> float:
