@@ -237,7 +237,8 @@ class Answerer:
         plan = _unasked_plan(intent, candidate.mood)
         if plan:
             # 文中有这个计划数的实际数：没问计划的问题答实际数，把握沿用选中的那句
-            others = [item.candidate for item in ranked[1:] if item.veto is None]
+            # 实际数要是问的那一年的：证据说它的段落没提到问的年份，就不拿它顶替
+            others = [item.candidate for item in ranked[1:] if item.veto is None and not _year_against(item.candidate)]
             actual = next(iter(actuals_for(placed(candidate), [placed(other) for other in others], self.document_years)), None)
             if actual is not None:
                 candidate, plan = others[actual], False
@@ -351,6 +352,14 @@ class Answerer:
     def question_terms(self, intent: QuestionIntent) -> QuestionTerms:
         """What to look for in the passages for this question (its content words, else the whole question)."""
         return self.terms.terms(intent.content or intent.text)
+
+
+# 候选自己的证据说它不是问的那一年的数
+_YEAR_AGAINST = ("year_unmentioned", "year_unstated", "year_mismatch")
+
+
+def _year_against(candidate: FigureCandidate) -> bool:
+    return any(candidate.features.get(name, 0.0) > 0 for name in _YEAR_AGAINST)
 
 
 def asked_years(intent: QuestionIntent) -> list[int]:
