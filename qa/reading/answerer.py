@@ -37,6 +37,7 @@ from qa.reading.records import (
 from qa.reading.spans import Reading
 from qa.reading.terms import QuestionTerms, TermWeigher, overlap
 from qa.reading.time import (
+    TimeSpan,
     document_years,
     named_document_years,
     published_years,
@@ -108,18 +109,18 @@ class Answerer:
         when the corpus has it. A question that asks about a year puts the passages that speak of it first
         (`_by_time`): reports of every year share their words, and only the time tells them apart."""
         documents = self.documents_named(question)
-        years = asked_years(analyse_question(clean_question(question)))
-        if retriever != "hybrid" or not years:
+        times = asked_times(analyse_question(clean_question(question)))
+        if retriever != "hybrid" or not times:
             return self.index.search(question, k=k, retriever=retriever, documents=documents)
         hits = self.index.search(question, k=max(k, TIME_RERANK_DEPTH), retriever=retriever, documents=documents)
-        return self._by_time(hits, years)[:k]
+        return self._by_time(hits, times)[:k]
 
-    def _by_time(self, hits: list[Hit], years: list[int]) -> list[Hit]:
+    def _by_time(self, hits: list[Hit], times: list[TimeSpan]) -> list[Hit]:
         """The hits re-ranked with their fit to the years asked added to the fused score (a standardised scale: one
         bonus is one standard deviation of a retriever's scores)."""
         scored = []
         for hit in hits:
-            spoken, heading = self.evidence.time_fit(hit.chunk, years)
+            spoken, heading = self.evidence.time_fit(hit.chunk, times)
             scored.append((hit.score + SPOKEN_YEAR_BONUS * spoken + HEADING_YEAR_BONUS * heading, hit))
         scored.sort(key=lambda pair: -pair[0])
         return [replace(hit, score=score, rank=rank) for rank, (score, hit) in enumerate(scored, start=1)]
@@ -362,12 +363,12 @@ def _year_against(candidate: FigureCandidate) -> bool:
     return any(candidate.features.get(name, 0.0) > 0 for name in _YEAR_AGAINST)
 
 
-def asked_years(intent: QuestionIntent) -> list[int]:
-    """The years a question asks about: not the report it names (「据2002年政府工作报告」), nor a comparison base
-    (「比2000年」) unless it names no other."""
-    named = named_document_years(intent.text)
-    years = [year for year in intent.years if int(year) not in named]
-    return [int(year) for year in years if year not in intent.base_years] or [int(year) for year in years]
+def asked_times(intent: QuestionIntent) -> list[TimeSpan]:
+    """The years and spans of years a question asks about: not the report it names (「据2002年政府工作报告」), nor a
+    comparison base (「比2000年」) unless it names no other."""
+    times = question_times(intent.text)
+    asked = [time for time in times if not (time.start == time.end and str(time.start) in intent.base_years)]
+    return asked or times
 
 
 def _unasked_plan(intent: QuestionIntent, mood: Mood) -> bool:

@@ -28,7 +28,7 @@ _SENTENCE_MARKS = "。！？!?\n"
 EVIDENCE_FEATURES = ("year_unmentioned", "year_unstated", "year_elsewhere", "year_mismatch", "place_unmentioned", "place_elsewhere", "place_other_title", "term_missing")
 
 
-# 一段年份（「过去五年」「2016—2020年」）包含问的那一年：说到了，但说的不只是那一年
+# 一段年份（「过去五年」「2016—2020年」）包含问的那一年，或只说到问的那段年份里的一部分：说到了，但说的不正是它
 RANGE_FIT = 0.5
 
 
@@ -160,11 +160,12 @@ class Evidence:
         spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
         return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
 
-    def time_fit(self, chunk: Chunk, years: list[int]) -> tuple[float, bool]:
-        """How a passage stands to the years a question asks about: the mean over them of how it speaks of each (1 for
-        the year itself, relative times resolved; RANGE_FIT for a span of years that holds it, 「过去五年」), and whether
-        its innermost dated heading is one of them (「一、2020年工作回顾」)."""
-        if not years:
+    def time_fit(self, chunk: Chunk, asked: list[TimeSpan]) -> tuple[float, bool]:
+        """How a passage stands to the times a question asks about: the mean over them of how it speaks of each (1 for
+        that year or span itself, relative times resolved; RANGE_FIT where it only speaks of a span that holds the
+        year, or of part of the span asked), and whether its innermost dated heading is a year asked
+        (「一、2020年工作回顾」)."""
+        if not asked:
             return 0.0, False
         doc_year = self.document_years.get(chunk.doc)
         heading = section_year(chunk.section_path, doc_year)
@@ -174,12 +175,14 @@ class Evidence:
         text = " > ".join(sections) + "\n" + chunk.text if dated else chunk.context_text()
         spans = _times_spoken_of(text, doc_year, heading)
 
-        def fit(year: int) -> float:
-            if f"{year}年" in text or any(span.start == span.end == year for span in spans):
+        def fit(time: TimeSpan) -> float:
+            if time in spans or (time.start == time.end and f"{time.start}年" in text):
                 return 1.0
-            return RANGE_FIT if any(span.start <= year <= span.end for span in spans) else 0.0
+            overlaps = any(span.start <= time.end and time.start <= span.end for span in spans)
+            return RANGE_FIT if overlaps else 0.0
 
-        return sum(map(fit, years)) / len(years), heading in years
+        years = {time.start for time in asked if time.start == time.end}
+        return sum(map(fit, asked)) / len(asked), heading in years
 
     def paragraph_times(
         self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False, through_sentence: bool = False
