@@ -169,10 +169,7 @@ class Evidence:
             return 0.0, False
         doc_year = self.document_years.get(chunk.doc)
         heading = section_year(chunk.section_path, doc_year)
-        # 章节标题写了时间（「一、2011年工作回顾」），标题里报告自己的年份就不算这段说到的
-        sections = [part for part in chunk.section_path if part != chunk.title]
-        dated = any(find_times(section, None) for section in sections)
-        text = " > ".join(sections) + "\n" + chunk.text if dated else chunk.context_text()
+        text = _with_headings(chunk, chunk.text)
         spans = _times_spoken_of(text, doc_year, heading)
 
         def fit(time: TimeSpan) -> float:
@@ -307,11 +304,18 @@ def paragraph_context(chunk: Chunk, position: int, with_title: bool = True, thro
         ends = [at for at in (chunk.text.find(mark, position) for mark in _SENTENCE_MARKS) if at >= 0]
         end = min(ends) + 1 if ends else -1
     paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
+    return _with_headings(chunk, paragraph, with_title)
+
+
+def _with_headings(chunk: Chunk, body: str, with_title: bool = True) -> str:
+    """The body under the chunk's headings: the title and section path, or only the section path when a section
+    heading names a time (the report's own year in its title is not what a dated section speaks of) or when
+    `with_title` is off."""
     sections = [part for part in chunk.section_path if part != chunk.title]
     if not with_title or any(find_times(section, None) for section in sections):
-        return " > ".join(sections) + "\n" + paragraph
+        return " > ".join(sections) + "\n" + body
     context = chunk.context_text()
-    return context[: context.index("\n") + 1] + paragraph
+    return context[: context.index("\n") + 1] + body
 
 
 def places_are_subject(question: str, phrase: str, sentence: str, chunk: Chunk) -> bool:
