@@ -1,6 +1,9 @@
 """Evidence, bands and computation on invented sentences: what a candidate's passage says about the asked year and
 place becomes features; only the candidate's own clause can veto it; answers are shown by how sure they are."""
+import pytest
+
 from qa.evaluate import confidence_metrics
+from qa.reading.answerer import asked_times
 from qa.reading.candidates import figure_candidates
 from qa.reading.cells import TableCells
 from qa.reading.compute import compute
@@ -239,3 +242,26 @@ def test_the_start_of_a_planned_change_is_the_level_of_the_year_before():
     assert judged["450元"][1] is not None  # 450元是2017年的目标
     target = {f: veto for f, _, veto in _judged("2017年城乡居民医保财政补助要提高到多少？", text, year=2017)}
     assert target["450元"] is None
+
+
+def _time_fit(question: str, section_path: tuple[str, ...], text: str, year: int = 2021) -> tuple[float, float]:
+    """How a passage under `section_path` of a 2021 report stands to the times the question asks about."""
+    chunk = Chunk("c1", "doc.txt", "2021年政府工作报告", ("2021年政府工作报告", *section_path), text, 0, len(text))
+    return Evidence({"doc.txt": year}, TableCells({})).time_fit(chunk, asked_times(analyse_question(question)))
+
+
+def test_a_passage_about_one_year_covers_only_its_share_of_a_span_asked():
+    """「2016年到2020年……累计」 asks for the five years' total: a passage about 2020 alone speaks of a fifth of it, a
+    section on the 13th five-year plan (2016–2020) of all of it, and its heading names it among two plan periods."""
+    question = "2016年到2020年全国城镇新增就业累计有多少人？"
+    one_year, one_year_heading = _time_fit(question, ("一、2020年工作回顾",), "城镇新增就业1186万人。")
+    plan, plan_heading = _time_fit(question, ("二、“十三五”时期发展成就和“十四五”时期主要目标任务",), "城镇新增就业6000万人以上。")
+    assert one_year == pytest.approx(0.1) and one_year_heading == 0.0
+    assert plan == 1.0 and plan_heading == 0.5
+
+
+def test_a_span_that_holds_the_year_asked_is_half_a_fit():
+    fit, heading = _time_fit("2018年城镇新增就业多少人？", ("二、“十三五”时期发展成就",), "城镇新增就业6000万人以上。")
+    assert fit == 0.5 and heading == 0.0
+    fit, heading = _time_fit("2020年城镇新增就业多少人？", ("一、2020年工作回顾",), "城镇新增就业1186万人。")
+    assert fit == 1.0 and heading == 1.0

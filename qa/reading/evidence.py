@@ -14,7 +14,7 @@ from qa.reading.candidates import FigureCandidate, headings_mood
 from qa.reading.cells import TableCells
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import SpanCandidate
-from qa.reading.time import TimeSpan, find_times, section_year
+from qa.reading.time import TimeSpan, find_times, heading_times, section_year
 from qa.text.places import find_places
 from qa.text.plans import Mood, figure_mood, question_mood
 from qa.text.script import to_simplified
@@ -160,11 +160,11 @@ class Evidence:
         spans = _times_spoken_of(chunk.context_text(), doc_year, section_year(chunk.section_path, doc_year))
         return str(year) in chunk.context_text() or any(span.start <= year <= span.end for span in spans)
 
-    def time_fit(self, chunk: Chunk, asked: list[TimeSpan]) -> tuple[float, bool]:
+    def time_fit(self, chunk: Chunk, asked: list[TimeSpan]) -> tuple[float, float]:
         """How a passage stands to the times a question asks about: the mean over them of how it speaks of each (1 for
         that year or span itself, relative times resolved; RANGE_FIT where it only speaks of a span that holds the
-        year, or of part of the span asked), and whether its innermost dated heading is a year asked
-        (「一、2020年工作回顾」)."""
+        year, and that share of it for the part of an asked span it covers), and whether its innermost dated heading
+        names a time asked (「一、2020年工作回顾」, 「“十三五”时期发展成就」 for 2016–2020)."""
         if not asked:
             return 0.0, False
         doc_year = self.document_years.get(chunk.doc)
@@ -175,11 +175,12 @@ class Evidence:
         def fit(time: TimeSpan) -> float:
             if time in spans or (time.start == time.end and f"{time.start}年" in text):
                 return 1.0
-            overlaps = any(span.start <= time.end and time.start <= span.end for span in spans)
-            return RANGE_FIT if overlaps else 0.0
+            return max((_range_fit(time, span) for span in spans), default=0.0)
 
-        years = {time.start for time in asked if time.start == time.end}
-        return sum(map(fit, asked)) / len(asked), heading in years
+        dated_heading = heading_times(chunk.section_path, doc_year)
+        # 标题说了几个时间（「1993年……的回顾和1994年……的基本方针」），每个只算一份
+        named = sum(time in dated_heading for time in asked) / len(dated_heading) if dated_heading else 0.0
+        return sum(map(fit, asked)) / len(asked), min(named, 1.0)
 
     def paragraph_times(
         self, chunk: Chunk, position: int, comparisons: bool = False, headings_only: bool = False, through_sentence: bool = False
@@ -192,6 +193,14 @@ class Evidence:
         year = self.document_years.get(chunk.doc)
         text = paragraph_context(chunk, position, with_title=not headings_only, through_sentence=through_sentence)
         return list(_times_spoken_of(text, year, section_year(chunk.section_path, year), comparisons))
+
+
+def _range_fit(asked: TimeSpan, spoken: TimeSpan) -> float:
+    """How a span a passage speaks of stands for a time asked: RANGE_FIT when it holds the asked year or span, and that
+    share of it for the part of an asked span it covers (「2020年」 covers a fifth of 「2016年到2020年」: one year's
+    figure, not the five years' total)."""
+    covered = min(asked.end, spoken.end) - max(asked.start, spoken.start) + 1
+    return RANGE_FIT * max(covered, 0) / (asked.end - asked.start + 1)
 
 
 def place_names(text: str) -> list[str]:

@@ -492,12 +492,19 @@ def _is_comparison_base(text: str, start: int, end: int) -> bool:
 def section_year(section_path: tuple[str, ...], doc_year: int | None) -> int | None:
     """The one year the innermost heading that names a time speaks of (「一、2016年工作回顾」: 2016; 「今年工作」 in a
     2017 report: 2017); None when that heading names a span of years (「过去五年工作回顾」) or several."""
+    spans = heading_times(section_path, doc_year)
+    span = next(iter(spans)) if len(spans) == 1 else None
+    return span.start if span is not None and span.start == span.end else None
+
+
+def heading_times(section_path: tuple[str, ...], doc_year: int | None) -> frozenset[TimeSpan]:
+    """The years and spans the innermost heading that names a time speaks of (「二、“十三五”时期发展成就和“十四五”时期
+    主要目标任务」: 2016–2020 and 2021–2025), comparison bases left out; empty when no heading names one."""
     for heading in reversed(section_path):
-        spans = {mention.span for mention in find_times(heading, doc_year) if not mention.comparison}
+        spans = frozenset(mention.span for mention in find_times(heading, doc_year) if not mention.comparison)
         if spans:
-            span = spans.pop() if len(spans) == 1 else None
-            return span.start if span is not None and span.start == span.end else None
-    return None
+            return spans
+    return frozenset()
 
 
 def _title_year(title: str) -> int | None:
