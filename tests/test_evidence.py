@@ -18,9 +18,9 @@ from qa.types import Chunk, Hit
 NO_TERMS = QuestionTerms({}, (), 0.0, False)
 
 
-def _judged(question: str, text: str, title: str = "滨海市统计公报", year: int | None = None):
-    """(figure text, features, veto) of every figure candidate of one passage."""
-    hit = Hit(Chunk("c1", "doc.txt", title, (title,), text, 0, len(text)), 1.0, 1)
+def _judged(question: str, text: str, title: str = "滨海市统计公报", year: int | None = None, sections: tuple[str, ...] = ()):
+    """(figure text, features, veto) of every figure candidate of one passage (under `sections` of the title)."""
+    hit = Hit(Chunk("c1", "doc.txt", title, (title, *sections), text, 0, len(text)), 1.0, 1)
     intent = analyse_question(question)
     evidence = Evidence({"doc.txt": year}, TableCells({}))
     return [
@@ -265,3 +265,17 @@ def test_a_span_that_holds_the_year_asked_is_half_a_fit():
     assert fit == 0.5 and heading == 0.0
     fit, heading = _time_fit("2020年城镇新增就业多少人？", ("一、2020年工作回顾",), "城镇新增就业1186万人。")
     assert fit == 1.0 and heading == 1.0
+
+
+def test_a_target_beside_a_review_is_not_a_figure_of_the_reviewed_years():
+    """A 2021 report's section on the 13th plan's results (2016–2020) and the 14th plan's targets (2021–2025): a
+    target there is for the years ahead, so a question about 2018 finds its year unmentioned, one about 2023 does not."""
+    sections = ("二、“十三五”时期发展成就和“十四五”时期主要目标任务",)
+    text = "经济运行保持在合理区间，城镇调查失业率控制在5.5%以内，物价水平保持总体平稳。"
+    ((_, past, _),) = _judged("2018年末全国城镇调查失业率是多少？", text, "2021年政府工作报告", 2021, sections)
+    ((_, ahead, _),) = _judged("2023年全国城镇调查失业率要控制在多少？", text, "2021年政府工作报告", 2021, sections)
+    assert past["year_unmentioned"] == 1.0
+    assert ahead["year_unmentioned"] == 0.0 and ahead["year_unstated"] == 0.0
+    # 同一节里的实际数（回顾）照样算说到了2018年
+    ((_, actual, _),) = _judged("2018年末全国城镇调查失业率是多少？", "城镇调查失业率保持在5.5%左右。", "2021年政府工作报告", 2021, sections)
+    assert actual["year_unmentioned"] == 0.0

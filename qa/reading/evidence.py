@@ -63,7 +63,7 @@ class Evidence:
         sentence = chunk.text[sentence_start : candidate.quote[1] - chunk.start]
         asked_places = place_names(intent.text)
         veto = veto or self._own_clause_place(asked_places, chunk.text, candidate.start, candidate.end, candidate.figure.text)
-        unmentioned, unstated = self._years_unmentioned(intent, chunk, sentence_start, candidate.level_before)
+        unmentioned, unstated = self._years_unmentioned(intent, chunk, sentence_start, candidate.level_before, candidate.mood == Mood.PLAN)
         features = {
             "year_unmentioned": _share(unmentioned, intent.years),
             "year_unstated": _share(unstated, intent.years),
@@ -114,16 +114,23 @@ class Evidence:
         }
         return Judged(features, veto)
 
-    def _years_unmentioned(self, intent: QuestionIntent, chunk: Chunk, position: int, level_before: bool = False) -> tuple[list[str], list[str]]:
+    def _years_unmentioned(
+        self, intent: QuestionIntent, chunk: Chunk, position: int, level_before: bool = False, plan: bool = False
+    ) -> tuple[list[str], list[str]]:
         """The asked years the paragraph holding `position` does not speak of, in two lists: where its own words or
         headings name other times (it speaks of another year), and where only the title does or nothing does (it
         names no time of its own: a report's later paragraphs go on about the year its first one named). A year the
         question compares with (「比2000年增长多少」) counts as spoken of where the paragraph compares with it
         (「2001年……比上年增长7.3%」) or, the year before another asked year, where it speaks of that year. For the
-        start of a planned change (`level_before`), the year before the one the paragraph plans for counts as spoken."""
+        start of a planned change (`level_before`), the year before the one the paragraph plans for counts as spoken.
+        For a plan or target (`plan`), the times that ended before the report's year are the review beside it, not
+        its own (「“十三五”时期发展成就和“十四五”时期主要目标任务」: a target there is for 2021–2025, not for 2018)."""
         # 段落里这句之后的时间说的是后面的数（「国内生产总值增长6.7%……工业企业利润由上年下降2.3%」的「上年」不是6.7%的）
         paragraph = paragraph_context(chunk, position, through_sentence=True)
         resolved = self.paragraph_times(chunk, position, through_sentence=True)
+        doc_year = self.document_years.get(chunk.doc)
+        if plan and doc_year is not None:
+            resolved = [span for span in resolved if span.end >= doc_year]
         bases = self.paragraph_times(chunk, position, comparisons=True, through_sentence=True) if intent.base_years else []
 
         def spoken(year: str, spans: list[TimeSpan]) -> bool:
