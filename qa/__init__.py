@@ -1,22 +1,26 @@
-"""杭州信息化问答: offline question answering over Chinese reports, with citations."""
+"""杭州信息化问答: offline question answering over Chinese reports, with citations.
+
+The names below are imported when first used: `import qa` (and so any `qa.…` module, such as the reader's model for
+training on a machine that has only PyTorch and numpy) loads nothing heavy."""
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-from qa.reading.answerer import Answerer  # noqa: E402
-from qa.indexing.build import BuildReport, build_index  # noqa: E402
-from qa.search.retrieve import SearchIndex, load_index  # noqa: E402
-from qa.types import Answer, Chunk, Citation, Document, Hit, Section  # noqa: E402
+# 名字 → 所在模块：第一次用到时才导入（问答器要 jieba、bm25s、faiss 等）
+_EXPORTS = {
+    "Answerer": "qa.reading.answerer",
+    "BuildReport": "qa.indexing.build",
+    "build_index": "qa.indexing.build",
+    "SearchIndex": "qa.search.retrieve",
+    "load_index": "qa.search.retrieve",
+    **{name: "qa.types" for name in ("Answer", "Chunk", "Citation", "Document", "Hit", "Section")},
+}
 
-__all__ = [
-    "Answer",
-    "Answerer",
-    "BuildReport",
-    "Chunk",
-    "Citation",
-    "Document",
-    "Hit",
-    "SearchIndex",
-    "Section",
-    "build_index",
-    "load_index",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

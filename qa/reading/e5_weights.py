@@ -116,9 +116,17 @@ def read_e5_file(path: str | None = None) -> E5File:
 
 def embedding_rows(model: E5File, ids: np.ndarray) -> np.ndarray:
     """fp32 rows of the 4-bit word-embedding matrix for the given token ids, shape [len(ids), hidden]."""
-    blocks_per_row = model.config.hidden // _BLOCK
-    blocks = model.tensors[WORD_EMBEDDING].reshape(-1, blocks_per_row)[np.asarray(ids)]
-    return _dequantise(blocks.reshape(-1)).reshape(len(ids), model.config.hidden)
+    return rows_of_blocks(embedding_blocks(model, ids))
+
+
+def embedding_blocks(model: E5File, ids: np.ndarray) -> np.ndarray:
+    """The 4-bit blocks of the word-embedding rows of the given token ids, as stored: [len(ids), blocks per row]."""
+    return model.tensors[WORD_EMBEDDING].reshape(-1, model.config.hidden // _BLOCK)[np.asarray(ids)]
+
+
+def rows_of_blocks(blocks: np.ndarray) -> np.ndarray:
+    """fp32 rows from 4-bit blocks ([rows, blocks per row], as `embedding_blocks` gives them)."""
+    return _dequantise(blocks.reshape(-1)).reshape(len(blocks), blocks.shape[1] * _BLOCK)
 
 
 def _dequantise(blocks: np.ndarray) -> np.ndarray:
