@@ -92,6 +92,19 @@ def test_a_crowd_of_weaker_figures_does_not_lower_the_best_ones_odds():
     assert crowded["share"] < alone["share"]
 
 
+def test_copies_of_one_figure_in_overlapping_passages_count_once():
+    """The same sentence at the seam of two chunks gives two copies of its figure: the better-scoring one is kept, and
+    its share and lead are then those of one answer, not of two rivals."""
+    ranker = _ranker()
+    rows = [{"overlap": 1.0, "reader_best_margin": 0.0}, {"overlap": 0.8, "reader_best_margin": 0.0}, {"overlap": 0.5, "reader_best_margin": 0.0}]
+    places = ["report.txt@120", "report.txt@120", "report.txt@300"]
+    assert ranker.distinct(rows, places) == [0, 2]
+    kept = [rows[i] for i in ranker.distinct(rows, places)]
+    split, whole = ranker.choice_features(rows)[0], ranker.choice_features(kept)[0]
+    assert whole["share"] > split["share"] and whole["lead"] > split["lead"]
+    assert whole["odds_over_none"] == split["odds_over_none"]
+
+
 def test_a_feature_the_retrieval_could_not_give_counts_at_its_fitted_mean():
     confidence = Calibration({"odds_over_none": 1.0}, 0.0, 0.5)
     ranker = FigureRanker({"overlap": 2.0, "passage_similarity": 10.0}, {}, 1.0, confidence, defaults={"passage_similarity": 0.8})

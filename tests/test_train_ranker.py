@@ -8,7 +8,9 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "training"))
 
-from train_ranker import is_right  # noqa: E402
+from train_ranker import AskedFigures, is_right, supported_rows  # noqa: E402
+
+from qa.reading.ranking import Calibration, FigureRanker  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,15 @@ def test_the_same_figure_with_words_around_it_is_right(figure, gold):
 )
 def test_part_of_the_gold_or_another_figure_is_wrong(figure, gold):
     assert not is_right(figure, (gold,))
+
+
+def test_confidence_is_fitted_on_one_copy_of_each_figure_but_the_choice_on_all():
+    """The choice is fitted with every copy of a right figure counting as right (their probabilities add up); its
+    confidence on the copy that would be answered, as `Answerer.rank_figures` answers."""
+    asked = AskedFigures(
+        "dev", True, [{"overlap": 1.0}, {"overlap": 0.8}, {"overlap": 0.5}, {"overlap": 0.9}],
+        [True, True, False, False], [False, False, False, True], ["a@1", "a@1", "a@9", "a@20"],
+    )
+    ranker = FigureRanker({"overlap": 2.0}, {}, 0.0, Calibration({"odds_over_none": 1.0}, 0.0, 0.5))
+    assert supported_rows(asked) == ([{"overlap": 1.0}, {"overlap": 0.8}, {"overlap": 0.5}], [True, True, False])
+    assert supported_rows(asked, ranker) == ([{"overlap": 1.0}, {"overlap": 0.5}], [True, False])

@@ -37,7 +37,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,7 @@ class AskedFigures:
     features: list[dict[str, float]]
     right: list[bool]
     vetoed: list[bool]  # 自己的分句排除了它（qa.reading.evidence 的硬否决）：不会拿来作答
+    places: list[str] = field(default_factory=list)  # 数写在哪（文档@偏移）：重叠的两段里的同一处是一个答案的两份
 
 
 def is_right(figure: str, golds: tuple[str, ...]) -> bool:
@@ -136,6 +137,7 @@ def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: st
         [dict(c.features) for c in candidates],
         [answerable and is_right(c.figure.text, golds) for c in candidates],
         [veto is not None for veto in vetoes],
+        [c.place for c in candidates],
     )
 
 
@@ -232,16 +234,19 @@ def collect(limit: int | None, reader) -> list[AskedFigures]:
     return asked
 
 
-def supported_rows(asked: AskedFigures) -> tuple[list[dict[str, float]], list[bool]]:
-    """The candidates that pass the support checks (the only ones the ranker chooses among) and which are right."""
+def supported_rows(asked: AskedFigures, ranker: FigureRanker | None = None) -> tuple[list[dict[str, float]], list[bool]]:
+    """The candidates that pass the support checks (the only ones the ranker chooses among) and which are right; with
+    a `ranker`, one copy per place a figure is written, as answers are judged (`FigureRanker.distinct`)."""
     keep = [i for i, vetoed in enumerate(asked.vetoed) if not vetoed]
+    if ranker is not None and asked.places:
+        keep = [keep[i] for i in ranker.distinct([asked.features[i] for i in keep], [asked.places[i] for i in keep])]
     return [asked.features[i] for i in keep], [asked.right[i] for i in keep]
 
 
-def best_of(asked: AskedFigures, rank, confidence=None) -> tuple[float, bool]:
+def best_of(asked: AskedFigures, rank, confidence=None, ranker: FigureRanker | None = None) -> tuple[float, bool]:
     """(confidence, right) of the supported candidate that `rank` puts first; (nan, False) if none is supported.
-    Without `confidence`, the rank score stands for it."""
-    rows, right = supported_rows(asked)
+    Without `confidence`, the rank score stands for it; `ranker` judges on one copy per place (`supported_rows`)."""
+    rows, right = supported_rows(asked, ranker)
     if not rows:
         return float("nan"), False
     best = int(np.argmax(rank(rows)))
@@ -312,7 +317,7 @@ def main() -> None:
     # 置信度：每次提问里被选中的那个候选（分数最高）的选择特征 → 它对不对
     standing, right_top = [], []
     for a in dev:
-        rows, right = supported_rows(a)
+        rows, right = supported_rows(a, chooser)
         if rows:
             best = int(np.argmax(chooser.scores(rows)))
             standing.append(chooser.choice_features(rows)[best])
@@ -336,7 +341,7 @@ def main() -> None:
     def sure(rows: list[dict[str, float]]) -> np.ndarray:
         return np.array(fitted.probabilities(rows))
 
-    chosen = [best_of(a, learned, sure) for a in dev]
+    chosen = [best_of(a, learned, sure, fitted) for a in dev]
     dev_confidence, dev_right = np.array([c[0] for c in chosen]), np.array([c[1] for c in chosen])
     dev_answerable = np.array([a.answerable for a in dev])
     threshold, dev_stats = choose_threshold(dev_confidence, dev_right, dev_answerable)
@@ -345,7 +350,7 @@ def main() -> None:
     high_threshold, high_stats = high_band_by_group(dev_confidence, dev_right, dev_answerable, threshold, reports)
     dev_stats |= high_stats
     test = [a for a in asked if a.split == "test"]
-    test_chosen = [best_of(a, learned, sure) for a in test]
+    test_chosen = [best_of(a, learned, sure, fitted) for a in test]
     answered = [c[0] >= threshold for c in test_chosen]
     scores = {
         "test_questions": sum(a.answerable for a in test),

@@ -185,8 +185,11 @@ class Answerer:
         rows = [candidate.features for candidate in candidates]
         scores = self.ranker.scores(rows)
         open_ = [i for i, veto in enumerate(vetoes) if veto is None]
+        # 重叠的两段里同一处的数只留得分最高的一份：其余的既不当对手，也不再列出
+        open_ = [open_[i] for i in self.ranker.distinct([rows[i] for i in open_], [candidates[i].place for i in open_])]
         probabilities = dict(zip(open_, self.ranker.probabilities([rows[i] for i in open_])))
-        ranked = [RankedFigure(scores[i], probabilities.get(i, 0.0), candidates[i], vetoes[i]) for i in range(len(candidates))]
+        kept = sorted(set(open_) | {i for i, veto in enumerate(vetoes) if veto is not None})
+        ranked = [RankedFigure(scores[i], probabilities.get(i, 0.0), candidates[i], vetoes[i]) for i in kept]
         ranked.sort(key=lambda item: (item.veto is not None, -item.score))
         return ranked
 

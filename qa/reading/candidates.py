@@ -90,6 +90,11 @@ class FigureCandidate:
     def end(self) -> int:
         return self.sentence_offset + self.figure.end
 
+    @property
+    def place(self) -> str:
+        """Where the figure is written: its document and offset there (the same for its copy in an overlapping chunk)."""
+        return f"{self.hit.chunk.doc}@{self.hit.chunk.start + self.start}"
+
 
 def passage_sentences(hits: list[Hit], terms: QuestionTerms) -> Iterator[tuple[Hit, int, str, float]]:
     """(hit, sentence start in the chunk, sentence, overlap of the sentence and section path with the question)."""

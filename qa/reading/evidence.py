@@ -123,14 +123,17 @@ class Evidence:
         question compares with (「比2000年增长多少」) counts as spoken of where the paragraph compares with it
         (「2001年……比上年增长7.3%」) or, the year before another asked year, where it speaks of that year. For the
         start of a planned change (`level_before`), the year before the one the paragraph plans for counts as spoken.
-        For a plan or target (`plan`), the times that ended before the report's year are the review beside it, not
-        its own (「“十三五”时期发展成就和“十四五”时期主要目标任务」: a target there is for 2021–2025, not for 2018)."""
+        For a plan or target (`plan`), the times its headings name that ended before the report's year are the review
+        beside it, not its own (「“十三五”时期发展成就和“十四五”时期主要目标任务」: a target there is for 2021–2025, not for
+        2018); the paragraph's own past times stay."""
         # 段落里这句之后的时间说的是后面的数（「国内生产总值增长6.7%……工业企业利润由上年下降2.3%」的「上年」不是6.7%的）
         paragraph = paragraph_context(chunk, position, through_sentence=True)
         resolved = self.paragraph_times(chunk, position, through_sentence=True)
         doc_year = self.document_years.get(chunk.doc)
         if plan and doc_year is not None:
-            resolved = [span for span in resolved if span.end >= doc_year]
+            # 只去掉标题带来的过去时段；段落自己说的（「两年来……」）仍是它的时间
+            own = _times_spoken_of(paragraph_at(chunk, position, through_sentence=True), doc_year, section_year(chunk.section_path, doc_year))
+            resolved = [span for span in resolved if span.end >= doc_year or span in own]
         bases = self.paragraph_times(chunk, position, comparisons=True, through_sentence=True) if intent.base_years else []
 
         def spoken(year: str, spans: list[TimeSpan]) -> bool:
@@ -315,12 +318,16 @@ def paragraph_context(chunk: Chunk, position: int, with_title: bool = True, thro
     section path, or only the section path when a section heading names a time (「一、2023年工作回顾」 in the 2024
     report: the review speaks of 2023, not of the title's 2024), or when `with_title` is off. `through_sentence`:
     the paragraph up to the end of the sentence at `position` (what comes later speaks of later figures)."""
+    return _with_headings(chunk, paragraph_at(chunk, position, through_sentence), with_title)
+
+
+def paragraph_at(chunk: Chunk, position: int, through_sentence: bool = False) -> str:
+    """The paragraph of the chunk's text that holds `position` (up to the end of its sentence: `through_sentence`)."""
     end = chunk.text.find("\n", position)
     if through_sentence:
         ends = [at for at in (chunk.text.find(mark, position) for mark in _SENTENCE_MARKS) if at >= 0]
         end = min(ends) + 1 if ends else -1
-    paragraph = chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
-    return _with_headings(chunk, paragraph, with_title)
+    return chunk.text[chunk.text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(chunk.text)]
 
 
 def _with_headings(chunk: Chunk, body: str, with_title: bool = True) -> str:
