@@ -1,12 +1,13 @@
 """The reading side's pieces on invented sentences: figure snapping, time of a span, calibrated confidence."""
 import math
 
-from qa.reading.evidence import EVIDENCE_FEATURES
-from qa.reading.ranking import EVIDENCE_IN_CONFIDENCE, Calibration, FigureRanker
-from qa.reading.reader import governing_time, snap_to_figure
 import numpy as np
 
+from qa.reading.evidence import EVIDENCE_FEATURES
+from qa.reading.ranking import EVIDENCE_IN_CONFIDENCE, Calibration, FigureRanker
+from qa.reading.reader import governing_time, read_spans, snap_to_figure
 from qa.reading.span_model import Window, WindowSettings, best_spans, trim_span
+from qa.reading.spans import PassageSpan, Reading
 from qa.types import Chunk, Hit
 
 
@@ -120,3 +121,18 @@ def test_the_shipped_ranker_loads_with_a_threshold():
     # 证据特征只能减分（training/logistic.py 的约束）
     assert all(ranker.weights[name] <= 0 for name in EVIDENCE_FEATURES if name in ranker.weights)
     assert all(ranker.confidence.weights[name] <= 0 for name in EVIDENCE_IN_CONFIDENCE)
+
+
+def test_the_same_span_read_in_two_overlapping_passages_holds_the_reader_belief_of_both():
+    """Chunks overlap: a sentence at their seam is read twice. The reader's belief in that answer is the sum of its two
+    copies' shares, not half of it each, as if they were rivals."""
+    text = "全年实现电子商务服务收入23.69亿元。"
+    first = Hit(Chunk("r.txt#0", "r.txt", "报告", ("报告",), "去年。" + text, 0, 3 + len(text)), 1.0, 1)
+    second = Hit(Chunk("r.txt#1", "r.txt", "报告", ("报告",), text + "另一句。", 3, 3 + len(text) + 4), 0.9, 2)
+    other = Hit(Chunk("s.txt#0", "s.txt", "报告", ("报告",), "收入18亿元。", 0, 7), 0.8, 3)
+    at = text.index("23.69")
+    spans = [PassageSpan(0, 3 + at, 3 + at + 7, 5.0, 0.0), PassageSpan(1, at, at + 7, 5.0, 0.0), PassageSpan(2, 2, 6, 5.0, 0.0)]
+    candidates = read_spans(Reading(spans, [], [], np.zeros((0, 0)), np.zeros((0, 0))), [first, second, other], {})
+    assert [c.text for c in candidates] == ["23.69亿元", "23.69亿元", "18亿元"]
+    assert candidates[0].place == candidates[1].place != candidates[2].place
+    assert [round(c.features["share"], 3) for c in candidates] == [0.667, 0.667, 0.333]

@@ -42,6 +42,11 @@ class SpanCandidate:
     def text(self) -> str:
         return self.hit.chunk.text[self.start : self.end]
 
+    @property
+    def place(self) -> tuple[str, int, int]:
+        """Where the span is written: its document and offsets there (the same for its copy in an overlapping chunk)."""
+        return self.hit.chunk.doc, self.hit.chunk.start + self.start, self.hit.chunk.start + self.end
+
 
 def read_spans(
     reading: Reading,
@@ -84,6 +89,12 @@ def read_spans(
                 },
             )
         )
+    # 重叠的两段里同一处的片段是一个答案：读者对它的信念是两份之和，不是两个对手各占一半
+    belief: dict[tuple[str, int, int], float] = {}
+    for candidate in candidates:
+        belief[candidate.place] = belief.get(candidate.place, 0.0) + candidate.features["share"]
+    for candidate in candidates:
+        candidate.features["share"] = belief[candidate.place]
     return candidates
 
 
