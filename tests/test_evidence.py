@@ -276,6 +276,10 @@ def test_a_target_beside_a_review_is_not_a_figure_of_the_reviewed_years():
     ((_, ahead, _),) = _judged("2023年全国城镇调查失业率要控制在多少？", text, "2021年政府工作报告", 2021, sections)
     assert past["year_unmentioned"] == 1.0
     assert ahead["year_unmentioned"] == 0.0 and ahead["year_unstated"] == 0.0
+    # 计划一节里段落自己说的过去（「两年来」）仍是它的时间：只有标题带来的过去时段才不算
+    text = "从国债投资的效果看，两年来通过财政向银行发行2100亿元长期国债。"
+    ((_, own, _),) = _judged("1998年和1999年两年发行了多少长期国债？", text, "2000年政府工作报告", 2000, ("二、2000年的主要任务",))
+    assert own["year_unmentioned"] == 0.0 and own["year_unstated"] == 0.0
     # 同一节里的实际数（回顾）照样算说到了2018年
     ((_, actual, _),) = _judged("2018年末全国城镇调查失业率是多少？", "城镇调查失业率保持在5.5%左右。", "2021年政府工作报告", 2021, sections)
     assert actual["year_unmentioned"] == 0.0
