@@ -132,7 +132,7 @@ class Evidence:
         doc_year = self.document_years.get(chunk.doc)
         if plan and doc_year is not None:
             # 只去掉标题带来的过去时段；段落自己说的（「两年来……」）仍是它的时间
-            own = _times_spoken_of(paragraph_at(chunk, position, through_sentence=True), doc_year, section_year(chunk.section_path, doc_year))
+            own = _times_spoken_of(_paragraph_at(chunk, position, through_sentence=True), doc_year, section_year(chunk.section_path, doc_year))
             resolved = [span for span in resolved if span.end >= doc_year or span in own]
         bases = self.paragraph_times(chunk, position, comparisons=True, through_sentence=True) if intent.base_years else []
 
@@ -173,10 +173,11 @@ class Evidence:
     def time_fit(self, chunk: Chunk, asked: list[TimeSpan]) -> tuple[float, float]:
         """How a passage stands to the times a question asks about: the mean over them of how it speaks of each (1 for
         that year or span itself, relative times resolved; RANGE_FIT where it only speaks of a span that holds the
-        year, and that share of it for the part of an asked span it covers), and whether its innermost dated heading
-        names a time asked (「一、2020年工作回顾」, 「“十三五”时期发展成就」 for 2016–2020)."""
+        year, and that share of it for the part of an asked span it covers), and how far its innermost dated heading
+        names a time asked (1 for 「一、2020年工作回顾」 asked 2020, or 「“十三五”时期发展成就」 asked 2016–2020; the share
+        of the times it names when it names several)."""
         if not asked:
-            return 0.0, False
+            return 0.0, 0.0
         doc_year = self.document_years.get(chunk.doc)
         heading = section_year(chunk.section_path, doc_year)
         text = _with_headings(chunk, chunk.text)
@@ -318,10 +319,10 @@ def paragraph_context(chunk: Chunk, position: int, with_title: bool = True, thro
     section path, or only the section path when a section heading names a time (「一、2023年工作回顾」 in the 2024
     report: the review speaks of 2023, not of the title's 2024), or when `with_title` is off. `through_sentence`:
     the paragraph up to the end of the sentence at `position` (what comes later speaks of later figures)."""
-    return _with_headings(chunk, paragraph_at(chunk, position, through_sentence), with_title)
+    return _with_headings(chunk, _paragraph_at(chunk, position, through_sentence), with_title)
 
 
-def paragraph_at(chunk: Chunk, position: int, through_sentence: bool = False) -> str:
+def _paragraph_at(chunk: Chunk, position: int, through_sentence: bool = False) -> str:
     """The paragraph of the chunk's text that holds `position` (up to the end of its sentence: `through_sentence`)."""
     end = chunk.text.find("\n", position)
     if through_sentence:
