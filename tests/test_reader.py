@@ -99,8 +99,8 @@ def test_copies_of_one_figure_in_overlapping_passages_count_once():
     ranker = _ranker()
     rows = [{"overlap": 1.0, "reader_best_margin": 0.0}, {"overlap": 0.8, "reader_best_margin": 0.0}, {"overlap": 0.5, "reader_best_margin": 0.0}]
     places = ["report.txt@120", "report.txt@120", "report.txt@300"]
-    assert ranker.distinct(rows, places) == [0, 2]
-    kept = [rows[i] for i in ranker.distinct(rows, places)]
+    assert ranker.distinct(ranker.scores(rows), places) == [0, 2]
+    kept = [rows[i] for i in ranker.distinct(ranker.scores(rows), places)]
     split, whole = ranker.choice_features(rows)[0], ranker.choice_features(kept)[0]
     assert whole["share"] > split["share"] and whole["lead"] > split["lead"]
     assert whole["odds_over_none"] == split["odds_over_none"]

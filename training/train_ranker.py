@@ -239,7 +239,7 @@ def supported_rows(asked: AskedFigures, ranker: FigureRanker | None = None) -> t
     a `ranker`, one copy per place a figure is written, as answers are judged (`FigureRanker.distinct`)."""
     keep = [i for i, vetoed in enumerate(asked.vetoed) if not vetoed]
     if ranker is not None and asked.places:
-        keep = [keep[i] for i in ranker.distinct([asked.features[i] for i in keep], [asked.places[i] for i in keep])]
+        keep = [keep[i] for i in ranker.distinct(ranker.scores([asked.features[i] for i in keep]), [asked.places[i] for i in keep])]
     return [asked.features[i] for i in keep], [asked.right[i] for i in keep]
 
 

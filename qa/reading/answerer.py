@@ -186,7 +186,7 @@ class Answerer:
         scores = self.ranker.scores(rows)
         open_ = [i for i, veto in enumerate(vetoes) if veto is None]
         # 重叠的两段里同一处的数只留得分最高的一份：其余的既不当对手，也不再列出
-        open_ = [open_[i] for i in self.ranker.distinct([rows[i] for i in open_], [candidates[i].place for i in open_])]
+        open_ = [open_[i] for i in self.ranker.distinct([scores[i] for i in open_], [candidates[i].place for i in open_])]
         probabilities = dict(zip(open_, self.ranker.probabilities([rows[i] for i in open_])))
         kept = sorted(set(open_) | {i for i, veto in enumerate(vetoes) if veto is not None})
         ranked = [RankedFigure(scores[i], probabilities.get(i, 0.0), candidates[i], vetoes[i]) for i in kept]

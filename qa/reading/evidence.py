@@ -14,7 +14,7 @@ from qa.reading.candidates import FigureCandidate, headings_mood
 from qa.reading.cells import TableCells
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import SpanCandidate
-from qa.reading.time import TimeSpan, find_times, heading_times, section_year
+from qa.reading.time import TimeSpan, find_times, heading_times, section_year, single_year
 from qa.text.places import find_places
 from qa.text.plans import Mood, figure_mood, question_mood
 from qa.text.script import to_simplified
@@ -179,7 +179,8 @@ class Evidence:
         if not asked:
             return 0.0, 0.0
         doc_year = self.document_years.get(chunk.doc)
-        heading = section_year(chunk.section_path, doc_year)
+        dated_heading = heading_times(chunk.section_path, doc_year)
+        heading = single_year(dated_heading)
         text = _with_headings(chunk, chunk.text)
         spans = _times_spoken_of(text, doc_year, heading)
 
@@ -188,7 +189,6 @@ class Evidence:
                 return 1.0
             return max((_range_fit(time, span) for span in spans), default=0.0)
 
-        dated_heading = heading_times(chunk.section_path, doc_year)
         # 标题说了几个时间（「1993年……的回顾和1994年……的基本方针」），每个只算一份
         named = sum(time in dated_heading for time in asked) / len(dated_heading) if dated_heading else 0.0
         return sum(map(fit, asked)) / len(asked), min(named, 1.0)

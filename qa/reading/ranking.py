@@ -75,13 +75,13 @@ class FigureRanker:
             for row in rows
         ]
 
-    def distinct(self, rows: list[dict[str, float]], places: list[str]) -> list[int]:
-        """Which rows to judge the confidence on: of the copies of one figure (`places`: where it is written; a
-        sentence at the seam of two overlapping chunks is read twice), the one that scores highest. The choice is
-        fitted with every copy of a right figure counting as right, so the copies share one answer's probability;
-        left in, they would split its share and its lead as if they were rivals."""
+    @staticmethod
+    def distinct(scores: list[float], places: list[str]) -> list[int]:
+        """Which candidates (by their `scores`) to judge the confidence on: of the copies of one figure (`places`:
+        where it is written; a sentence at the seam of two overlapping chunks is read twice), the one that scores
+        highest. The choice is fitted with every copy of a right figure counting as right, so the copies share one
+        answer's probability; left in, they would split its share and its lead as if they were rivals."""
         best: dict[str, int] = {}
-        scores = self.scores(rows)
         for i, place in enumerate(places):
             if place not in best or scores[i] > scores[best[place]]:
                 best[place] = i

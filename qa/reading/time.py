@@ -492,7 +492,11 @@ def _is_comparison_base(text: str, start: int, end: int) -> bool:
 def section_year(section_path: tuple[str, ...], doc_year: int | None) -> int | None:
     """The one year the innermost heading that names a time speaks of (「一、2016年工作回顾」: 2016; 「今年工作」 in a
     2017 report: 2017); None when that heading names a span of years (「过去五年工作回顾」) or several."""
-    spans = heading_times(section_path, doc_year)
+    return single_year(heading_times(section_path, doc_year))
+
+
+def single_year(spans: frozenset[TimeSpan]) -> int | None:
+    """The year when `spans` is one span of one year, else None."""
     span = next(iter(spans)) if len(spans) == 1 else None
     return span.start if span is not None and span.start == span.end else None
 
