@@ -3,6 +3,7 @@ from a pack of its windows on a machine that has only PyTorch and numpy."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 import numpy as np
@@ -13,6 +14,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "training"))
 
 import train_reader  # noqa: E402
+from report_split import FIT_SHARE, fit_ids, kept_for_fit  # noqa: E402
 from train_reader import initial_weights  # noqa: E402
 
 from qa.reading.e5_model import SpanReaderModel  # noqa: E402
@@ -39,7 +41,7 @@ def test_a_training_checkpoint_loads_its_model_weights(tmp_path):
 def _tiny_run(**changes) -> argparse.Namespace:
     """The data and training arguments of a run over the first dozen MRC training questions."""
     arguments = dict(
-        reports=False, replay=1.0, simplified_copies=False, script_mix=True, questions=12, negative_share=0.3, seed=31,
+        reports=False, held_out_reports=False, replay=1.0, simplified_copies=False, script_mix=True, questions=12, negative_share=0.3, seed=31,
         threads=2, epochs=1, batch=4, lr=3e-5, warmup=0.1, max_steps=2, bf16=False, device="cpu", save_every=1,
         run="tiny", init_from=str(READER_WEIGHTS), pack="",
     )
@@ -73,3 +75,24 @@ def test_a_pack_refuses_other_data_arguments(tmp_path):
     train_reader.write_pack(_tiny_run(), tmp_path / "pack.npz")
     with pytest.raises(SystemExit, match="seed"):
         train_reader.read_pack(tmp_path / "pack.npz", _tiny_run(seed=32))
+
+
+def test_stage_two_leaves_the_questions_kept_for_the_fits_to_them():
+    """The ranker and the calibration are fitted on report questions the reader has not read: every rewording of a
+    fact (one evidence sentence) falls on one side, unanswerable ones stay with the fits, and the share is FIT_SHARE."""
+    rows = [json.loads(line) for line in train_reader.REPORT_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    sides = {}
+    for row in rows:
+        if row["answers"]:
+            sides.setdefault(row["evidence"], set()).add(kept_for_fit(row))
+        else:
+            assert kept_for_fit(row)
+    assert all(len(side) == 1 for side in sides.values())
+    kept = sum(side == {True} for side in sides.values()) / len(sides)
+    assert abs(kept - FIT_SHARE) < 0.05
+
+    read = {question for _, pairs in train_reader.report_paragraphs(held_out=True) for question, _ in pairs}
+    every = {question for _, pairs in train_reader.report_paragraphs() for question, _ in pairs}
+    held = {row["question"] for row in rows if row["answers"] and kept_for_fit(row)}
+    assert read == every - held and read and every & held
+    assert fit_ids(train_reader.REPORT_QUESTIONS) >= {str(row["id"]) for row in rows if not row["answers"]}

@@ -44,11 +44,13 @@ from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
 from qa.scoring import char_f1  # noqa: E402
+from report_split import fit_ids  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 RIGHT_F1 = 0.5
-REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", ROOT / "training" / "data" / "report_train.jsonl")
+REPORT_TRAIN = ROOT / "training" / "data" / "report_train.jsonl"
+REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", REPORT_TRAIN)
 
 
 def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
@@ -81,16 +83,18 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
     return rows, labels, answerable
 
 
-def collect_reports(reader, index_dir: Path) -> tuple[list[dict], list[int], list[bool]]:
-    """The report questions that do not ask for a figure: as is, and (answerable ones) without their report."""
+def collect_reports(reader, index_dir: Path, held_out: bool = False) -> tuple[list[dict], list[int], list[bool]]:
+    """The report questions that do not ask for a figure: as is, and (answerable ones) without their report; of the
+    training questions only those stage two left out when `held_out` (training/report_split.py)."""
     rows, labels, answerable = [], [], []
     pipeline = Pipeline(load_index(index_dir), reader, UNCALIBRATED)
     answerer = pipeline.answerer
     for path in REPORT_FILES:
+        only = fit_ids(path) if held_out and path == REPORT_TRAIN else None
         for question in load_questions(path):
             text = clean_question(question.question)
             intent = analyse_question(text)
-            if intent.wants_figure or question.kind == "computed":
+            if intent.wants_figure or question.kind == "computed" or (only is not None and question.id not in only):
                 continue
             hits = answerer.retrieve(text, SEARCH_DEPTH)
             askings = [(hits, question.answerable)]
@@ -116,6 +120,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="fit from the cached rows instead of asking again")
     parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
+    parser.add_argument("--held-out-reports", action="store_true",
+                        help="of report_train.jsonl, use the questions the reader's stage two left out only (training/report_split.py)")
     args = parser.parse_args()
     reader = load_reader(args.reader)
     if args.reuse and args.rows.exists():
@@ -123,7 +129,7 @@ def main() -> None:
         (rows, labels, answerable), (report_rows, report_labels, report_answerable) = cached["mrc"], cached["reports"]
     else:
         rows, labels, answerable = collect(reader)
-        report_rows, report_labels, report_answerable = collect_reports(reader, args.reports_index)
+        report_rows, report_labels, report_answerable = collect_reports(reader, args.reports_index, args.held_out_reports)
         args.rows.parent.mkdir(parents=True, exist_ok=True)
         cache = {"mrc": [rows, labels, answerable], "reports": [report_rows, report_labels, report_answerable]}
         args.rows.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")

@@ -17,7 +17,7 @@ PYTHON=${PYTHON:-python3}
 PACKS=training/checkpoints/pack
 # 与 training/reader_v3.sh 的两个阶段一致（决定训练窗口的参数写进包里，训练时核对）
 STAGE_ONE=(--script-mix --seed 31)
-STAGE_TWO=(--reports --replay 3 --seed 29)
+STAGE_TWO=(--reports --held-out-reports --replay 3 --seed 29)
 
 if [ "${1:-}" = "--pack" ]; then
   "$PYTHON" training/train_reader.py "${STAGE_ONE[@]}" --write-pack "$PACKS/v3-mrc.npz"

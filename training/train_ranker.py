@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic_nonpositive, high_band_by_group  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
+from report_split import fit_ids  # noqa: E402
 
 from qa.evaluate import load_questions  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
@@ -141,14 +142,15 @@ def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: st
     )
 
 
-def collect_reports(index_dir: Path, reader, questions_file: Path, split: str) -> list[AskedFigures]:
-    """The figure questions of a report question file over an index of the seven reports and the seeds, asked as
-    the pipeline asks them: answerable ones also without their report's passages, unanswerable ones as they are."""
+def collect_reports(index_dir: Path, reader, questions_file: Path, split: str, only: set[str] | None = None) -> list[AskedFigures]:
+    """The figure questions of a report question file (those with an id in `only`, when given) over an index of the
+    seven reports and the seeds, asked as the pipeline asks them: answerable ones also without their report's
+    passages, unanswerable ones as they are."""
     answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     asked = []
     for question in load_questions(questions_file):
         text = clean_question(question.question)
-        if question.kind == "computed" or not analyse_question(text).wants_figure:
+        if question.kind == "computed" or not analyse_question(text).wants_figure or (only is not None and question.id not in only):
             continue
         hits = answerer.retrieve(text, SEARCH_DEPTH)
         asked.append(ask_figures(answerer, text, question.answers, hits, split, question.answerable))
@@ -285,6 +287,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RANKER_FILE, help="where the fitted ranker goes")
     parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
+    parser.add_argument("--held-out-reports", action="store_true",
+                        help="of report_train.jsonl, fit on the questions the reader's stage two left out only "
+                             "(it was trained with --held-out-reports; training/report_split.py)")
     parser.add_argument("--leave-out", nargs="*", default=(), choices=FIT_SPLITS,
                         help="fit without these splits (reports_train when the reader was fine-tuned on it)")
     args = parser.parse_args()
@@ -292,7 +297,8 @@ def main() -> None:
     asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit, reader))
     for split, (questions_file, suffix) in REPORT_QUESTIONS.items():
         rows = args.rows.with_name(args.rows.stem + suffix + ".json")
-        asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split))
+        only = fit_ids(questions_file) if args.held_out_reports and split == "reports_train" else None
+        asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split, only))
     contrast_rows = args.rows.with_name(args.rows.stem + "_contrast.json")
     asked += cached_or(contrast_rows, args.reuse, lambda: collect_contrast(args.reports_index, reader))
     asked = [a for a in asked if a.features]

@@ -35,6 +35,7 @@ from qa.reading.span_model import (
 )
 from qa.reading.spans import token_span
 from qa.scoring import char_f1, exact_match
+from report_split import kept_for_fit
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "mrc"
@@ -55,7 +56,7 @@ MRC_REPLAY = 1.0  # 报告题之外再读多少倍题数的 MRC 段落，免得�
 TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
 SIMPLIFIED_SHARE = 0.5  # --script-mix：繁体段落有一半换成简体读（不加步数，两种字形都见到）
 # 决定训练窗口的参数：--pack 训练时须与写包时相同（种子还定每轮的顺序）
-PACK_DATA_ARGUMENTS = ("reports", "replay", "simplified_copies", "script_mix", "questions", "negative_share", "seed")
+PACK_DATA_ARGUMENTS = ("reports", "held_out_reports", "replay", "simplified_copies", "script_mix", "questions", "negative_share", "seed")
 
 
 def training_paragraphs(simplified_copies: bool, script_mix: bool = False, questions: int = 0, seed: int = 13) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -101,13 +102,14 @@ def training_paragraphs(simplified_copies: bool, script_mix: bool = False, quest
     return paragraphs
 
 
-def report_paragraphs(path: Path = REPORT_QUESTIONS) -> list[tuple[str, list[tuple[str, str]]]]:
+def report_paragraphs(path: Path = REPORT_QUESTIONS, held_out: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
     """(paragraph, [(question, answer)]) for the answerable report questions of `path` whose answer is written in the
-    paragraph of their evidence sentence (computed answers are not, and are left out)."""
+    paragraph of their evidence sentence (computed answers are not, and are left out); `held_out`: not those kept for
+    the ranker's and the calibration's fits (training/report_split.py)."""
     grouped: dict[str, list[tuple[str, str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if not row["answers"] or not row.get("doc"):
+        if not row["answers"] or not row.get("doc") or (held_out and kept_for_fit(row)):
             continue
         source = next((folder / row["doc"] for folder in REPORT_SOURCES if (folder / row["doc"]).exists()), None)
         if source is None:
@@ -119,9 +121,10 @@ def report_paragraphs(path: Path = REPORT_QUESTIONS) -> list[tuple[str, list[tup
     return list(grouped.items())
 
 
-def stage_two_paragraphs(seed: int, replay: float = MRC_REPLAY) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The report paragraphs and, replayed beside them, MRC training paragraphs with `replay` times as many questions."""
-    reports = report_paragraphs()
+def stage_two_paragraphs(seed: int, replay: float = MRC_REPLAY, held_out: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The report paragraphs (without those kept for the fits when `held_out`) and, replayed beside them, MRC training
+    paragraphs with `replay` times as many questions."""
+    reports = report_paragraphs(held_out=held_out)
     wanted = int(replay * sum(len(pairs) for _, pairs in reports))
     return reports + training_paragraphs(False, True, wanted, seed + 7)
 
@@ -167,7 +170,7 @@ def prepared_examples(args: argparse.Namespace) -> tuple[list[tuple], int]:
     """This run's training windows (see `training_examples`) and the padding id."""
     tokenizer = E5Tokenizer()
     if args.reports:
-        paragraphs = stage_two_paragraphs(args.seed, args.replay)
+        paragraphs = stage_two_paragraphs(args.seed, args.replay, args.held_out_reports)
     else:
         paragraphs = training_paragraphs(args.simplified_copies, args.script_mix, args.questions)
     examples = training_examples(tokenizer, WindowSettings(), args.negative_share, args.seed, paragraphs)
@@ -206,7 +209,9 @@ def read_pack(path: Path, args: argparse.Namespace) -> tuple[list[tuple], int, E
     """(windows, padding id, model config, fp32 word rows) of a file `write_pack` wrote for the same data arguments."""
     with np.load(path) as pack:
         recorded = json.loads(bytes(pack["data_args"]))
-        differing = {name: (value, getattr(args, name)) for name, value in recorded.items() if getattr(args, name) != value}
+        # 早先的包没记下后来加的参数（如 held_out_reports）：当时它不存在，即为 False
+        written = {name: recorded.get(name, False) for name in PACK_DATA_ARGUMENTS}
+        differing = {name: (value, getattr(args, name)) for name, value in written.items() if getattr(args, name) != value}
         if differing:
             raise SystemExit(f"{path} was written for other data arguments (written, given): {differing}")
         bounds = np.concatenate([[0], np.cumsum(pack["lengths"], dtype=np.int64)])
@@ -362,6 +367,8 @@ if __name__ == "__main__":
     parser.add_argument("--init-from", default="", help="start from these weights: a checkpoint (.pt) or an exported reader (.npz); fresh optimiser and schedule")
     parser.add_argument("--replay", type=float, default=MRC_REPLAY, help="--reports: MRC training questions read beside them, times the report questions")
     parser.add_argument("--reports", action="store_true", help="stage two: training/data/report_train.jsonl with an MRC replay (use with --init-from)")
+    parser.add_argument("--held-out-reports", action="store_true",
+                        help="--reports: leave out the report questions kept for the fits (training/report_split.py)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
     parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")
