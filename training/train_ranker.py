@@ -78,6 +78,8 @@ CONTRAST_YEARS = tuple(range(1961, 1976)) + tuple(range(2041, 2048))  # 七篇�
 OPTIONAL_FEATURES = ("passage_similarity",)  # 候选有时没有的特征：拟合数据里的平均值存进模型，缺时顶上
 REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
 FIT_SPLITS = ("dev", *REPORT_QUESTIONS, "reports_contrast")
+# 只能说明候选不对的特征，拟合时权重不许为正（不然单位不合的数在个别数据上也会加分：v2b 的 person_unit_mismatch +0.17）
+AGAINST_FEATURES = (*EVIDENCE_FEATURES, "unit_mismatch", "person_unit_mismatch")
 
 
 @dataclass
@@ -315,8 +317,8 @@ def main() -> None:
                 np.array([a.features[0][name] for name in QUESTION_FEATURES]),
             )
         )
-    # 证据特征（段落没提到问的年份、地方……）只能减分
-    weights, null_weights, null_bias = fit_choice(choices, nonpositive=tuple(i for i, name in enumerate(names) if name in EVIDENCE_FEATURES))
+    # 证据特征（段落没提到问的年份、地方……）和单位不合只能减分
+    weights, null_weights, null_bias = fit_choice(choices, nonpositive=tuple(i for i, name in enumerate(names) if name in AGAINST_FEATURES))
     chooser = FigureRanker(
         dict(zip(names, map(float, weights))), dict(zip(QUESTION_FEATURES, map(float, null_weights))), null_bias, UNCALIBRATED
     )
