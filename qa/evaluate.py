@@ -32,6 +32,9 @@ _KIND_OF_WANTS = {
 }
 _ASKS_FOR_LIST = re.compile(r"哪些|哪几")
 _DIGIT = re.compile(r"[0-9]")  # 在 NFKC 之后判断，全角数字「９」也算
+# 标准答案两头的句读不算答案的一部分（CMRC 的「晋武帝司马炎之子。」）：聊天的回答把片段放进自己的句子，
+# 后面跟的是「（把握不足……）」，不是原文的句号。只去句读，不去 % 或引号这些属于答案的符号（NFKC 之后的形式）
+_GOLD_EDGE_PUNCTUATION = "。、,;:!?.…\u3000 "
 UNKNOWN_VETO = "unknown"  # 拒答了却没有说明原因的记录
 
 
@@ -191,11 +194,18 @@ def summarise_ranks(ranks: list[int | None]) -> dict:
 
 
 def answer_is_correct(answer: Answer, question: Question) -> bool:
-    """Answerable: a gold string in the answer text (both NFKC). Unanswerable: the answerer abstained."""
+    """Answerable: a gold string, without the clause punctuation at its ends, in the answer text (both NFKC).
+    Unanswerable: the answerer abstained."""
     if not question.answerable:
         return answer.abstained
     text = normalise_width(answer.answer)
-    return not answer.abstained and any(normalise_width(gold) in text for gold in question.answers)
+    return not answer.abstained and any(gold_core(gold) in text for gold in question.answers)
+
+
+def gold_core(gold: str) -> str:
+    """The gold answer (NFKC) without clause punctuation at its ends: 「晋武帝司马炎之子。」→「晋武帝司马炎之子」."""
+    text = normalise_width(gold)
+    return text.strip(_GOLD_EDGE_PUNCTUATION) or text
 
 
 def citation_is_correct(answer: Answer, question: Question) -> bool:

@@ -179,6 +179,18 @@ def test_answer_contains_gold_after_nfkc_on_both_sides():
     assert not answer_is_correct(_answer("财政收入９５９３３亿元。", abstained=True), full_width_gold)
 
 
+def test_a_gold_answer_needs_its_words_not_the_full_stop_after_them():
+    """CMRC golds often end with the paragraph's 「。」; the chat's sentence goes on with its own words after the span."""
+    stop_gold = _question(answers=("晋武帝司马炎之子。",))
+    assert answer_is_correct(_answer("可能是：字平度，晋武帝司马炎之子（把握不足，请核对原文）。"), stop_gold)
+    assert not answer_is_correct(_answer("可能是：晋武帝之子（把握不足，请核对原文）。"), stop_gold)
+    # 属于答案的符号不去：百分号、引号、小数点
+    assert not answer_is_correct(_answer("增长12.5个百分点。"), _question(answers=("12.5%",)))
+    assert answer_is_correct(_answer("粮食产量实现“九连增”。"), _question(answers=("“九连增”",)))
+    assert not answer_is_correct(_answer("粮食产量实现九连增。"), _question(answers=("“九连增”",)))
+    assert not answer_is_correct(_answer("说不清"), _question(answers=("。",)))  # 只有句读的答案照原样比，不成空串
+
+
 def test_span_scores_use_nfkc_and_give_abstentions_zero():
     assert span_scores("95933亿元", ["９５９３３亿元"], abstained=False) == (1.0, 1.0)
     assert span_scores("148.13万户", ["148.13万户"], abstained=True) == (0.0, 0.0)
