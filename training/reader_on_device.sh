@@ -15,13 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 PACKS=training/checkpoints/pack
-# 与 training/reader_v3.sh 的两个阶段一致（决定训练窗口的参数写进包里，训练时核对）
-STAGE_ONE=(--script-mix --seed 31)
-STAGE_TWO=(--reports --held-out-reports --replay 3 --seed 29)
+source training/reader_v3_stages.sh  # 与 training/reader_v3.sh 的两个阶段同一组参数
 
 if [ "${1:-}" = "--pack" ]; then
-  "$PYTHON" training/train_reader.py "${STAGE_ONE[@]}" --write-pack "$PACKS/v3-mrc.npz"
-  "$PYTHON" training/train_reader.py "${STAGE_TWO[@]}" --write-pack "$PACKS/v3-reports.npz"
+  "$PYTHON" training/train_reader.py "${V3_STAGE_ONE[@]}" --write-pack "$PACKS/v3-mrc.npz"
+  "$PYTHON" training/train_reader.py "${V3_STAGE_TWO[@]}" --write-pack "$PACKS/v3-reports.npz"
   exit
 fi
 
@@ -32,11 +30,11 @@ LIMIT=(); [ -n "${MAX_STEPS:-}" ] && LIMIT=(--max-steps "$MAX_STEPS")
 RUN_ONE=v3-mrc-device
 RUN_TWO=v3-reports-device
 rm -rf "training/checkpoints/$RUN_ONE" "training/checkpoints/$RUN_TWO"  # 每次从头来：设备上的机器本就是新的
-COMMON=(--bf16 --epochs 1 --lr 3e-5 --device "$DEVICE" --threads 8 --save-every 500 "${LIMIT[@]}")
+COMMON=(--bf16 --device "$DEVICE" --threads 8 --save-every 500 "${LIMIT[@]}")
 "$PYTHON" training/train_reader.py --run "$RUN_ONE" --pack "$PACKS/v3-mrc.npz" --init-from "$START" \
-  "${STAGE_ONE[@]}" "${COMMON[@]}" --warmup 0.03 2>&1 | tee "$OUT/v3-mrc.log"
+  "${V3_STAGE_ONE[@]}" "${COMMON[@]}" 2>&1 | tee "$OUT/v3-mrc.log"
 "$PYTHON" training/train_reader.py --run "$RUN_TWO" --pack "$PACKS/v3-reports.npz" \
-  --init-from "training/checkpoints/$RUN_ONE/latest.pt" "${STAGE_TWO[@]}" "${COMMON[@]}" --warmup 0.1 2>&1 | tee "$OUT/v3-reports.log"
+  --init-from "training/checkpoints/$RUN_ONE/latest.pt" "${V3_STAGE_TWO[@]}" "${COMMON[@]}" 2>&1 | tee "$OUT/v3-reports.log"
 "$PYTHON" training/train_reader.py --run "$RUN_TWO" --export --output "training/checkpoints/$RUN_TWO.npz"
 split -b 15M -d "training/checkpoints/$RUN_TWO.npz" "$OUT/reader-v3.npz.part-"
 ls -l "$OUT"
