@@ -202,11 +202,17 @@ def to_chinese_year(year: int) -> str:
     return "".join("〇一二三四五六七八九"[int(digit)] for digit in str(year))
 
 
-def collect_contrast(index_dir: Path, reader) -> list[AskedFigures]:
-    """The contrast askings (`contrast_questions`) over the reports index; every one is unanswerable."""
+def collect_contrast(index_dir: Path, reader, held_out: bool = False) -> list[AskedFigures]:
+    """The contrast askings (`contrast_questions`) over the reports index; every one is unanswerable. `held_out`: of
+    report_train.jsonl only the questions its stage two left out (the reader has read the others, and favours their
+    answer even when the question is changed)."""
     answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     corpus = "\n".join(chunk.context_text() for chunk in answerer.index.chunks)
-    questions = [q for path in CONTRAST_SOURCES for q in load_questions(path)]
+    kept = fit_ids(REPORT_QUESTIONS["reports_train"][0]) if held_out else None
+    questions = [
+        q for path in CONTRAST_SOURCES for q in load_questions(path)
+        if kept is None or path != REPORT_QUESTIONS["reports_train"][0] or q.id in kept
+    ]
     asked = []
     for text in contrast_questions(questions, corpus):
         hits = answerer.retrieve(text, SEARCH_DEPTH)
@@ -302,7 +308,7 @@ def main() -> None:
         only = fit_ids(questions_file) if args.held_out_reports and split == "reports_train" else None
         asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split, only))
     contrast_rows = args.rows.with_name(args.rows.stem + "_contrast.json")
-    asked += cached_or(contrast_rows, args.reuse, lambda: collect_contrast(args.reports_index, reader))
+    asked += cached_or(contrast_rows, args.reuse, lambda: collect_contrast(args.reports_index, reader, args.held_out_reports))
     asked = [a for a in asked if a.features]
     names = sorted(set(asked[0].features[0]) - set(QUESTION_FEATURES))
     # 读者在第二阶段读过这些题（--reports）时，它们的读者特征比新题上的好看：拟合可以不用它们
