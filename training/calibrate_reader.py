@@ -34,7 +34,6 @@ from logistic import UNANSWERABLE_SHARE, choose_threshold, high_band_by_group, f
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
 from train_ranker import REPORTS_INDEX  # noqa: E402
 
-from qa.evaluate import load_questions  # noqa: E402
 
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
@@ -44,13 +43,12 @@ from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
 from qa.search.retrieve import clean_question, load_index  # noqa: E402
 from qa.scoring import char_f1  # noqa: E402
-from report_split import fit_ids  # noqa: E402
+from report_split import questions_for_fits  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 RIGHT_F1 = 0.5
-REPORT_TRAIN = ROOT / "training" / "data" / "report_train.jsonl"
-REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", REPORT_TRAIN)
+REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", ROOT / "training" / "data" / "report_train.jsonl")
 
 
 def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
@@ -90,11 +88,10 @@ def collect_reports(reader, index_dir: Path, held_out: bool = False) -> tuple[li
     pipeline = Pipeline(load_index(index_dir), reader, UNCALIBRATED)
     answerer = pipeline.answerer
     for path in REPORT_FILES:
-        only = fit_ids(path) if held_out and path == REPORT_TRAIN else None
-        for question in load_questions(path):
+        for question in questions_for_fits(path, held_out):
             text = clean_question(question.question)
             intent = analyse_question(text)
-            if intent.wants_figure or question.kind == "computed" or (only is not None and question.id not in only):
+            if intent.wants_figure or question.kind == "computed":
                 continue
             hits = answerer.retrieve(text, SEARCH_DEPTH)
             askings = [(hits, question.answerable)]

@@ -27,3 +27,18 @@ def fit_ids(path: Path) -> set[str]:
     """The ids of the questions in `path` that are kept for the fits."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return {str(row["id"]) for row in rows if kept_for_fit(row)}
+
+
+REPORT_TRAIN = Path(__file__).resolve().parent / "data" / "report_train.jsonl"
+
+
+def questions_for_fits(path: Path, held_out: bool) -> list:
+    """The questions of an evaluation-format file for a fit: all of them, except that with `held_out` the report
+    training file gives only those kept for the fits (the reader's stage two read the others)."""
+    from qa.evaluate import load_questions  # 训练读者时用不着：train_reader 只要上面的 kept_for_fit
+
+    questions = load_questions(path)
+    if not held_out or Path(path).resolve() != REPORT_TRAIN:
+        return questions
+    kept = fit_ids(path)
+    return [question for question in questions if question.id in kept]

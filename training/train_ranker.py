@@ -48,9 +48,8 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic_nonpositive, high_band_by_group  # noqa: E402
 from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
-from report_split import fit_ids  # noqa: E402
+from report_split import questions_for_fits  # noqa: E402
 
-from qa.evaluate import load_questions  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
@@ -144,15 +143,15 @@ def ask_figures(answerer, question: str, golds: tuple[str, ...], hits, split: st
     )
 
 
-def collect_reports(index_dir: Path, reader, questions_file: Path, split: str, only: set[str] | None = None) -> list[AskedFigures]:
-    """The figure questions of a report question file (those with an id in `only`, when given) over an index of the
-    seven reports and the seeds, asked as the pipeline asks them: answerable ones also without their report's
-    passages, unanswerable ones as they are."""
+def collect_reports(index_dir: Path, reader, questions_file: Path, split: str, held_out: bool = False) -> list[AskedFigures]:
+    """The figure questions of a report question file (`held_out`: see `report_split.questions_for_fits`) over an
+    index of the seven reports and the seeds, asked as the pipeline asks them: answerable ones also without their
+    report's passages, unanswerable ones as they are."""
     answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     asked = []
-    for question in load_questions(questions_file):
+    for question in questions_for_fits(questions_file, held_out):
         text = clean_question(question.question)
-        if question.kind == "computed" or not analyse_question(text).wants_figure or (only is not None and question.id not in only):
+        if question.kind == "computed" or not analyse_question(text).wants_figure:
             continue
         hits = answerer.retrieve(text, SEARCH_DEPTH)
         asked.append(ask_figures(answerer, text, question.answers, hits, split, question.answerable))
@@ -208,11 +207,7 @@ def collect_contrast(index_dir: Path, reader, held_out: bool = False) -> list[As
     answer even when the question is changed)."""
     answerer = Pipeline(load_index(index_dir), reader, UNCALIBRATED).answerer
     corpus = "\n".join(chunk.context_text() for chunk in answerer.index.chunks)
-    kept = fit_ids(REPORT_QUESTIONS["reports_train"][0]) if held_out else None
-    questions = [
-        q for path in CONTRAST_SOURCES for q in load_questions(path)
-        if kept is None or path != REPORT_QUESTIONS["reports_train"][0] or q.id in kept
-    ]
+    questions = [q for path in CONTRAST_SOURCES for q in questions_for_fits(path, held_out)]
     asked = []
     for text in contrast_questions(questions, corpus):
         hits = answerer.retrieve(text, SEARCH_DEPTH)
@@ -305,8 +300,7 @@ def main() -> None:
     asked = cached_or(args.rows, args.reuse, lambda: collect(args.limit, reader))
     for split, (questions_file, suffix) in REPORT_QUESTIONS.items():
         rows = args.rows.with_name(args.rows.stem + suffix + ".json")
-        only = fit_ids(questions_file) if args.held_out_reports and split == "reports_train" else None
-        asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split, only))
+        asked += cached_or(rows, args.reuse, lambda: collect_reports(args.reports_index, reader, questions_file, split, args.held_out_reports))
     contrast_rows = args.rows.with_name(args.rows.stem + "_contrast.json")
     asked += cached_or(contrast_rows, args.reuse, lambda: collect_contrast(args.reports_index, reader, args.held_out_reports))
     asked = [a for a in asked if a.features]
