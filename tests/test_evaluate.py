@@ -95,9 +95,9 @@ def test_report_writes_markdown_and_a_png_chart(tmp_path: Path, real_seed_index:
     report = tmp_path / "out" / "report.md"
     run_qa("eval", str(questions), "--index", str(real_seed_index), "--report", str(report))
     text = report.read_text(encoding="utf-8")
-    assert "| 答案准确率 | 0.500 |" in text and "![accuracy per kind and latency](report.png)" in text
-    assert "| q3 | figure |" in text  # 答错的题列在表里
-    assert "| 答案片段精确匹配 EM（0–100） |" in text and "## 拒答原因" in text
+    assert "| 答案准确率 | 0.500 |" in text and "![各题型的答案准确率与回答用时](report.png)" in text
+    assert "| q3 | 数字 |" in text  # 答错的题列在表里
+    assert "| 答案片段与标准答案完全一致（0–100） |" in text and "## 拒答原因" in text
     assert (tmp_path / "out" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

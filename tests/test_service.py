@@ -82,6 +82,28 @@ def test_rebuild_swaps_in_the_new_index_and_delete_removes_a_document(service: Q
     assert [d["file"] for d in service.documents()] == ["000_7c521dbcc8602230.txt", "003_c06bb3e7b6855ebf.txt"]
 
 
+def test_the_document_table_shows_what_waits_for_a_rebuild(service: QAService):
+    """An upload is listed (and deletable) before it is indexed; a deleted document is marked until the rebuild."""
+    assert {d["state"] for d in service.documents()} == {"已索引"}  # 先把索引加载上（第一次用时会先更新索引）
+    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"))
+    states = {d["file"]: d["state"] for d in service.documents()}
+    assert states == {"000_7c521dbcc8602230.txt": "已索引", "003_c06bb3e7b6855ebf.txt": "已索引", "parks.txt": "待重建"}
+    assert "移到回收站" in service.delete_document("parks.txt", "zhang")
+    assert "parks.txt" not in {d["file"] for d in service.documents()}
+    assert "移到回收站" in service.delete_document("003_c06bb3e7b6855ebf.txt", "zhang")
+    states = {d["file"]: d["state"] for d in service.documents()}
+    assert states["003_c06bb3e7b6855ebf.txt"] == "已删除，重建后生效"
+    service.rebuild()
+    assert [(d["file"], d["state"]) for d in service.documents()] == [("000_7c521dbcc8602230.txt", "已索引")]
+
+
+def test_a_refusal_gives_its_reason_in_words(service: QAService):
+    answer, _, _ = service.ask("宁波市因特网注册用户有多少？")
+    assert answer.abstained and answer.veto is not None
+    rendered = answer_html(answer)
+    assert "未作答的原因（" in rendered and f"（{answer.veto.name}）" not in rendered
+
+
 def test_html_rendering_escapes_document_text(service: QAService):
     assert highlight_figures("<b>共有65家</b>") == "&lt;b&gt;共有<mark>65家</mark>&lt;/b&gt;"
     answer, _, _ = service.ask("杭州有多少家企业通过了软件能力成熟度模型评估？")

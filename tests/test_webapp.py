@@ -112,7 +112,8 @@ def test_evaluation_tab_runs_an_uploaded_file(server, tmp_path: Path):
     status, metrics, chart, failures = Client(server["url"], verbose=False).predict(None, handle_file(str(questions)), api_name="/evaluate")
     assert status == "共 2 题，答错 0 题。"
     rows = {row[0]: row[1] for row in metrics["data"]}
-    assert rows["answer_accuracy"] == 1.0 and rows["abstention_recall"] == 1.0
+    # 指标用中文名显示（qa/app/labels.py）
+    assert rows["答案准确率"] == 1.0 and rows["拒答召回率（该拒的拒了）"] == 1.0
     assert Path(chart).read_bytes()[:4] == b"\x89PNG" and failures["data"] == []
 
 

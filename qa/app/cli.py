@@ -17,6 +17,7 @@ from qa.indexing.build import BuildReport, build_index, model_for_index, outdate
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.app.progress import ProgressMeter
+from qa.app.labels import kind_label, reason_counts
 from qa.app.report import veto_text, write_report
 from qa.search.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
 from qa.indexing.store import IndexUnavailable
@@ -188,7 +189,7 @@ def eval_command(
         click.echo(f"\n答错的题（{len(failures)}）：")
         for record in failures:
             expected = "、".join(record["gold_answers"]) or "（应拒答）"
-            click.echo(f"  {record['id']} [{record['kind']}] {record['question']}")
+            click.echo(f"  {record['id']} [{kind_label(record['kind'])}] {record['question']}")
             click.echo(f"      期望：{expected}   得到：{_shorten(record['answer'], 70)}")
             if record.get("span") and not record["abstained"]:
                 click.echo(f"      片段：{record['span']}")
@@ -345,7 +346,7 @@ def _print_metrics(metrics: dict) -> None:
         ("拒答召回率（该拒的拒了）", _percent(metrics["abstention_recall"])),
         ("拒答精确率（拒的都该拒）", _percent(metrics["abstention_precision"])),
         ("误拒率（能答却拒答）", _percent(metrics["false_abstention"])),
-        ("拒答原因", _reason_counts(metrics["abstention_reasons"])),
+        ("拒答原因", reason_counts(metrics["abstention_reasons"])),
         ("计算题", f"{metrics['computed_correct']} 题正确（{_percent(metrics['computed_accuracy'])}）"),
         ("延迟 p50 / p95", f"{metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms"),
         ("把握高的答案", _band(metrics["bands"]["high"])),
@@ -361,9 +362,9 @@ def _print_metrics(metrics: dict) -> None:
     click.echo("按题型：（答案准确率、片段 EM / F1、拒答原因）")
     for kind, row in metrics["by_kind"].items():
         click.echo(
-            f"  {kind:<14}{row['questions']:>4} 题  {_percent(row['answer_accuracy']):>6}  "
+            f"  {_pad(kind_label(kind), 14)}{row['questions']:>4} 题  {_percent(row['answer_accuracy']):>6}  "
             f"EM {_score(row['span_exact_match'])} / F1 {_score(row['span_f1'])}  "
-            f"{_reason_counts(row['abstention_reasons'])}"
+            f"{reason_counts(row['abstention_reasons'])}"
         )
 
 
@@ -373,10 +374,6 @@ def _band(band: dict) -> str:
 
 def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
-
-
-def _reason_counts(reasons: dict[str, int]) -> str:
-    return "、".join(f"{name} {count}" for name, count in reasons.items()) or "—"
 
 
 def _pad(text: str, width: int) -> str:

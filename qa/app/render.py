@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 
+from qa.app.labels import veto_label
 from qa.text.figures import find_figures
 from qa.types import Answer, Citation, Hit, Location
 
@@ -65,7 +66,7 @@ def answer_html(answer: Answer, understood_as: str | None = None, page_texts: di
         )
         parts.append(f"<details open><summary>引用来源（{len(answer.citations)}）</summary><ol>{items}</ol></details>")
     if answer.abstained and answer.veto is not None:
-        parts.append(f'<div class="qa-note">未作答的原因（{html.escape(answer.veto.name)}）：{html.escape(answer.veto.reason)}</div>')
+        parts.append(f'<div class="qa-note">未作答的原因（{html.escape(veto_label(answer.veto.name))}）：{html.escape(answer.veto.reason)}</div>')
     if answer.abstained and answer.passages:
         # 没找到答案时直接摊开最接近的三段（短一些，答案句留在视野里）
         parts.append(f"<details open><summary>可能相关的段落</summary><ol>{passages_html(list(answer.passages[:3]), 120)}</ol></details>")

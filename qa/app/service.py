@@ -18,7 +18,7 @@ from qa.app.progress import ProgressMeter, duration
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import load_encoder, resolve_model_name
-from qa.indexing.store import IndexUnavailable, read_manifest
+from qa.indexing.store import MANIFEST, IndexUnavailable, read_manifest
 from qa.search.stores import EmbeddingState
 from qa.evaluate import check_documents, evaluate, load_questions
 from qa.indexing.ingest import KINDS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, corpus_files, decode_bytes, load_document, normalise_text
@@ -29,6 +29,7 @@ from qa.types import Answer, Document, Hit
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # 上传与建库同一个上限
 _SUFFIX_LIST = " ".join(SUPPORTED_SUFFIXES)
 # 知识库表格里的类型名
+STATE_INDEXED, STATE_PENDING, STATE_DELETED = "已索引", "待重建", "已删除，重建后生效"
 KIND_NAMES = {"text": "文本", "pdf": "PDF", "docx": "Word", "html": "网页", "xlsx": "Excel", "csv": "CSV"}
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
 
@@ -263,30 +264,53 @@ class QAService:
     # ---- 知识库 -----------------------------------------------------------
 
     def documents(self) -> list[dict]:
-        """One row per indexed document: file, title, publication date ({"date", "source"} or None), sections,
-        chunks, how many of them have vectors, when it was added."""
+        """One row per document, indexed or waiting: file, title, publication date ({"date", "source"} or None),
+        sections, chunks, how many of them have vectors, when it was added, and its `state`: 「已索引」, 「待重建」
+        (a file added or changed since the index was built) or 「已删除，重建后生效」 (gone from the corpus,
+        still answering until the rebuild)."""
         index = self.pipeline.index
         counting = getattr(index.store, "embedded_by_document", None)
         embedded = counting() if counting else None
         sections: dict[str, set] = {}
         for chunk in index.chunks:
             sections.setdefault(chunk.doc, set()).add(chunk.section_path)
+        indexed = index.manifest["documents"]
+        built = self._index_built_time()
         rows = []
-        for doc, info in sorted(index.manifest["documents"].items()):
+        for doc, info in sorted(indexed.items()):
             path = self.corpus_dir / doc
-            added = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "（已删除，待重建）"
-            kind = KIND_NAMES.get(info.get("kind", "text"), info.get("kind", ""))
-            extent = "，".join(_extent(info.get("pages"), info.get("tables")))
+            if not path.exists():
+                state = STATE_DELETED
+            elif path.stat().st_mtime > built and file_sha256(path) != info.get("sha256"):
+                state = STATE_PENDING  # 文件在索引建好后又改过
+            else:
+                state = STATE_INDEXED
             vectors = "全部" if embedded is None or embedded[doc] >= info["chunks"] else f"{embedded[doc]}/{info['chunks']}"
             rows.append(
                 {
-                    "file": doc, "title": info["title"], "type": kind, "extent": extent, "published": info.get("published"),
-                    "notes": info.get("notes", []),
-                    "sections": len(sections.get(doc, ())),
-                    "chunks": info["chunks"], "vectors": vectors, "added": added,
+                    "file": doc, "state": state, "title": info["title"], "type": KIND_NAMES.get(info.get("kind", "text"), info.get("kind", "")),
+                    "extent": "，".join(_extent(info.get("pages"), info.get("tables"))), "published": info.get("published"),
+                    "notes": info.get("notes", []), "sections": len(sections.get(doc, ())),
+                    "chunks": info["chunks"], "vectors": vectors, "added": _added(path),
                 }
             )
-        return rows
+        for path in self._corpus_files():
+            if path.name not in indexed:
+                kind = KINDS.get(path.suffix.lower(), "")
+                rows.append(
+                    {
+                        "file": path.name, "state": STATE_PENDING, "title": "", "type": KIND_NAMES.get(kind, kind), "extent": "",
+                        "published": None, "notes": [], "sections": 0, "chunks": 0, "vectors": "—", "added": _added(path),
+                    }
+                )
+        return sorted(rows, key=lambda row: row["file"])
+
+    def _index_built_time(self) -> float:
+        """When the index in use was written (its manifest's modification time), 0 when unknown."""
+        try:
+            return (self.index_dir / MANIFEST).stat().st_mtime
+        except OSError:
+            return 0.0
 
     def add_document(self, filename: str, data: bytes, user: str | None = None) -> UploadResult:
         """Check and save an uploaded file into the corpus; on any problem nothing is written. A text is stored as
@@ -403,6 +427,11 @@ def safe_filename(filename: str) -> str | None:
 def _describe(document: Document) -> str:
     """「PDF，12 页，2 张表，8,302 字」"""
     return "，".join([KIND_NAMES.get(document.kind, document.kind), *_extent(document.pages, document.tables), f"{len(document.text)} 字"])
+
+
+def _added(path: Path) -> str:
+    """When a corpus file was added or last changed, in local time; 「—」 when it is gone."""
+    return datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M") if path.exists() else "—"
 
 
 def _extent(pages: int | None, tables: int | None) -> list[str]:

@@ -17,13 +17,14 @@ from pathlib import Path
 import gradio as gr
 
 from qa.evaluate import BadEvalFile
+from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, result_label
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
-from qa.app.report import METRIC_ROWS, draw_chart
+from qa.app.report import draw_chart
 from qa.app.accounts import LOCAL_USER, AccessPolicy, Accounts, CredentialsError, Role, credentials_path
 from qa.app.guard import RequestGuard
 from qa.app.limits import TOO_FREQUENT, RateLimiter
-from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, QAService
+from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, STATE_INDEXED, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
@@ -114,7 +115,7 @@ def build_app(
             clear.click(lambda: ([], None, ""), None, [chatbot, previous, question], api_visibility="private")
 
         with gr.Tab("知识库"):
-            documents = gr.Dataframe(headers=["文件", "类型", "页数/表格", "标题", "发布日期", "章节", "段落", "有向量的段落", "添加时间", "读取提示"], interactive=False, label="文档")
+            documents = gr.Dataframe(headers=["文件", "状态", "类型", "页数/表格", "标题", "发布日期", "章节", "段落", "有向量的段落", "添加时间", "读取提示"], interactive=False, label="文档")
             vectors = gr.Markdown()
             if not shows_admin_controls:
                 gr.Markdown(refusal() if policy.read_only else f"上传、删除、恢复和重建索引需要管理员：请打开 [{ADMIN_PATH}/]({ADMIN_PATH}/) 登录。")
@@ -128,7 +129,9 @@ def build_app(
                     with gr.Column():
                         delete_choice = gr.Dropdown(label="删除文档（移到回收站，可恢复）", choices=[])
                         delete = gr.Button("删除")
-                rebuild = gr.Button("重建索引", variant="primary")
+                with gr.Row():
+                    rebuild_after_upload = gr.Checkbox(label="上传后立即重建索引（新文件马上就能问）", value=True)
+                    rebuild = gr.Button("重建索引", variant="primary")
                 status = gr.Markdown()
                 trash_table = gr.Dataframe(headers=["回收站编号", "文件", "删除时间", "删除人", "大小（字节）"], interactive=False, label="回收站")
                 with gr.Row():
@@ -138,7 +141,7 @@ def build_app(
 
             def document_rows():
                 rows = [
-                    [d["file"], d["type"], d["extent"], d["title"], published_cell(d["published"]), d["sections"], d["chunks"], d["vectors"], d["added"], "；".join(d["notes"])]
+                    [d["file"], d["state"], d["type"], d["extent"], d["title"], published_cell(d["published"]), d["sections"], d["chunks"], d["vectors"], d["added"], "；".join(d["notes"])]
                     for d in service.documents()
                 ]
                 return rows, gr.update(choices=[row[0] for row in rows])
@@ -147,8 +150,11 @@ def build_app(
                 if administrator(request) is None:
                     return [], gr.update(choices=[]), []
                 items = service.trash_items()
-                audit = [[e.time, e.user, e.action, e.file or "", (e.sha256 or "")[:12], e.result] for e in reversed(service.audit.entries(AUDIT_ROWS))]
-                return [[i.id, i.file, i.deleted_at, i.deleted_by, i.size] for i in items], gr.update(choices=[i.id for i in items]), audit
+                audit = [
+                    [local_time(e.time), e.user, action_label(e.action), e.file or "", (e.sha256 or "")[:12], result_label(e.result)]
+                    for e in reversed(service.audit.entries(AUDIT_ROWS))
+                ]
+                return [[i.id, i.file, local_time(i.deleted_at), i.deleted_by, i.size] for i in items], gr.update(choices=[i.id for i in items]), audit
 
             def add_files(files, request: gr.Request):
                 user = administrator(request)
@@ -158,7 +164,10 @@ def build_app(
                 for file in files or []:
                     path = Path(file if isinstance(file, str) else file.name)
                     name = getattr(file, "orig_name", None) or path.name
-                    messages.append(service.add_document(name, path.read_bytes(), user).message)
+                    try:
+                        messages.append(service.add_document(name, path.read_bytes(), user).message)
+                    finally:
+                        path.unlink(missing_ok=True)  # 收下的已复制进知识库，拒收的不留在 Gradio 的临时文件夹里
                 return "\n".join(f"- {html.escape(m)}" for m in messages) or "没有选择文件。"
 
             def delete_document(doc: str, request: gr.Request) -> str:
@@ -189,10 +198,25 @@ def build_app(
                 rows, choices = document_rows()
                 return text, rows, choices
 
+            def rebuild_after(wanted: bool, message: str, request: gr.Request, progress=gr.Progress()):
+                """「上传并重建」: after an upload, rebuild at once when the box is ticked and something waits for it."""
+                waiting = any(d["state"] != STATE_INDEXED for d in service.documents())
+                if not wanted or not waiting or administrator(request) is None:
+                    return (message, *document_rows())
+                text, rows, choices = run_rebuild(request, progress)
+                return f"{message}\n\n{text}", rows, choices
+
             refreshed = [trash_table, restore_choice, audit_table]
-            upload.upload(add_files, upload, status, api_name="upload").then(trash_rows, None, refreshed, api_visibility="private")
-            delete.click(delete_document, delete_choice, status, api_visibility="private").then(trash_rows, None, refreshed, api_visibility="private")
-            restore.click(restore_document, restore_choice, status, api_visibility="private").then(trash_rows, None, refreshed, api_visibility="private")
+            listed = [documents, delete_choice]
+            upload.upload(add_files, upload, status, api_name="upload").then(
+                rebuild_after, [rebuild_after_upload, status], [status, *listed], api_visibility="private", concurrency_limit=1, concurrency_id="rebuild"
+            ).then(trash_rows, None, refreshed, api_visibility="private")
+            delete.click(delete_document, delete_choice, status, api_visibility="private").then(document_rows, None, listed, api_visibility="private").then(
+                trash_rows, None, refreshed, api_visibility="private"
+            )
+            restore.click(restore_document, restore_choice, status, api_visibility="private").then(document_rows, None, listed, api_visibility="private").then(
+                trash_rows, None, refreshed, api_visibility="private"
+            )
             # 一次只重建一个：排队的人看到自己的位置（Gradio 的队列）
             rebuild.click(run_rebuild, None, [status, documents, delete_choice], api_name="rebuild", concurrency_limit=1, concurrency_id="rebuild").then(
                 trash_rows, None, refreshed, api_visibility="private"
@@ -220,7 +244,7 @@ def build_app(
             eval_status = gr.Markdown()
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
             chart = gr.Image(label="按题型的准确率与延迟分布", type="filepath")
-            failures = gr.Dataframe(headers=["id", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
+            failures = gr.Dataframe(headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
 
             def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
                 # 只读两种文件：评测目录里列出的（按文件名选），或这次上传的；客户端给的路径一概不打开
@@ -240,8 +264,8 @@ def build_app(
                     return html.escape(str(error)), [], None, []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
                 draw_chart(chart_path, metrics, [r["latency_ms"] for r in records])
-                rows = [[key, metrics[key]] for key in metric_keys() if key in metrics]
-                failed = [[r["id"], r["kind"], r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
+                rows = [[metric_label(key), metrics[key]] for key in metric_keys() if key in metrics]
+                failed = [[r["id"], kind_label(r["kind"]), r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
                 return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed
 
             run_eval.click(evaluate, [eval_choice, eval_upload], [eval_status, metrics_table, chart, failures], api_name="evaluate", concurrency_limit=1, concurrency_id="evaluate")
