@@ -118,8 +118,14 @@ def check_documents(questions: list[Question], documents: set[str], path: Path) 
     for question in questions:
         if question.answerable and question.doc and question.doc not in documents:
             raise BadEvalFile(
-                f"{path} 第 {question.line} 行的 doc {question.doc!r} 不在索引里（索引中有：{'、'.join(sorted(documents))}）"
+                f"{path} 第 {question.line} 行的文档「{question.doc}」不在索引里（索引中有：{_some(sorted(documents))}）"
             )
+
+
+def _some(names: list[str], shown: int = 10) -> str:
+    """「a、b、c」, or the first `shown` of them and how many more."""
+    more = f" 等 {len(names)} 个" if len(names) > shown else ""
+    return "、".join(names[:shown]) + more
 
 
 def normalise_width(text: str) -> str:

@@ -14,6 +14,7 @@ from qa.indexing.formats.builder import locate
 from qa.reading.intent import resolve_follow_up
 from qa.reading.ranking import Calibration, FigureRanker
 from qa.search.retrieve import SearchIndex, clean_question, load_index
+from qa.text.question import plain_question, question_parts
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Chunk, Hit, Location
 
@@ -91,7 +92,21 @@ class Pipeline:
         return self.answerer.reader
 
     def ask(self, question: str, previous_question: str | None = None, retriever: str = "hybrid") -> Asked:
-        """Answer one question; a short follow-up is read in the context of the previous one."""
+        """Answer one question, read as people type it (markup dropped, courtesy and preamble set aside:
+        `qa.text.question`); a short follow-up is read in the context of the previous one. A message that asks
+        several things is answered whole here; `ask_all` answers it part by part."""
+        parts = question_parts(clean_question(question), self.answerer.place_names)
+        return self._ask_one(parts[0] if len(parts) == 1 else plain_question(question), previous_question, retriever)
+
+    def ask_all(self, question: str, previous_question: str | None = None, retriever: str = "hybrid") -> list[Asked]:
+        """One answer per question the message asks (「A和B分别是多少？」 -> two), each read after the one before."""
+        answers = []
+        for part in question_parts(clean_question(question), self.answerer.place_names):
+            answers.append(self._ask_one(part, previous_question, retriever))
+            previous_question = answers[-1].understood_as
+        return answers
+
+    def _ask_one(self, question: str, previous_question: str | None, retriever: str) -> Asked:
         started = time.perf_counter()
         question = clean_question(question)
         understood = resolve_follow_up(question, previous_question, self.answerer.place_names)

@@ -104,7 +104,7 @@ def test_report_writes_markdown_and_a_png_chart(tmp_path: Path, real_seed_index:
 def test_unknown_document_stops_before_any_work(tmp_path: Path, real_seed_index: Path):
     questions = _write(tmp_path / "q.jsonl", [GOOD, {**GOOD, "id": "q9", "doc": "missing.txt"}])
     result = run_qa("eval", str(questions), "--index", str(real_seed_index), check=False)
-    assert result.returncode == 1 and "第 2 行的 doc 'missing.txt' 不在索引里" in result.stderr
+    assert result.returncode == 1 and "第 2 行的文档「missing.txt」不在索引里" in result.stderr
 
 
 def test_model_option_refuses_an_index_built_with_another_encoder(tmp_path: Path, real_seed_index: Path):
@@ -168,7 +168,7 @@ def test_empty_question_is_a_bad_file(tmp_path: Path):
 def test_check_documents_skips_questions_that_name_no_document(tmp_path: Path):
     questions = [_question(doc=""), _question(doc="a.txt")]
     check_documents(questions, {"a.txt"}, tmp_path / "q.jsonl")
-    with pytest.raises(BadEvalFile, match="第 0 行的 doc 'a.txt' 不在索引里"):
+    with pytest.raises(BadEvalFile, match="第 0 行的文档「a.txt」不在索引里"):
         check_documents(questions, {"b.txt"}, tmp_path / "q.jsonl")
 
 

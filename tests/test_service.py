@@ -104,6 +104,25 @@ def test_a_refusal_gives_its_reason_in_words(service: QAService):
     assert "未作答的原因（" in rendered and f"（{answer.veto.name}）" not in rendered
 
 
+def test_a_preamble_or_markup_changes_neither_the_answer_nor_its_confidence(service: QAService):
+    plain, _, _ = service.ask("2007年底杭州因特网注册用户有多少？")
+    for typed in (
+        "您好！我是一名研究人员，最近在写一篇关于杭州信息化的文章，想请教一个问题。2007年底杭州因特网注册用户有多少？谢谢！",
+        "**2007年底**杭州因特网注册用户有多少？<script>",
+    ):
+        answer, understood, _ = service.ask(typed)
+        assert understood == "2007年底杭州因特网注册用户有多少？"
+        assert (answer.span, answer.confidence) == (plain.span, plain.confidence) == ("148.13万户", plain.confidence)
+
+
+def test_two_questions_in_one_are_answered_one_by_one(service: QAService):
+    answers = service.ask_all("2007年底杭州因特网注册用户和移动电话用户分别有多少？")
+    assert [(understood, answer.span) for answer, understood, _ in answers] == [
+        ("2007年底杭州因特网注册用户有多少？", "148.13万户"),
+        ("2007年底杭州移动电话用户有多少？", "809.2万户"),
+    ]
+
+
 def test_html_rendering_escapes_document_text(service: QAService):
     assert highlight_figures("<b>共有65家</b>") == "&lt;b&gt;共有<mark>65家</mark>&lt;/b&gt;"
     answer, _, _ = service.ask("杭州有多少家企业通过了软件能力成熟度模型评估？")

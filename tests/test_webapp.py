@@ -45,6 +45,14 @@ def test_api_search_returns_ranked_passages(server):
     assert len(record["hits"]) == 3 and record["hits"][0]["section"] == ["信息安全保障体系完善"]
 
 
+def test_wrong_api_input_types_get_a_chinese_message(server):
+    client = Client(server["url"], verbose=False)
+    for wrong in (123, ["杭州有多少家上市企业？"]):
+        assert client.predict(wrong, api_name="/ask")["error"].startswith("问题应是一段文字")
+    assert "k 应是 1 到 20 之间的整数" in client.predict("上市企业", "abc", api_name="/search")["error"]
+    assert len(client.predict("上市企业", "3", api_name="/search")["hits"]) == 3
+
+
 def test_upload_rebuild_and_answer_from_the_new_text(server, tmp_path: Path):
     client = Client(server["url"], verbose=False)
     upload = tmp_path / "滨海简报.txt"
@@ -184,3 +192,71 @@ def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
         page.screenshot(path=str(SCREENSHOTS / "table.png"), full_page=True)
         browser.close()
     assert dialogs == []
+
+
+# 界面上允许出现的英文：格式和行业通用的缩写（文档自己的英文另算，见下）
+ALLOWED_ENGLISH = {"PDF", "Word", "Excel", "HTML", "CSV", "API", "ID", "SHA", "MB", "KB", "JSONL", "F1", "txt", "md", "pdf", "docx", "html", "htm", "xlsx", "csv", "jsonl"}
+VISIBLE_TEXTS = """() => { const out = []; for (const el of document.querySelectorAll('body *')) {
+  const style = getComputedStyle(el); if (style.display === 'none' || style.visibility === 'hidden' || el.closest('style,script')) continue;
+  for (const node of el.childNodes) if (node.nodeType === 3 && node.textContent.trim()) out.push(node.textContent.trim());
+  for (const name of ['title', 'aria-label', 'placeholder', 'alt']) if (el.getAttribute(name)) out.push(el.getAttribute(name)); }
+  return out; }"""
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Path):
+    """Chromium set to English: after an answer in two parts, a refusal, an upload and an evaluation, every visible
+    text, title, aria-label, placeholder and alt on all tabs is Chinese, apart from the named abbreviations and the
+    documents' own words; a question's markup is shown as typed."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    document_words = set(re.findall(r"[A-Za-z0-9]+", " ".join(
+        [p.name for p in server["corpus"].iterdir()] + [p.read_text(encoding="utf-8") for p in server["corpus"].glob("*.*") if p.suffix in (".txt", ".csv")]
+    )))
+    upload = tmp_path / "公园简报.txt"
+    upload.write_text("公园简报\n【公园】 全市共有城市公园35个。\n", encoding="utf-8")
+    questions = tmp_path / "小评测.jsonl"
+    questions.write_text('{"id": "a", "question": "杭州有多少家上市企业？", "answers": ["18家"], "doc": "000_7c521dbcc8602230.txt", "section": "", "kind": "figure"}\n', encoding="utf-8")
+    texts = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="en-US")
+        page.goto(server["url"])
+        box = page.locator("#question textarea")
+        box.fill("您好，想请教一下：2007年底杭州因特网注册用户和移动电话用户分别有多少？")
+        page.locator("#send").click()
+        page.locator("#chat .qa-part", has_text="第 2 问，共 2 问").wait_for(timeout=60_000)
+        assert "148.13万户" in page.locator("#chat").inner_text() and "809.2万户" in page.locator("#chat").inner_text()
+        box.fill("**宁波市**因特网注册用户有多少？")
+        page.locator("#send").click()
+        page.locator("#chat .qa-note", has_text="未作答的原因").wait_for(timeout=60_000)
+        assert "**宁波市**因特网注册用户有多少？" in page.locator("#chat").inner_text()  # 原样显示，不当粗体
+        page.screenshot(path=str(SCREENSHOTS / "chinese-chat.png"), full_page=True)
+        texts += page.evaluate(VISIBLE_TEXTS)
+
+        page.get_by_role("tab", name="知识库").click()
+        page.get_by_label("上传后立即重建索引（新文件马上就能问）").uncheck()
+        with page.expect_file_chooser() as chooser:
+            page.locator("text=点击上传 >> visible=true").first.click()
+        chooser.value.set_files(str(upload))
+        page.get_by_text("已添加 公园简报.txt").wait_for(timeout=60_000)
+        page.locator("text=待重建 >> visible=true").first.wait_for(timeout=60_000)
+        texts += page.evaluate(VISIBLE_TEXTS)
+        page.screenshot(path=str(SCREENSHOTS / "chinese-documents.png"), full_page=True)
+
+        page.get_by_role("tab", name="评测").click()
+        with page.expect_file_chooser() as chooser:
+            page.locator("text=点击上传 >> visible=true").first.click()
+        chooser.value.set_files(str(questions))
+        page.get_by_role("button", name="运行评测").click()
+        page.get_by_text("共 1 题，答错 0 题。").wait_for(timeout=120_000)
+        texts += page.evaluate(VISIBLE_TEXTS)
+        page.screenshot(path=str(SCREENSHOTS / "chinese-evaluation.png"), full_page=True)
+        browser.close()
+    (server["corpus"] / upload.name).unlink()  # 别的测试看到的知识库不变
+    # 英文词：两个以上字母、不带数字（带数字的是编号、哈希、单位，如 675f5ce15533、50MB）
+    english = {word: text[:80] for text in texts for word in re.findall(r"[A-Za-z0-9]+", text) if len(word) > 1 and word.isalpha()}
+    unexpected = {word: text for word, text in english.items() if word not in ALLOWED_ENGLISH and word not in document_words}
+    assert unexpected == {}

@@ -15,8 +15,10 @@ class RequestGuard:
     it all (by Content-Length when given, by counting when streamed); an error the app leaves unhandled (Gradio
     raises on an unknown api_name) is logged and answered, not passed on to drop the connection."""
 
-    def __init__(self, app, closed_upload_paths: tuple[str, ...] = ()):
+    def __init__(self, app, closed_upload_paths: tuple[str, ...] = (), page_head: str = ""):
         self.app = app
+        # 插在每个网页 <head> 最前面的内容（页面语言），要在 Gradio 自己的脚本之前运行
+        self.page_head = page_head.encode("utf-8")
         # 不许上传的入口：只有管理员能上传时，公开页面的 Gradio 上传口（它先把文件存进缓存）也关上
         self.closed_upload_paths = closed_upload_paths
 
@@ -44,6 +46,9 @@ class RequestGuard:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        if self.page_head and scope["method"] == "GET":
+            tracked_send = _with_head(tracked_send, self.page_head)
+
         try:
             await self.app(scope, counted_receive, tracked_send)
         except _TooLarge:
@@ -55,6 +60,32 @@ class RequestGuard:
                 traceback.print_exc()
             if not started:  # Starlette 通常已答过 500；没答就由这里答，连接不断
                 await _reply(send, 404 if unknown else 500, "没有这个接口。" if unknown else "服务器内部错误，已记入服务器日志。")
+
+
+def _with_head(send, head: bytes):
+    """A `send` that puts `head` right after an HTML page's <head> (the page is collected first: they are small);
+    other responses, and compressed ones, pass through as they are."""
+    start, chunks = None, []
+
+    async def send_with_head(message):
+        nonlocal start
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            if headers.get(b"content-type", b"").startswith(b"text/html") and b"content-encoding" not in headers:
+                start = message
+                return None
+            return await send(message)
+        if start is None:
+            return await send(message)
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return None
+        body = b"".join(chunks).replace(b"<head>", b"<head>" + head, 1)
+        headers = [(name, value) for name, value in start.get("headers") or [] if name != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        return await send({"type": "http.response.body", "body": body})
+
+    return send_with_head
 
 
 class _TooLarge(Exception):

@@ -20,7 +20,7 @@ from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import load_encoder, resolve_model_name
 from qa.indexing.store import MANIFEST, IndexUnavailable, read_manifest
 from qa.search.stores import EmbeddingState
-from qa.evaluate import check_documents, evaluate, load_questions
+from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.indexing.ingest import KINDS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, corpus_files, decode_bytes, load_document, normalise_text
 from qa.pipeline import Pipeline
 from qa.text.synonyms import Thesaurus
@@ -248,6 +248,10 @@ class QAService:
         asked = self.pipeline.ask(question, previous_question)
         return asked.answer, asked.understood_as, asked.latency_ms
 
+    def ask_all(self, question: str, previous_question: str | None = None) -> list[tuple[Answer, str, float]]:
+        """Each question the message asks (「A和B分别是多少？」 -> two), answered in turn: (answer, understood, ms)."""
+        return [(asked.answer, asked.understood_as, asked.latency_ms) for asked in self.pipeline.ask_all(question, previous_question)]
+
     def page_texts(self, answer: Answer) -> dict[tuple[str, int], str]:
         """The text of every PDF page the answer cites, keyed by (document, page)."""
         pipeline = self.pipeline
@@ -407,10 +411,26 @@ class QAService:
 
     def evaluate(self, path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[dict]]:
         """Run an evaluation file the server chose (the bundled ones, or an upload it saved itself)."""
-        questions = load_questions(path)
-        pipeline = self.pipeline
-        check_documents(questions, set(pipeline.index.manifest["documents"]), path)
+        path = Path(path)
+        try:
+            questions = load_questions(path)
+            pipeline = self.pipeline
+            check_documents(questions, set(pipeline.index.manifest["documents"]), path)
+        except BadEvalFile as error:  # 说文件名，不说服务器上的路径
+            raise BadEvalFile(str(error).replace(str(path), path.name)) from None
         return evaluate(pipeline, questions, progress=progress)
+
+    def eval_files_for_index(self, eval_dir: Path) -> list[str]:
+        """The evaluation files in `eval_dir` whose questions are about documents this index holds."""
+        documents = set(self.pipeline.index.manifest["documents"])
+        fitting = []
+        for path in sorted(Path(eval_dir).glob("*.jsonl")):
+            try:
+                check_documents(load_questions(path), documents, path)
+            except (BadEvalFile, OSError):
+                continue
+            fitting.append(path.name)
+        return fitting
 
 
 def safe_filename(filename: str) -> str | None:

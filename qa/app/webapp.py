@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import os
 import sys
 import tempfile
@@ -28,11 +29,13 @@ from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, STATE_INDEXE
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
+MARKDOWN_MARKS = frozenset("*_`[]#~|>!\\")  # 用户气泡里这些字符不当 Markdown 解释
 STATUS_REFRESH_SECONDS = 3  # 知识库页的向量进度多久刷新一次
 ADMIN_PATH = "/admin"
 STARTUP_USER = "启动时更新"
 SHUTDOWN_SECONDS = 5
 MAX_SEARCH_K = 20
+NOT_TEXT = "问题应是一段文字（字符串），例如「2007年底杭州因特网注册用户有多少？」。"
 AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
 UPLOAD_CACHE_SECONDS = (600, 3600)  # (多久清一次, 多旧的删)
 EXAMPLES = [
@@ -42,6 +45,33 @@ EXAMPLES = [
     "杭州灾备中心的总存储空间是多少？",
     "宁波市因特网注册用户有多少？",
 ]
+# Gradio 自己的字（复制、滚到底部、排队……）按浏览器语言翻译：页面在 Gradio 的脚本之前把语言定为简体中文，
+# 不论浏览器设的是什么（RequestGuard 把它插到每个网页的 <head> 最前面）
+# Gradio 的中文翻译没有覆盖的字（按钮提示、读屏文字），页面上换成中文；消息的读屏文字只读正文，不读 HTML
+GRADIO_WORDS = {
+    "Copy conversation": "复制对话", "Copy message": "复制这条消息", "Copy table data": "复制表格", "Copied!": "已复制",
+    "More tabs": "更多标签页", "Table actions": "表格操作", "chatbot conversation": "对话",
+    "Click to upload or drop files": "点击上传，或把文件拖到这里", "Gradio footer navigation": "页脚链接", "Empty value": "空",
+    "Stop Recording": "停止录音", "Textbox": "文本框", "common.complete": "完成", "common.upload": "上传", "common.clear": "清除", "common.download": "下载", "Scroll down": "滚到最新", "Runs": "运行记录",
+    "Clear": "清空", "Fullscreen": "全屏", "Exit fullscreen": "退出全屏", "Loading...": "加载中……", "Error": "出错",
+}
+MESSAGE_LABELS = {"user's message: ": "你的问题：", "bot's message: ": "回答："}
+CHINESE_PAGE = (
+    "<script>(()=>{try{Object.defineProperty(navigator,'language',{get:()=>'zh-CN'});"
+    "Object.defineProperty(navigator,'languages',{get:()=>['zh-CN','zh']});}catch(error){}"
+    f"const words={json.dumps(GRADIO_WORDS, ensure_ascii=False)},labels={json.dumps(MESSAGE_LABELS, ensure_ascii=False)};"
+    "const plain=t=>new DOMParser().parseFromString(t,'text/html').body.textContent.replace(/\\s+/g,' ').trim();"
+    "const fix=root=>{if(root.nodeType===3){const t=root.nodeValue.trim();if(words[t])root.nodeValue=words[t];return;}"
+    "if(root.nodeType!==1)return;for(const el of [root,...root.querySelectorAll('*')]){"
+    "for(const a of ['title','aria-label','alt','placeholder']){const v=el.getAttribute(a);if(!v)continue;"
+    "if(words[v]){el.setAttribute(a,words[v]);continue;}"
+    "for(const [p,c] of Object.entries(labels))if(v.startsWith(p))el.setAttribute(a,c+plain(v.slice(p.length)).slice(0,300));}"
+    "for(const n of el.childNodes)if(n.nodeType===3&&words[n.nodeValue.trim()])n.nodeValue=words[n.nodeValue.trim()];}};"
+    "new MutationObserver(ms=>{for(const m of ms){if(m.type==='attributes'||m.type==='characterData')fix(m.target);"
+    "else m.addedNodes.forEach(fix);}}).observe(document,{subtree:true,childList:true,attributes:true,characterData:true,"
+    "attributeFilter:['title','aria-label','alt','placeholder']});})();</script>"
+)
+FOOTER_LINKS = ["api"]  # 不放「用 Gradio 构建」「设置」：与使用无关
 CSS = """
 .qa-answer { font-size: 1.05em; }
 .qa-answer mark, .qa-quote mark { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
@@ -51,6 +81,8 @@ details { margin-top: 6px; }
 .qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
 .qa-row td { border: 1px solid #ccc; padding: 2px 6px; }
 .qa-row mark { background: #ffe58a; }
+.qa-part { font-weight: bold; color: #555; margin-bottom: 2px; }
+.qa-between { margin: 10px 0; border: none; border-top: 1px dashed #bbb; }
 .qa-page { white-space: pre-wrap; max-height: 20em; overflow-y: auto; font-size: 0.9em; color: #333; }
 """
 
@@ -85,7 +117,7 @@ def build_app(
     with gr.Blocks(title="杭州信息化问答", delete_cache=UPLOAD_CACHE_SECONDS) as app:
         gr.Markdown("## 杭州信息化问答\n离线运行：答案里的数字都摘自文档原文，并给出处；文档里没有的，会直说没有找到。")
         with gr.Tab("问答"):
-            chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, elem_id="chat")
+            chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, elem_id="chat", buttons=["copy", "copy_all"])
             previous = gr.State(None)
             with gr.Row():
                 question = gr.Textbox(placeholder="输入问题，例如：2007年底杭州因特网注册用户有多少？", show_label=False, scale=8, elem_id="question")
@@ -97,18 +129,23 @@ def build_app(
                 history = list(history or [])
                 if not message or not message.strip():
                     return "", history, previous_question
-                history.append({"role": "user", "content": html.escape(message)})
+                history.append({"role": "user", "content": as_typed(message)})
                 if not allowed(request):
                     history.append({"role": "assistant", "content": TOO_FREQUENT})
                     return message, history, previous_question  # 问题留在输入框里，稍后再发
                 try:
-                    answer, understood, _ = service.ask(message, previous_question)
+                    answers = service.ask_all(message, previous_question)
                 except ValueError as error:  # 空问题、只有标点
                     history.append({"role": "assistant", "content": html.escape(str(error))})
                     return "", history, previous_question
-                shown = understood if understood != message.strip() else None
-                history.append({"role": "assistant", "content": answer_html(answer, shown, service.page_texts(answer))})
-                return "", history, understood
+                several = len(answers) > 1
+                bubbles = []
+                for number, (answer, understood, _) in enumerate(answers, 1):
+                    shown = understood if several or understood != message.strip() else None
+                    heading = f'<div class="qa-part">第 {number} 问，共 {len(answers)} 问</div>' if several else ""
+                    bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer)))
+                history.append({"role": "assistant", "content": '<hr class="qa-between">'.join(bubbles)})
+                return "", history, answers[-1][1]
 
             send.click(respond, [question, chatbot, previous], [question, chatbot, previous], api_visibility="private")
             question.submit(respond, [question, chatbot, previous], [question, chatbot, previous], api_visibility="private")
@@ -186,7 +223,7 @@ def build_app(
                 if user is None:
                     return refusal(), rows, choices
                 try:
-                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage), user=user)
+                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage, unit="项"), user=user)
                 except IndexUnavailable as error:  # 例如文档全删光了：旧索引照常可用
                     return f"没有重建：{html.escape(str(error))}", rows, choices
                 skipped = "".join(f"\n- 跳过 {html.escape(s['doc'])}：{html.escape(s['reason'])}" for s in report.skipped)
@@ -236,14 +273,17 @@ def build_app(
 
         with gr.Tab("评测"):
             bundled = sorted(p.name for p in eval_dir.glob("*.jsonl"))
+            fitting = service.eval_files_for_index(eval_dir)  # 默认选一个问的正是知识库里文档的
             # 允许任意值，由 evaluate 自己核对并用中文说明（只认列出的文件名）
-            eval_choice = gr.Dropdown(label="评测文件", choices=bundled, value=bundled[0] if bundled else None, allow_custom_value=True)
+            eval_choice = gr.Dropdown(label="评测文件", choices=bundled, value=fitting[0] if fitting else None, allow_custom_value=True)
+            if not fitting:
+                gr.Markdown("评测目录里没有问当前知识库文档的评测文件：请上传一个（JSONL），或选一个看它缺哪些文档。")
             # 上传评测文件要管理员：公开页面上不显示（它的上传口也关着）
             eval_upload = gr.File(label="或上传评测文件（JSONL）", file_types=[".jsonl"], visible=shows_admin_controls)
             run_eval = gr.Button("运行评测", variant="primary")
             eval_status = gr.Markdown()
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
-            chart = gr.Image(label="按题型的准确率与延迟分布", type="filepath")
+            chart = gr.Image(label="各题型的答案准确率与回答用时", type="filepath", buttons=["download", "fullscreen"])  # 不要不起作用的「分享」
             failures = gr.Dataframe(headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
 
             def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
@@ -259,7 +299,7 @@ def build_app(
                 else:
                     return f"没有这个评测文件：{html.escape(str(choice or ''))[:100]}；可选：{html.escape('、'.join(bundled))}。", [], None, []
                 try:
-                    metrics, records = service.evaluate(path, progress=lambda done, total: progress((done, total), desc="评测"))
+                    metrics, records = service.evaluate(path, progress=lambda done, total: progress((done, total), desc="评测", unit="题"))
                 except (BadEvalFile, OSError) as error:
                     return html.escape(str(error)), [], None, []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
@@ -273,6 +313,8 @@ def build_app(
         # 给程序用的 API（gradio_client）：返回 DESIGN.md 里的 JSON 结构
         def api_ask(question: str, request: gr.Request) -> dict:
             """Answer one question: the answer record (answer, figures, citations, passages)."""
+            if not isinstance(question, str):
+                return {"question": None, "error": NOT_TEXT}
             if not allowed(request):
                 return {"question": question, "error": TOO_FREQUENT}
             try:
@@ -283,11 +325,15 @@ def build_app(
 
         def api_search(question: str, request: gr.Request, k: int = 5) -> dict:
             """The k (at most 20) passages most relevant to the question."""
+            if not isinstance(question, str):
+                return {"question": None, "error": NOT_TEXT}
+            if isinstance(k, bool) or not isinstance(k, (int, float, str)) or not str(k).strip().isdigit():
+                return {"question": question, "error": f"k 应是 1 到 {MAX_SEARCH_K} 之间的整数（要几段），收到的是「{str(k)[:20]}」。"}
             if not allowed(request):
                 return {"question": question, "error": TOO_FREQUENT}
             try:
-                hits = service.search(question, max(1, min(int(k), MAX_SEARCH_K)))
-            except (TypeError, ValueError) as error:
+                hits = service.search(question, max(1, min(int(str(k).strip()), MAX_SEARCH_K)))
+            except ValueError as error:  # 空问题、只有标点（中文说明）
                 return {"question": question, "error": str(error)}
             return {"question": question, "hits": [hit_record(hit) for hit in hits]}
 
@@ -315,6 +361,12 @@ def build_app(
         gr.api(api_trash, api_name="trash")
         gr.api(api_audit, api_name="audit")
     return app
+
+
+def as_typed(message: str) -> str:
+    """The user's message shown exactly as typed: HTML escaped, and the marks Markdown would act on written as
+    entities, so 「**粗体**」 or 「<script>」 appear as those characters."""
+    return "".join(f"&#{ord(char)};" if char in MARKDOWN_MARKS else html.escape(char) for char in message)
 
 
 def published_cell(published: dict | None) -> str:
@@ -376,7 +428,7 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
     from fastapi import FastAPI
 
     server = FastAPI()
-    options = dict(max_file_size=MAX_UPLOAD_BYTES, css=CSS, show_error=False)
+    options = dict(max_file_size=MAX_UPLOAD_BYTES, css=CSS, footer_links=FOOTER_LINKS, show_error=False)
     if policy.accounts.has(Role.ADMIN):
         admin = build_app(service, eval_dir, policy, limiter, admin_area=True)
         admin.queue(default_concurrency_limit=2)
@@ -389,7 +441,7 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
     gr.mount_gradio_app(server, public, "/", auth=login, auth_message="杭州信息化问答：请登录", **options)
     # 公开页面上没有谁能合法上传（本机管理员除外）：它的上传口关上，外人连 Gradio 的缓存也写不进
     closed = () if policy.local_admin else ("/gradio_api/upload",)
-    return RequestGuard(server, closed)
+    return RequestGuard(server, closed, page_head=CHINESE_PAGE)
 
 
 def main(argv: list[str] | None = None) -> None:
