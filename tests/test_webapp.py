@@ -195,7 +195,7 @@ def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
 
 
 # 界面上允许出现的英文：格式和行业通用的缩写（文档自己的英文另算，见下）
-ALLOWED_ENGLISH = {"PDF", "Word", "Excel", "HTML", "CSV", "API", "ID", "SHA", "MB", "KB", "JSONL", "F1", "txt", "md", "pdf", "docx", "html", "htm", "xlsx", "csv", "jsonl"}
+ALLOWED_ENGLISH = {"PDF", "Word", "Excel", "Markdown", "HTML", "CSV", "API", "ID", "SHA", "MB", "KB", "JSONL", "F1", "txt", "md", "pdf", "docx", "html", "htm", "xlsx", "csv", "jsonl"}
 VISIBLE_TEXTS = """() => { const out = []; for (const el of document.querySelectorAll('body *')) {
   const style = getComputedStyle(el); if (style.display === 'none' || style.visibility === 'hidden' || el.closest('style,script')) continue;
   for (const node of el.childNodes) if (node.nodeType === 3 && node.textContent.trim()) out.push(node.textContent.trim());
@@ -233,6 +233,8 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
         page.locator("#send").click()
         page.locator("#chat .qa-note", has_text="未作答的原因").wait_for(timeout=60_000)
         assert "**宁波市**因特网注册用户有多少？" in page.locator("#chat").inner_text()  # 原样显示，不当粗体
+        page.get_by_role("button", name="导出对话").click()
+        page.locator("text=/对话记录-.*\\.docx/ >> visible=true").first.wait_for(timeout=60_000)
         page.screenshot(path=str(SCREENSHOTS / "chinese-chat.png"), full_page=True)
         texts += page.evaluate(VISIBLE_TEXTS)
 
@@ -260,3 +262,29 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
     english = {word: text[:80] for text in texts for word in re.findall(r"[A-Za-z0-9]+", text) if len(word) > 1 and word.isalpha()}
     unexpected = {word: text for word, text in english.items() if word not in ALLOWED_ENGLISH and word not in document_words}
     assert unexpected == {}
+
+
+def test_a_conversation_and_an_evaluation_export_to_files_a_person_can_open(server, tmp_path: Path):
+    """/export answers the questions and writes .docx / .xlsx / Markdown; the evaluation's records export too."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    client = Client(server["url"], verbose=False)
+    questions = ["2007年底杭州因特网注册用户有多少？", "杭州有多少家上市企业？"]
+    sheet = load_workbook(client.predict(questions, "xlsx", api_name="/export")).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["时间", "问题", "回答", "答案", "把握", "文档", "章节", "页/单元格", "引文"]
+    assert [(row[1], row[3]) for row in rows[1:]] == [(questions[0], "148.13万户"), (questions[1], "18家")]
+    assert "148.13万户" in rows[1][8] and "000_7c521dbcc8602230.txt" in rows[1][5]
+    text = "\n".join(p.text for p in Document(client.predict(questions, "docx", api_name="/export")).paragraphs)
+    assert questions[0] in text and "引文：" in text and "<" not in text  # 纯文字，没有 HTML
+    markdown = Path(client.predict(questions[:1], "markdown", api_name="/export")).read_text(encoding="utf-8")
+    assert "**148.13万户**" in markdown and "<div" not in markdown
+
+    from qa.app.export import write_evaluation
+
+    records = [{"id": "a", "kind": "figure", "question": "杭州有多少家上市企业？", "gold_answers": ["18家"], "answer": "18家。",
+                "span": "18家", "answer_correct": True, "confidence": 0.9, "abstained": False, "veto": None}]
+    book = load_workbook(write_evaluation(records, tmp_path / "评测.xlsx")).active
+    assert [cell.value for cell in book[2]] == ["a", "数字", "杭州有多少家上市企业？", "18家", "18家。", "18家", "是", "90%", None]
+    assert (tmp_path / "评测.csv").exists() is False and write_evaluation(records, tmp_path / "评测.csv").read_text(encoding="utf-8-sig").startswith("编号,题型")

@@ -95,3 +95,11 @@ def local_time(iso: str) -> str:
 def reason_counts(reasons: dict[str, int] | None) -> str:
     """「把握不足 3、年份对不上 1」, or 「—」."""
     return "、".join(f"{veto_label(name)} {count}" for name, count in (reasons or {}).items()) or "—"
+
+
+def veto_text(record: dict) -> str:
+    """「把握不足：reason」 of a record's veto (its name in words), the name alone without a reason, "" when it has none."""
+    veto = record.get("veto")
+    if not isinstance(veto, dict) or not veto.get("name"):
+        return "（未说明原因）" if record.get("abstained") else ""
+    return f"{veto_label(veto['name'])}：{veto['reason']}" if veto.get("reason") else veto_label(veto["name"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.app.labels import METRIC_ROWS, kind_label, reason_counts, veto_label
+from qa.app.labels import METRIC_ROWS, kind_label, reason_counts, veto_label, veto_text
 
 # 图上的中文要有中文字体（Debian 的 fonts-noto-cjk）；没有时 matplotlib 退回默认字体
 CHART_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
@@ -96,14 +96,6 @@ def draw_chart(path: Path, metrics: dict, latencies: list[float]) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
-
-
-def veto_text(record: dict) -> str:
-    """「把握不足：reason」 of a record's veto (its name in words), the name alone without a reason, "" when it has none."""
-    veto = record.get("veto")
-    if not isinstance(veto, dict) or not veto.get("name"):
-        return "（未说明原因）" if record.get("abstained") else ""
-    return f"{veto_label(veto['name'])}：{veto['reason']}" if veto.get("reason") else veto_label(veto["name"])
 
 
 def _metric(key: str, value: float | None) -> str:

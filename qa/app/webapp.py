@@ -13,11 +13,13 @@ import json
 import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
 
 from qa.evaluate import BadEvalFile
+from qa.app.export import EXPORT_FORMATS, export_row, write_conversation, write_evaluation
 from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, result_label
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
@@ -35,6 +37,9 @@ ADMIN_PATH = "/admin"
 STARTUP_USER = "启动时更新"
 SHUTDOWN_SECONDS = 5
 MAX_SEARCH_K = 20
+MAX_EXPORT_QUESTIONS = 50
+CONVERSATION_FORMATS = {"Word": ".docx", "Markdown": ".md", "表格（Excel）": ".xlsx"}
+EVALUATION_FORMATS = {"表格（Excel）": ".xlsx", "CSV": ".csv"}
 NOT_TEXT = "问题应是一段文字（字符串），例如「2007年底杭州因特网注册用户有多少？」。"
 AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
 UPLOAD_CACHE_SECONDS = (600, 3600)  # (多久清一次, 多旧的删)
@@ -124,20 +129,25 @@ def build_app(
                 send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                 clear = gr.Button("清空", scale=1)
             gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+            conversation = gr.State([])  # 这次对话的问答（ExportRow），导出用
+            with gr.Row():
+                export_format = gr.Radio(list(CONVERSATION_FORMATS), value="Word", label="导出格式", scale=3)
+                export_chat = gr.Button("导出对话", scale=1)
+                exported = gr.File(label="导出的文件", scale=3)
 
-            def respond(message: str, history: list, previous_question: str | None, request: gr.Request):
-                history = list(history or [])
+            def respond(message: str, history: list, previous_question: str | None, rows: list, request: gr.Request):
+                history, rows = list(history or []), list(rows or [])
                 if not message or not message.strip():
-                    return "", history, previous_question
+                    return "", history, previous_question, rows
                 history.append({"role": "user", "content": as_typed(message)})
                 if not allowed(request):
                     history.append({"role": "assistant", "content": TOO_FREQUENT})
-                    return message, history, previous_question  # 问题留在输入框里，稍后再发
+                    return message, history, previous_question, rows  # 问题留在输入框里，稍后再发
                 try:
                     answers = service.ask_all(message, previous_question)
                 except ValueError as error:  # 空问题、只有标点
                     history.append({"role": "assistant", "content": html.escape(str(error))})
-                    return "", history, previous_question
+                    return "", history, previous_question, rows
                 several = len(answers) > 1
                 bubbles = []
                 for number, (answer, understood, _) in enumerate(answers, 1):
@@ -145,11 +155,20 @@ def build_app(
                     heading = f'<div class="qa-part">第 {number} 问，共 {len(answers)} 问</div>' if several else ""
                     bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer)))
                 history.append({"role": "assistant", "content": '<hr class="qa-between">'.join(bubbles)})
-                return "", history, answers[-1][1]
+                rows += [export_row(understood, answer) for answer, understood, _ in answers]
+                return "", history, answers[-1][1], rows
 
-            send.click(respond, [question, chatbot, previous], [question, chatbot, previous], api_visibility="private")
-            question.submit(respond, [question, chatbot, previous], [question, chatbot, previous], api_visibility="private")
-            clear.click(lambda: ([], None, ""), None, [chatbot, previous, question], api_visibility="private")
+            def export_conversation(rows: list, chosen: str):
+                if not rows:
+                    raise gr.Error("还没有可导出的问答：先问一个问题。")
+                return str(write_conversation(rows, export_path("对话记录", CONVERSATION_FORMATS.get(chosen, ".docx"))))
+
+            export_chat.click(export_conversation, [conversation, export_format], exported, api_visibility="private")
+
+            chat_io = [question, chatbot, previous, conversation]
+            send.click(respond, chat_io, chat_io, api_visibility="private")
+            question.submit(respond, chat_io, chat_io, api_visibility="private")
+            clear.click(lambda: ([], None, "", [], None), None, [chatbot, previous, question, conversation, exported], api_visibility="private")
 
         with gr.Tab("知识库"):
             documents = gr.Dataframe(headers=["文件", "状态", "类型", "页数/表格", "标题", "发布日期", "章节", "段落", "有向量的段落", "添加时间", "读取提示"], interactive=False, label="文档")
@@ -285,30 +304,44 @@ def build_app(
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
             chart = gr.Image(label="各题型的答案准确率与回答用时", type="filepath", buttons=["download", "fullscreen"])  # 不要不起作用的「分享」
             failures = gr.Dataframe(headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
+            evaluated = gr.State([])  # 最近一次评测的每题记录，导出用
+            with gr.Row():
+                eval_format = gr.Radio(list(EVALUATION_FORMATS), value="表格（Excel）", label="导出格式", scale=3)
+                export_eval = gr.Button("导出评测结果", scale=1)
+                eval_file = gr.File(label="导出的文件", scale=3)
 
             def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
                 # 只读两种文件：评测目录里列出的（按文件名选），或这次上传的；客户端给的路径一概不打开
                 if uploaded:
                     if administrator(request) is None:
-                        return refusal(), [], None, []
+                        return refusal(), [], None, [], []
                     path = Path(uploaded if isinstance(uploaded, str) else uploaded.name)
                     if path.stat().st_size > MAX_EVAL_UPLOAD_BYTES:
-                        return f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。", [], None, []
+                        return f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。", [], None, [], []
                 elif choice in bundled:
                     path = eval_dir / choice
                 else:
-                    return f"没有这个评测文件：{html.escape(str(choice or ''))[:100]}；可选：{html.escape('、'.join(bundled))}。", [], None, []
+                    return f"没有这个评测文件：{html.escape(str(choice or ''))[:100]}；可选：{html.escape('、'.join(bundled))}。", [], None, [], []
                 try:
                     metrics, records = service.evaluate(path, progress=lambda done, total: progress((done, total), desc="评测", unit="题"))
                 except (BadEvalFile, OSError) as error:
-                    return html.escape(str(error)), [], None, []
+                    return html.escape(str(error)), [], None, [], []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
                 draw_chart(chart_path, metrics, [r["latency_ms"] for r in records])
                 rows = [[metric_label(key), metrics[key]] for key in metric_keys() if key in metrics]
                 failed = [[r["id"], kind_label(r["kind"]), r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
-                return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed
+                return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed, records
 
-            run_eval.click(evaluate, [eval_choice, eval_upload], [eval_status, metrics_table, chart, failures], api_name="evaluate", concurrency_limit=1, concurrency_id="evaluate")
+            def export_evaluation(records: list, chosen: str):
+                if not records:
+                    raise gr.Error("还没有评测结果：先运行一次评测。")
+                return str(write_evaluation(records, export_path("评测结果", EVALUATION_FORMATS.get(chosen, ".xlsx"))))
+
+            run_eval.click(
+                evaluate, [eval_choice, eval_upload], [eval_status, metrics_table, chart, failures, evaluated],
+                api_name="evaluate", concurrency_limit=1, concurrency_id="evaluate",
+            )
+            export_eval.click(export_evaluation, [evaluated, eval_format], eval_file, api_visibility="private")
 
         # 给程序用的 API（gradio_client）：返回 DESIGN.md 里的 JSON 结构
         def api_ask(question: str, request: gr.Request) -> dict:
@@ -353,6 +386,31 @@ def build_app(
                 return [{"error": refusal()}]
             return [vars(entry) for entry in service.audit.entries()]
 
+        def api_export(questions: list, file_format: str, request: gr.Request):
+            """Answer the questions in turn (follow-ups read after the one before) and return the conversation as a
+            file: file_format "markdown", "docx", "xlsx" or "csv"."""
+            if isinstance(questions, str):
+                questions = [questions]
+            if not isinstance(questions, list) or not questions or not all(isinstance(q, str) for q in questions):
+                raise gr.Error("questions 应是问题（文字）的列表，例如 [\"2007年底杭州因特网注册用户有多少？\"]。")
+            file_format = file_format or "xlsx"
+            if file_format not in EXPORT_FORMATS:
+                raise gr.Error(f"file_format 只能是 {'、'.join(EXPORT_FORMATS)} 之一。")
+            if len(questions) > MAX_EXPORT_QUESTIONS or not allowed(request):
+                raise gr.Error(f"一次最多导出 {MAX_EXPORT_QUESTIONS} 个问题。" if len(questions) > MAX_EXPORT_QUESTIONS else TOO_FREQUENT)
+            rows, previous_question = [], None
+            for asked in questions:
+                try:
+                    for answer, understood, _ in service.ask_all(asked, previous_question):
+                        rows.append(export_row(understood, answer))
+                        previous_question = understood
+                except ValueError as error:
+                    raise gr.Error(f"「{asked[:50]}」：{error}") from None
+            return str(write_conversation(rows, export_path("对话记录", EXPORT_FORMATS[file_format])))
+
+        with gr.Row(visible=False):
+            export_questions, export_kind, export_file = gr.JSON(), gr.Textbox(), gr.File()
+            gr.Button().click(api_export, [export_questions, export_kind], export_file, api_name="export", concurrency_limit=2)
         gr.api(api_ask, api_name="ask", concurrency_limit=4)  # 两核机器上比不限并发快（实测 20 个并发客户端 p95 2.8 s 对 4.2 s）
         gr.api(api_search, api_name="search", concurrency_limit=4)
         gr.api(api_documents, api_name="documents")
@@ -361,6 +419,11 @@ def build_app(
         gr.api(api_trash, api_name="trash")
         gr.api(api_audit, api_name="audit")
     return app
+
+
+def export_path(stem: str, suffix: str) -> Path:
+    """A fresh file for one export (Gradio copies it into its own cache to serve it)."""
+    return Path(tempfile.mkdtemp(prefix="qa-export-")) / f"{stem}-{datetime.now():%Y%m%d-%H%M}{suffix}"
 
 
 def as_typed(message: str) -> str:
