@@ -122,6 +122,10 @@ class Pipeline:
         )
         return replace(answer, citations=citations)
 
+    def chunks_of(self, doc: str) -> list[Chunk]:
+        """The document's chunks in text order (empty for a document the index does not hold)."""
+        return list(self._chunks_by_doc.get(doc, ()))
+
     def page_text(self, doc: str, page: int) -> str:
         """One page of a PDF as the index holds it (its chunks' text within the page), for showing a citation in
         context; '' when the document has no such page."""

@@ -395,3 +395,26 @@ def test_a_statements_note_column_holds_references_not_values():
     assert "营业收入 见附注30。" in texts and "营业收入 2020年度为94,915.72元。" in texts
     assert not any("30元" in text for text in texts)
     assert "结算备付金。" in texts  # 没有数值的一行，标签照写
+
+
+@pytest.mark.parametrize(
+    "question, doc, shown",
+    [
+        ("2022年全年接待入境游客多少人次？", "bulletin.pdf", "第 3 页"),
+        ("2022年社会消费品零售总额是多少？", "indicators.xlsx", "<b class='cell'>7346.3</b>"),
+        ("2022年城镇常住人口多少万人？", "population.docx", "1031.9"),
+        ("杭州有多少家上市企业？", "000_7c521dbcc8602230.txt", "18家上市企业"),
+    ],
+)
+def test_the_whole_document_opens_at_the_quote_for_every_format(mixed_pipeline, question, doc, shown):
+    """「查看全文」: the document's text with its sections, the quote highlighted (the cell marked in a sheet), page
+    markers in a PDF; never a path from outside the index."""
+    from qa.app.document_view import whole_document
+
+    citation = mixed_pipeline.ask(question).answer.citations[0]
+    assert citation.doc == doc
+    page = whole_document(mixed_pipeline, citation.doc, citation.start, citation.end)
+    quoted = page[page.index("<mark id='quote'>") :]
+    assert shown in page and quoted.index("</mark>") > 0
+    assert "<h2>" in page and "<script" not in page
+    assert whole_document(mixed_pipeline, "../../etc/passwd", 0, 1) is None

@@ -53,6 +53,20 @@ def test_wrong_api_input_types_get_a_chinese_message(server):
     assert len(client.predict("上市企业", "3", api_name="/search")["hits"]) == 3
 
 
+def test_the_whole_document_page_serves_only_indexed_documents(server):
+    import urllib.error
+    import urllib.request
+
+    base = server["url"].rstrip("/")
+    citation = Client(server["url"], verbose=False).predict("杭州有多少家上市企业？", api_name="/ask")["citations"][0]
+    page = urllib.request.urlopen(f"{base}/doc?name={citation['doc']}&start={citation['start']}&end={citation['end']}").read().decode("utf-8")
+    assert f"<mark id='quote'>{citation['quote']}" in page and "<h1>杭州大步挺进国际一流信息化城市</h1>" in page
+    for name in ("../../etc/passwd", "nothing.txt"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + "/doc?name=" + urllib.request.quote(name))
+        assert refused.value.code == 404 and "索引里没有文档" in refused.value.read().decode("utf-8")
+
+
 def test_upload_rebuild_and_answer_from_the_new_text(server, tmp_path: Path):
     client = Client(server["url"], verbose=False)
     upload = tmp_path / "滨海简报.txt"
@@ -173,6 +187,15 @@ def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
         chat_text = page.locator("#chat").inner_text()
         assert "引用来源" in chat_text and "产业地位不断提升" in chat_text
         page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+        # 「查看全文」：新标签页里是整篇文档，引文标亮并滚到眼前
+        with page.context.expect_page() as opened:
+            page.locator("#chat a.qa-doc-link").first.click()
+        document = opened.value
+        document.wait_for_load_state()
+        assert "65家" in document.locator("mark#quote").inner_text() and document.evaluate("window.scrollY") > 0
+        assert document.locator("h2").count() >= 5  # 各章节的标题
+        document.screenshot(path=str(SCREENSHOTS / "whole-document.png"))
+        document.close()
 
         box.fill("全市共有测试网站多少个？")
         page.locator("#send").click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 
+from qa.app.document_view import document_link
 from qa.app.labels import veto_label
 from qa.text.figures import find_figures
 from qa.types import Answer, Citation, Hit, Location
@@ -31,9 +32,12 @@ def highlight_figures(text: str, figures: list[str] | None = None) -> str:
     return "".join(parts)
 
 
-def answer_html(answer: Answer, understood_as: str | None = None, page_texts: dict[tuple[str, int], str] | None = None) -> str:
+def answer_html(
+    answer: Answer, understood_as: str | None = None, page_texts: dict[tuple[str, int], str] | None = None, whole_documents: bool = False
+) -> str:
     """The chat bubble: answer with highlighted figures and citation markers, then sources and passages;
-    `page_texts` ((document, page) -> text) lets a PDF citation open its page."""
+    `page_texts` ((document, page) -> text) lets a PDF citation open its page; `whole_documents` adds each
+    citation's 「查看全文」 link (the server's /doc page)."""
     page_texts = page_texts or {}
     figure_texts = [f["text"] for f in answer.figures] or ([answer.span] if answer.span else [])
     body = highlight_figures(answer.answer, figure_texts)
@@ -61,6 +65,7 @@ def answer_html(answer: Answer, understood_as: str | None = None, page_texts: di
             + f'<br><span class="qa-quote">「{highlight_figures(c.quote, figure_texts)}」</span>'
             + (table_row_html(c.location) if c.location and c.location.cells else "")
             + _page_html(c, page_texts)
+            + (f' <a class="qa-doc-link" href="{html.escape(document_link(c))}" target="_blank" rel="noopener">查看全文</a>' if whole_documents else "")
             + "</li>"
             for c in answer.citations
         )

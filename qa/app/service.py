@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from qa.app.audit import OK, audit_log_for, file_sha256
+from qa.app.document_view import whole_document
 from qa.app.progress import ProgressMeter, duration
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
@@ -260,6 +261,11 @@ class QAService:
             for c in answer.citations
             if c.location is not None and c.location.page is not None and c.location.cell is None
         }
+
+    def document_page(self, doc: str, start: int, end: int) -> str | None:
+        """「查看全文」: the indexed document as a page, the quote [start, end) highlighted (the cited table cell
+        marked); None for a document the index does not hold."""
+        return whole_document(self.pipeline, doc, start, end)
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
         """The passages `ask` would read (a question that names a report is searched in it)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import gradio as gr
 
 from qa.evaluate import BadEvalFile
+from qa.app.document_view import DOC_PATH
 from qa.app.export import EXPORT_FORMATS, export_row, write_conversation, write_evaluation
 from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, result_label
 from qa.app.render import answer_html
@@ -153,7 +154,7 @@ def build_app(
                 for number, (answer, understood, _) in enumerate(answers, 1):
                     shown = understood if several or understood != message.strip() else None
                     heading = f'<div class="qa-part">第 {number} 问，共 {len(answers)} 问</div>' if several else ""
-                    bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer)))
+                    bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer), whole_documents=not policy.readers_log_in))
                 history.append({"role": "assistant", "content": '<hr class="qa-between">'.join(bubbles)})
                 rows += [export_row(understood, answer) for answer, understood, _ in answers]
                 return "", history, answers[-1][1], rows
@@ -497,6 +498,18 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
         admin.queue(default_concurrency_limit=2)
         login = lambda name, password: policy.accounts.check(name, password, Role.ADMIN) is not None  # noqa: E731
         gr.mount_gradio_app(server, admin, ADMIN_PATH, auth=login, auth_message="管理员登录", **options)
+    @server.get(DOC_PATH)
+    def whole_document(name: str = "", start: int = 0, end: int = 0):
+        """「查看全文」: the indexed document named (looked up in the index, never opened as a path)."""
+        from fastapi.responses import HTMLResponse, PlainTextResponse
+
+        if policy.readers_log_in:  # 提问要登录时，全文也不对外（这个页面不经过 Gradio 的登录）
+            return PlainTextResponse("需要登录：请在问答页面里提问后查看引文。", status_code=403)
+        page = service.document_page(name, start, end)
+        if page is None:
+            return PlainTextResponse(f"索引里没有文档「{name[:100]}」。", status_code=404)
+        return HTMLResponse(page)
+
     public = build_app(service, eval_dir, policy, limiter)
     public.queue(default_concurrency_limit=2)
     # 配置了读者账号（QA_USERS）时，提问也要登录：读者和管理员都能登
