@@ -18,13 +18,14 @@ class Location:
     cell: str | None = None  # 「Sheet1!C7」「表2 第3行第2列」
     cells: tuple[str, ...] = ()  # the whole row as written, for display
     cell_index: int | None = None  # which of `cells` is the cited one
+    headers: tuple[str, ...] = ()  # the table's column headers, aligned with `cells` (empty without a header row)
 
     def as_dict(self) -> dict:
         return {key: (list(value) if isinstance(value, tuple) else value) for key, value in self.__dict__.items() if value not in (None, ())}
 
     @classmethod
     def from_dict(cls, data: dict) -> Location:
-        return cls(**{**data, "cells": tuple(data.get("cells", ()))})
+        return cls(**{**data, "cells": tuple(data.get("cells", ())), "headers": tuple(data.get("headers", ()))})
 
 
 @dataclass(frozen=True)

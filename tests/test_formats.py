@@ -379,7 +379,7 @@ def test_the_chat_shows_the_cited_table_row_and_can_open_the_cited_pdf_page(mixe
     from qa.app.render import answer_html
 
     cell = mixed_pipeline.ask("2022年社会消费品零售总额是多少？").answer
-    assert '<table class="qa-row"><tr><td>社会消费品零售总额</td><td>7012</td><td><mark>7346.3</mark></td>' in answer_html(cell)
+    assert '</tr><tr><td>社会消费品零售总额</td><td>7012</td><td><mark>7346.3</mark></td>' in answer_html(cell)
     page = mixed_pipeline.ask("2022年全年接待入境游客多少人次？").answer
     texts = {("bulletin.pdf", 3): mixed_pipeline.page_text("bulletin.pdf", 3)}
     assert texts[("bulletin.pdf", 3)] == files.PDF_PAGE_THREE  # 第三页的正文，别页的不混进来
@@ -418,3 +418,12 @@ def test_the_whole_document_opens_at_the_quote_for_every_format(mixed_pipeline, 
     assert shown in page and quoted.index("</mark>") > 0
     assert "<h2>" in page and "<script" not in page
     assert whole_document(mixed_pipeline, "../../etc/passwd", 0, 1) is None
+
+
+def test_a_table_citation_shows_its_row_under_the_column_headers(mixed_pipeline):
+    from qa.app.render import table_row_html
+
+    location = mixed_pipeline.ask("2022年社会消费品零售总额是多少？").answer.citations[0].location
+    assert len(location.headers) == len(location.cells) and location.headers[location.cell_index] == location.column == "2022年"
+    shown = table_row_html(location)
+    assert "<th>2022年</th>" in shown and shown.index("<th>") < shown.index("<mark>")

@@ -185,3 +185,17 @@ def test_the_vector_status_line_shows_progress_rate_and_time_left(real_index_cop
     snapshot = service.embedding_progress("嵌入", 100, 300)
     assert snapshot.per_second == pytest.approx(10, rel=0.05) and snapshot.seconds_left == pytest.approx(20, rel=0.05)
     assert snapshot.text().startswith("嵌入 100/300 段（10.0/秒，约剩 20 秒）")
+
+
+
+def test_the_vector_line_gives_a_rate_only_from_this_runs_own_progress():
+    """No 「0.0 段/秒，约剩 0 秒」: a finished run's or a just-started run's snapshot gives no rate."""
+    from qa.app.progress import Snapshot, vector_status
+
+    finished = Snapshot("嵌入", 300, 300, 12.0, 0.0)
+    starting = Snapshot("嵌入", 0, 300, None, None)
+    for latest in (finished, starting, None):
+        assert vector_status(10, 300, latest, True, None) == "向量：10/300 段（正在后台计算，速度稍后显示）；还没有向量的段落暂按关键词检索。"
+    assert vector_status(100, 300, Snapshot("嵌入", 100, 300, 10.0, 20.0), True, None).startswith("向量：100/300 段（10 段/秒，约剩 20 秒）")
+    assert "后台计算已停止" in vector_status(10, 300, finished, False, None)
+    assert "后台计算出错：磁盘满" in vector_status(10, 300, None, False, "磁盘满")

@@ -311,3 +311,32 @@ def test_a_conversation_and_an_evaluation_export_to_files_a_person_can_open(serv
     book = load_workbook(write_evaluation(records, tmp_path / "评测.xlsx")).active
     assert [cell.value for cell in book[2]] == ["a", "数字", "杭州有多少家上市企业？", "18家", "18家。", "18家", "是", "90%", None]
     assert (tmp_path / "评测.csv").exists() is False and write_evaluation(records, tmp_path / "评测.csv").read_text(encoding="utf-8-sig").startswith("编号,题型")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
+def test_at_phone_size_the_answer_is_full_width_and_copies_as_plain_text(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server["url"].rstrip("/"))
+        page = context.new_page()
+        page.goto(server["url"])
+        page.locator("#question textarea").fill("杭州有多少家上市企业？")
+        page.locator("#send").click()
+        page.locator("#chat .qa-answer").first.wait_for(timeout=60_000)
+        chat = page.locator("#chat").bounding_box()
+        bubble = page.locator("#chat [data-testid=bot]").first.bounding_box()
+        assert bubble["width"] >= 0.9 * chat["width"] and bubble["x"] + bubble["width"] <= chat["x"] + chat["width"] + 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # 没有横向滚动
+        page.screenshot(path=str(SCREENSHOTS / "phone-chat.png"), full_page=True)
+        page.locator("#chat button[title='复制对话']").click()
+        page.wait_for_timeout(500)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("问：杭州有多少家上市企业？") and "答：" in copied and "18家" in copied and "<" not in copied
+        page.locator("#chat button[title='复制这条消息']").last.click()
+        page.wait_for_timeout(500)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "18家" in copied and "引用来源" in copied and "<div" not in copied and "问：" not in copied
+        browser.close()

@@ -54,3 +54,19 @@ def duration(seconds: float) -> str:
     if minutes:
         return f"{minutes} 分 {secs} 秒"
     return f"{secs} 秒"
+
+
+def vector_status(embedded: int, total: int, latest: Snapshot | None, running: bool, error: str | None) -> str:
+    """「向量：1,200/7,000 段（32.5 段/秒，约剩 3 分 0 秒）；……」 while vectors are missing. A rate and the time left
+    only from this run's own measured progress (never 「0.0 段/秒，约剩 0 秒」 from a finished or just-started run)."""
+    line = f"向量：{embedded:,}/{total:,} 段"
+    measured = running and latest is not None and latest.per_second and latest.done < latest.total and latest.seconds_left
+    if measured:
+        line += f"（{latest.per_second:.2g} 段/秒，约剩 {duration(latest.seconds_left)}）"
+    elif running:
+        line += "（正在后台计算，速度稍后显示）"
+    elif error:
+        line += f"（后台计算出错：{error}）"
+    else:
+        line += "（后台计算已停止，点「重建索引」继续）"
+    return line + "；还没有向量的段落暂按关键词检索。"

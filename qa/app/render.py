@@ -92,12 +92,16 @@ def _page_html(citation: Citation, page_texts: dict[tuple[str, int], str]) -> st
 
 
 def table_row_html(location: Location) -> str:
-    """The cited table row, its cell highlighted (the row as the original table writes it)."""
+    """The cited table row under the table's column headers, its cell highlighted (the row as the original table
+    writes it)."""
     cells = "".join(
         f"<td><mark>{html.escape(cell)}</mark></td>" if i == location.cell_index else f"<td>{html.escape(cell)}</td>"
         for i, cell in enumerate(location.cells)
     )
-    return f'<table class="qa-row"><tr>{cells}</tr></table>'
+    headers = ""
+    if len(location.headers) == len(location.cells) and any(location.headers):
+        headers = "<tr>" + "".join(f"<th>{html.escape(header)}</th>" for header in location.headers) + "</tr>"
+    return f'<table class="qa-row">{headers}<tr>{cells}</tr></table>'
 
 
 def passages_html(hits: list[Hit], limit: int = 220) -> str:

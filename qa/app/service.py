@@ -15,7 +15,7 @@ from typing import Callable
 
 from qa.app.audit import OK, audit_log_for, file_sha256
 from qa.app.document_view import whole_document
-from qa.app.progress import ProgressMeter, duration
+from qa.app.progress import ProgressMeter, vector_status
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import load_encoder, resolve_model_name
@@ -210,16 +210,7 @@ class QAService:
         state = self.embedding_state()
         if state.complete:
             return ""
-        latest = self.embedding_progress.latest
-        running = self.embedding_running
-        line = f"向量：{state.embedded:,}/{state.total:,} 段"
-        if running and latest is not None and latest.per_second:
-            line += f"（{latest.per_second:.1f} 段/秒，约剩 {duration(latest.seconds_left or 0)}）"
-        elif self.embedding_error:
-            line += f"（后台计算出错：{self.embedding_error}）"
-        elif not running:
-            line += "（后台计算已停止，点「重建索引」继续）"
-        return line + "；还没有向量的段落暂按关键词检索。"
+        return vector_status(state.embedded, state.total, self.embedding_progress.latest, self.embedding_running, self.embedding_error)
 
     @property
     def embedding_running(self) -> bool:

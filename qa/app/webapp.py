@@ -67,15 +67,28 @@ CHINESE_PAGE = (
     "Object.defineProperty(navigator,'languages',{get:()=>['zh-CN','zh']});}catch(error){}"
     f"const words={json.dumps(GRADIO_WORDS, ensure_ascii=False)},labels={json.dumps(MESSAGE_LABELS, ensure_ascii=False)};"
     "const plain=t=>new DOMParser().parseFromString(t,'text/html').body.textContent.replace(/\\s+/g,' ').trim();"
-    "const fix=root=>{if(root.nodeType===3){const t=root.nodeValue.trim();if(words[t])root.nodeValue=words[t];return;}"
+    "const queued=t=>t.replace(/^In queue:?\\s*(\\d+)\\s*\\/?\\s*(?:of)?\\s*(\\d+)?$/,(_,n,m)=>'排队中：第 '+n+' 位'+(m?'，共 '+m+' 位':''));"
+    "const say=t=>words[t]||queued(t);"
+    "const fix=root=>{if(root.nodeType===3){const t=root.nodeValue.trim();if(say(t)!==t)root.nodeValue=say(t);return;}"
     "if(root.nodeType!==1)return;for(const el of [root,...root.querySelectorAll('*')]){"
     "for(const a of ['title','aria-label','alt','placeholder']){const v=el.getAttribute(a);if(!v)continue;"
     "if(words[v]){el.setAttribute(a,words[v]);continue;}"
     "for(const [p,c] of Object.entries(labels))if(v.startsWith(p))el.setAttribute(a,c+plain(v.slice(p.length)).slice(0,300));}"
-    "for(const n of el.childNodes)if(n.nodeType===3&&words[n.nodeValue.trim()])n.nodeValue=words[n.nodeValue.trim()];}};"
+    "for(const n of el.childNodes)if(n.nodeType===3){const t=n.nodeValue.trim();if(say(t)!==t)n.nodeValue=say(t);}}};"
     "new MutationObserver(ms=>{for(const m of ms){if(m.type==='attributes'||m.type==='characterData')fix(m.target);"
     "else m.addedNodes.forEach(fix);}}).observe(document,{subtree:true,childList:true,attributes:true,characterData:true,"
-    "attributeFilter:['title','aria-label','alt','placeholder']});})();</script>"
+    "attributeFilter:['title','aria-label','alt','placeholder']});"
+    # 复制一条消息或整个对话：剪贴板里放纯文字（Gradio 自己复制的是消息的 HTML）
+    "const put=t=>{if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(t).catch(()=>{});return;}"
+    "const a=document.createElement('textarea');a.value=t;document.body.appendChild(a);a.select();document.execCommand('copy');a.remove();};"
+    "const said=m=>(m.dataset.testid==='user'?'问：':'答：')+m.innerText.trim();"
+    "document.addEventListener('click',e=>{const b=e.target.closest&&e.target.closest('#chat button');if(!b)return;"
+    "const l=(b.getAttribute('aria-label')||'')+(b.getAttribute('title')||'');if(!/复制|Copy/i.test(l))return;"
+    "const all=/对话|conversation/i.test(l),row=b.closest('.message-row')||b.closest('[class*=message]')?.parentElement;"
+    "setTimeout(()=>{const ms=all?[...document.querySelectorAll('#chat [data-testid=user],#chat [data-testid=bot]')]:"
+    "[...(row?row.querySelectorAll('[data-testid=user],[data-testid=bot]'):[])];"
+    "const t=all?ms.map(said).join('\\n\\n'):ms.map(m=>m.innerText.trim()).join('\\n');if(t)put(t);},100);},true);"
+    "})();</script>"
 )
 FOOTER_LINKS = ["api"]  # 不放「用 Gradio 构建」「设置」：与使用无关
 CSS = """
@@ -85,10 +98,19 @@ CSS = """
 .qa-check { border-left: 4px solid #e0a100; background: #fff8e1; padding: 4px 8px; border-radius: 3px; }
 details { margin-top: 6px; }
 .qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
-.qa-row td { border: 1px solid #ccc; padding: 2px 6px; }
+.qa-row td, .qa-row th { border: 1px solid #ccc; padding: 2px 6px; }
+.qa-row th { background: #f3f3f3; font-weight: normal; color: #444; }
 .qa-row mark { background: #ffe58a; }
 .qa-part { font-weight: bold; color: #555; margin-bottom: 2px; }
 .qa-between { margin: 10px 0; border: none; border-top: 1px dashed #bbb; }
+@media (max-width: 640px) {
+  /* 手机上回答占满宽度，表格和长引文换行而不横向滚动 */
+  #chat .message-row.bot-row, #chat .message-row.user-row { max-width: 100% !important; margin-left: 0 !important; margin-right: 0 !important; }
+  #chat .message-row.bot-row, #chat .message-row.bot-row .role, #chat .message-row.bot-row .message { width: 100%; }
+  #chat .message { max-width: 100% !important; box-sizing: border-box; }
+  .qa-row td, .qa-row th { white-space: normal; word-break: break-all; }
+  .qa-answer, .qa-quote { word-break: break-word; }
+}
 .qa-page { white-space: pre-wrap; max-height: 20em; overflow-y: auto; font-size: 0.9em; color: #333; }
 """
 

@@ -104,7 +104,7 @@ class TextBuilder:
             self.locations.append(
                 Location(
                     start, self._length, label, page=table.page, table=table.caption, row=fact.row or None,
-                    column=fact.column or None, cell=fact.cell, cells=fact.cells, cell_index=fact.cell_index,
+                    column=fact.column or None, cell=fact.cell, cells=fact.cells, cell_index=fact.cell_index, headers=fact.headers,
                 )
             )
         self._after_table = True

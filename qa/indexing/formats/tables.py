@@ -51,6 +51,7 @@ class Fact:
     cell: str
     cells: tuple[str, ...]
     cell_index: int
+    headers: tuple[str, ...] = ()  # 每一列的列标题（多行表头连起来），与 cells 对齐；没有表头时为空
 
 
 def table_facts(table: Table) -> tuple[str, list[Fact]]:
@@ -72,6 +73,7 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
 
     header_rows = _header_rows(rows)
     label_columns = _label_columns(rows[header_rows:], width)
+    headers = tuple(_join(rows[h][c] for h in range(header_rows)) for c in range(width)) if header_rows else ()
     caption_unit = unit_in(table.caption) or unit_in(titles) or _unit_row(rows[:header_rows])
     facts = []
     for r in range(header_rows, len(rows)):
@@ -80,11 +82,11 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
         if label_columns == width or not (header_rows or label_columns):
             if any(row):
                 # 没有可分的表头或数值：整行就是一句
-                facts.append(Fact(_sentence(" | ".join(cell for cell in row if cell)), label, "", cell_name(r, 0), row, 0))
+                facts.append(Fact(_sentence(" | ".join(cell for cell in row if cell)), label, "", cell_name(r, 0), row, 0, headers))
             continue
         if label and not any(row[label_columns:]):
             # 只有行标签、没有数值的一行（「2至3年」「流动资产：」）：标签照写，不丢字
-            facts.append(Fact(_sentence(label), label, "", cell_name(r, 0), row, 0))
+            facts.append(Fact(_sentence(label), label, "", cell_name(r, 0), row, 0, headers))
             continue
         for c in range(label_columns, width):
             value = row[c]
@@ -93,14 +95,14 @@ def table_facts(table: Table) -> tuple[str, list[Fact]]:
             column = _join(rows[h][c] for h in range(header_rows)) if header_rows else ""
             if column.split(" ")[-1] in NOTE_HEADINGS:
                 # 财务报表的「附注」列是注释的编号，不是数值：「其中：营业收入 见附注30」，不带单位
-                facts.append(Fact(_sentence(f"{label} 见{column.split(' ')[-1]}{value}"), label, column, cell_name(r, c), row, c))
+                facts.append(Fact(_sentence(f"{label} 见{column.split(' ')[-1]}{value}"), label, column, cell_name(r, c), row, c, headers))
                 continue
             unit = unit_in(column) or unit_in(label) or caption_unit
             shown = value + unit if unit and _BARE_NUMBER.match(value) else value
             # 行标签与列标题用空格连：同在一个分句里，答案短语才带着「城镇」「2022年」
             subject = " ".join(part for part in (_short(_without_unit(label)), _short(_without_unit(column))) if part)
             text = f"{subject}为{shown}" if subject else shown  # 不用冒号：冒号断开分句，数字就离开了它的说明
-            facts.append(Fact(_sentence(text), label, column, cell_name(r, c), row, c))
+            facts.append(Fact(_sentence(text), label, column, cell_name(r, c), row, c, headers))
     heading = table.caption if not titles or titles in table.caption else f"{table.caption} {titles}"
     return heading, facts
 
