@@ -1,6 +1,7 @@
 """One `ask` for every caller (CLI, web app, evaluator): clean -> follow-up -> search -> read."""
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,12 +17,16 @@ from qa.reading.ranking import Calibration, FigureRanker
 from qa.search.retrieve import SearchIndex, clean_question, load_index
 from qa.text.question import plain_question, question_parts
 from qa.text.synonyms import Thesaurus
-from qa.types import Answer, Chunk, Hit, Location
+from qa.types import Answer, Chunk, Hit, Location, Veto
 
 if TYPE_CHECKING:  # torch 只在真的加载阅读器时才导入（index、search 启动更快）
     from qa.reading.reader_weights import NeuralReader
 
 SEARCH_DEPTH = 10  # 检索前 10 段：阅读器读前几段，评测用它算 hit@k
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+NOT_CHINESE = "问题里没有中文：目前只能可靠地读懂中文问题，请用中文再问一次（文档里的英文缩写可以照写，如「ERP」）"
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,9 @@ class Pipeline:
         understood = resolve_follow_up(question, previous_question, self.answerer.place_names)
         hits = self.answerer.retrieve(understood, SEARCH_DEPTH, retriever)
         answer = self.with_locations(self.answerer.ask(understood, hits))
+        if answer.abstained and not _CJK.search(understood):
+            # 问题里没有一个汉字：读问题的那一步只懂中文，说清楚为什么没答
+            answer = replace(answer, veto=Veto("language", NOT_CHINESE))
         return Asked(answer, understood, tuple(hits), (time.perf_counter() - started) * 1000)
 
     def with_locations(self, answer: Answer) -> Answer:

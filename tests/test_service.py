@@ -199,3 +199,9 @@ def test_the_vector_line_gives_a_rate_only_from_this_runs_own_progress():
     assert vector_status(100, 300, Snapshot("嵌入", 100, 300, 10.0, 20.0), True, None).startswith("向量：100/300 段（10 段/秒，约剩 20 秒）")
     assert "后台计算已停止" in vector_status(10, 300, finished, False, None)
     assert "后台计算出错：磁盘满" in vector_status(10, 300, None, False, "磁盘满")
+
+
+def test_an_english_question_gets_a_chinese_reason(service: QAService):
+    answer, _, _ = service.ask("How many listed companies are there in Hangzhou?")
+    assert answer.abstained and answer.veto.name == "language" and "请用中文再问一次" in answer.veto.reason
+    assert "未作答的原因（不是中文问题）" in answer_html(answer)

@@ -35,6 +35,7 @@ VETO_LABELS = {
     "no_span": "段落里没有答案",
     "no_passages": "没有相关段落",
     "term": "段落里没有问题中的词",
+    "language": "不是中文问题",
 }
 # 评测题型（qa.evaluate.KINDS）
 KIND_LABELS = {
