@@ -331,6 +331,12 @@ def test_in_a_browser_an_outsider_sees_no_changing_controls_and_the_admin_area_a
         page.get_by_role("tab", name="知识库").click(timeout=30_000)
         page.get_by_role("button", name="重建索引").wait_for(timeout=30_000)
         assert page.get_by_text("回收站").first.is_visible() and page.get_by_text("操作记录").first.is_visible()
+        page.locator("#signed-in", has_text=f"已登录：{ADMIN[0]}（管理员）").wait_for(timeout=30_000)
+        logout = page.get_by_role("link", name="退出")
+        assert logout.get_attribute("href") == "/admin/logout"
+        page.goto(guarded["url"] + "admin/logout")
+        page.goto(guarded["url"] + "admin/")
+        page.locator("input[type=password]").wait_for(timeout=30_000)  # 退出后再进管理区要重新登录
         browser.close()
 
 

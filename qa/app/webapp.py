@@ -144,6 +144,17 @@ def build_app(
     # Gradio 缓存的上传文件：每 10 分钟删掉一小时前的
     with gr.Blocks(title="杭州信息化问答", delete_cache=UPLOAD_CACHE_SECONDS) as app:
         gr.Markdown("## 杭州信息化问答\n离线运行：答案里的数字都摘自文档原文，并给出处；文档里没有的，会直说没有找到。")
+        signed_in = gr.Markdown(elem_id="signed-in")
+
+        def who(request: gr.Request) -> str:
+            """「已登录：zhang（管理员） · 退出」 for a logged-in user; nothing where no login is needed."""
+            username = getattr(request, "username", None)
+            if not username:
+                return ""
+            role = "管理员" if policy.role_of(username) is Role.ADMIN else "读者"
+            return f"已登录：**{html.escape(username)}**（{role}） · [退出]({ADMIN_PATH if admin_area else ''}/logout)"
+
+        app.load(who, None, signed_in, api_visibility="private")
         with gr.Tab("问答"):
             chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, elem_id="chat", buttons=["copy", "copy_all"])
             previous = gr.State(None)
