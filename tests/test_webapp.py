@@ -218,7 +218,7 @@ def test_browser_chat_shows_figure_citation_and_escapes_documents(server):
 
 
 # 界面上允许出现的英文：格式和行业通用的缩写（文档自己的英文另算，见下）
-ALLOWED_ENGLISH = {"PDF", "Word", "Excel", "Markdown", "HTML", "CSV", "API", "ID", "SHA", "MB", "KB", "JSONL", "F1", "txt", "md", "pdf", "docx", "html", "htm", "xlsx", "csv", "jsonl"}
+ALLOWED_ENGLISH = {"PDF", "Word", "Excel", "Markdown", "OCR", "HTML", "CSV", "API", "ID", "SHA", "MB", "KB", "JSONL", "F1", "txt", "md", "pdf", "docx", "html", "htm", "xlsx", "csv", "jsonl"}
 VISIBLE_TEXTS = """() => { const out = []; for (const el of document.querySelectorAll('body *')) {
   const style = getComputedStyle(el); if (style.display === 'none' || style.visibility === 'hidden' || el.closest('style,script')) continue;
   for (const node of el.childNodes) if (node.nodeType === 3 && node.textContent.trim()) out.push(node.textContent.trim());
@@ -235,8 +235,12 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
 
     from playwright.sync_api import sync_playwright
 
+    from qa.app.audit import audit_log_for
+
+    # 文档自己的字，和这个服务器上传过的文件名（操作记录里列着，别的测试也在这里上传）：那是用户自己起的名字
+    uploaded = [entry.file or "" for entry in audit_log_for(server["corpus"]).entries()]
     document_words = set(re.findall(r"[A-Za-z0-9]+", " ".join(
-        [p.name for p in server["corpus"].iterdir()] + [p.read_text(encoding="utf-8") for p in server["corpus"].glob("*.*") if p.suffix in (".txt", ".csv")]
+        [p.name for p in server["corpus"].iterdir()] + uploaded + [p.read_text(encoding="utf-8") for p in server["corpus"].glob("*.*") if p.suffix in (".txt", ".csv")]
     )))
     upload = tmp_path / "公园简报.txt"
     upload.write_text("公园简报\n【公园】 全市共有城市公园35个。\n", encoding="utf-8")

@@ -26,4 +26,4 @@ def check_zip(path: Path, what: str) -> None:
         raise UnreadableFile(f"{what}解压后有 {total // (1024 * 1024)} MB，超过上限 {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB，疑似压缩炸弹，已拒绝")
     for member in members:
         if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) and member.file_size > 1024 * 1024:
-            raise UnreadableFile(f"{what}里的 {member.filename} 压缩比超过 {MAX_COMPRESSION_RATIO} 倍，疑似压缩炸弹，已拒绝")
+            raise UnreadableFile(f"{what}里有一个部件压缩比超过 {MAX_COMPRESSION_RATIO} 倍，疑似压缩炸弹，已拒绝")  # 部件名（word/document.xml）对用户没有意义
