@@ -367,6 +367,14 @@ def test_with_reader_accounts_asking_needs_a_login_and_readers_cannot_change_any
             Client(url + "admin/", auth=("wang", "reader-pass-1"), verbose=False)  # 读者登不了管理区
         admin_at_root = Client(url, auth=ADMIN, verbose=False)  # 管理员在首页登录也有管理员权限
         assert admin_at_root.predict(api_name="/trash") == []
+        # 全文页也要登录：没登录 403，读者登录后能看
+        whole = f"doc?name={SEED}&start=0&end=10"
+        with httpx.Client(base_url=url, timeout=30) as http:
+            refused = http.get(whole)
+            assert refused.status_code == 403 and "需要登录" in refused.text
+            assert http.post("login", data={"username": "wang", "password": "reader-pass-1"}).status_code == 200
+            page = http.get(whole)
+            assert page.status_code == 200 and "信息基础设施建设全国领先" in page.text
         assert disk_state(tmp_path) == before
 
 

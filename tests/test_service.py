@@ -1,4 +1,6 @@
 """The web app's service layer on the real index: follow-ups, uploads, deletes, rebuilds."""
+import os
+
 import pytest
 
 from qa.reading.intent import resolve_follow_up
@@ -95,6 +97,19 @@ def test_the_document_table_shows_what_waits_for_a_rebuild(service: QAService):
     assert states["003_c06bb3e7b6855ebf.txt"] == "已删除，重建后生效"
     service.rebuild()
     assert [(d["file"], d["state"]) for d in service.documents()] == [("000_7c521dbcc8602230.txt", "已索引")]
+
+
+def test_a_file_replaced_with_an_old_modification_time_waits_for_a_rebuild(service: QAService):
+    """Copying in another version with its old time kept (cp -p, unzip) still shows 「待重建」: contents decide."""
+    assert {d["state"] for d in service.documents()} == {"已索引"}
+    path = service.corpus_dir / "003_c06bb3e7b6855ebf.txt"
+    old = path.stat()
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充：全市共有公园35个。\n", encoding="utf-8")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 86_400 * 10**9))
+    states = {d["file"]: d["state"] for d in service.documents()}
+    assert states == {"000_7c521dbcc8602230.txt": "已索引", "003_c06bb3e7b6855ebf.txt": "待重建"}
+    service.rebuild()
+    assert {d["state"] for d in service.documents()} == {"已索引"}
 
 
 def test_a_refusal_gives_its_reason_in_words(service: QAService):

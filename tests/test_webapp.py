@@ -134,8 +134,9 @@ def test_evaluation_tab_runs_an_uploaded_file(server, tmp_path: Path):
     status, metrics, chart, failures = Client(server["url"], verbose=False).predict(None, handle_file(str(questions)), api_name="/evaluate")
     assert status == "共 2 题，答错 0 题。"
     rows = {row[0]: row[1] for row in metrics["data"]}
-    # 指标用中文名显示（qa/app/labels.py）
-    assert rows["答案准确率"] == 1.0 and rows["拒答召回率（该拒的拒了）"] == 1.0
+    # 指标用中文名和人读的数显示（qa/app/labels.py）
+    assert rows["题数"] == "2" and rows["答案准确率"] == "100.0%" and rows["拒答召回率（该拒的拒了）"] == "100.0%"
+    assert rows["计算题准确率"] == "—" and rows["延迟中位数（毫秒）"].isdigit()
     assert Path(chart).read_bytes()[:4] == b"\x89PNG" and failures["data"] == []
 
 
@@ -226,6 +227,17 @@ VISIBLE_TEXTS = """() => { const out = []; for (const el of document.querySelect
   return out; }"""
 
 
+def texts_until(page, done: str, timeout_s: float = 120) -> list[str]:
+    """The visible texts collected every 0.2 s while a request runs, until `done` is shown."""
+    texts, deadline = [], time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        texts += page.evaluate(VISIBLE_TEXTS)
+        if page.locator(f"text={done} >> visible=true").count():
+            return texts
+        page.wait_for_timeout(200)
+    raise AssertionError(f"「{done}」 not shown in {timeout_s} s")
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (.ci/run installs it)")
 def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Path):
     """Chromium set to English: after an answer in two parts, a refusal, an upload and an evaluation, every visible
@@ -258,7 +270,7 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
         assert "148.13万户" in page.locator("#chat").inner_text() and "809.2万户" in page.locator("#chat").inner_text()
         box.fill("**宁波市**因特网注册用户有多少？")
         page.locator("#send").click()
-        page.locator("#chat .qa-note", has_text="未作答的原因").wait_for(timeout=60_000)
+        texts += texts_until(page, "未作答的原因")
         assert "**宁波市**因特网注册用户有多少？" in page.locator("#chat").inner_text()  # 原样显示，不当粗体
         page.get_by_role("button", name="导出对话").click()
         page.locator("text=/对话记录-.*\\.docx/ >> visible=true").first.wait_for(timeout=60_000)
@@ -280,8 +292,7 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
             page.locator("text=点击上传 >> visible=true").first.click()
         chooser.value.set_files(str(questions))
         page.get_by_role("button", name="运行评测").click()
-        page.get_by_text("共 1 题，答错 0 题。").wait_for(timeout=120_000)
-        texts += page.evaluate(VISIBLE_TEXTS)
+        texts += texts_until(page, "共 1 题，答错 0 题。")  # 运行中的状态文字（排队、处理中、秒数）也要是中文
         page.screenshot(path=str(SCREENSHOTS / "chinese-evaluation.png"), full_page=True)
         browser.close()
     (server["corpus"] / upload.name).unlink()  # 别的测试看到的知识库不变

@@ -56,7 +56,24 @@ METRIC_LABELS = {key: label for label, key in METRIC_ROWS} | {
     "latency_p50_ms": "延迟中位数（毫秒）",
     "latency_p95_ms": "延迟：95% 的题不超过（毫秒）",
 }
+SCORE_KEYS = frozenset({"span_exact_match", "span_f1"})  # CMRC 的 0–100 分制，其余是 0–1 的比例
+COUNT_KEYS = frozenset({"questions"})
+MILLISECOND_KEYS = frozenset({"latency_p50_ms", "latency_p95_ms"})
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def metric_value(key: str, value: float | None) -> str:
+    """A metric as a person reads it: 「95.2%」 for a proportion, 「82.9」 on the 0–100 scale, 「325」 milliseconds, 「—」 when
+    there is nothing to measure (no question of that kind)."""
+    if value is None:
+        return "—"
+    if key in COUNT_KEYS:
+        return str(int(value))
+    if key in MILLISECOND_KEYS:
+        return f"{value:.0f}"  # 名称里已有「（毫秒）」
+    if key in SCORE_KEYS:
+        return f"{value:.1f}"
+    return f"{value:.1%}"
 
 
 def veto_label(name: str | None) -> str:

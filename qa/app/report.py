@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.app.labels import METRIC_ROWS, kind_label, reason_counts, veto_label, veto_text
+from qa.app.labels import METRIC_ROWS, SCORE_KEYS, kind_label, reason_counts, veto_label, veto_text
 
 # 图上的中文要有中文字体（Debian 的 fonts-noto-cjk）；没有时 matplotlib 退回默认字体
 CHART_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
 
-SCORE_KEYS = frozenset({"span_exact_match", "span_f1"})  # CMRC 的 0–100 分制，其余是 0–1 的比例
 
 
 def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> Path:

@@ -19,7 +19,7 @@ from qa.app.progress import ProgressMeter, vector_status
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import load_encoder, resolve_model_name
-from qa.indexing.store import MANIFEST, IndexUnavailable, read_manifest
+from qa.indexing.store import IndexUnavailable, read_manifest
 from qa.search.stores import EmbeddingState
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
 from qa.indexing.ingest import KINDS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, UnreadableFile, corpus_files, decode_bytes, load_document, normalise_text
@@ -67,6 +67,7 @@ class QAService:
         self._background_encoder = None  # 后台嵌入自己的编码器（不跟提问抢同一把锁）
         self._stopping = threading.Event()
         self.embedding_progress = ProgressMeter()
+        self._hashes: dict[Path, tuple[tuple[int, int], str]] = {}  # 文件 -> ((大小, 修改时间), SHA-256)
         self.last_report: BuildReport | None = None
         self.embedding_error: str | None = None
         self.trash = Trash(self.corpus_dir)
@@ -276,14 +277,13 @@ class QAService:
         for chunk in index.chunks:
             sections.setdefault(chunk.doc, set()).add(chunk.section_path)
         indexed = index.manifest["documents"]
-        built = self._index_built_time()
         rows = []
         for doc, info in sorted(indexed.items()):
             path = self.corpus_dir / doc
             if not path.exists():
                 state = STATE_DELETED
-            elif path.stat().st_mtime > built and file_sha256(path) != info.get("sha256"):
-                state = STATE_PENDING  # 文件在索引建好后又改过
+            elif self._file_hash(path) != info.get("sha256"):
+                state = STATE_PENDING  # 文件在索引建好后又改过（或换成了别的文件，不论修改时间）
             else:
                 state = STATE_INDEXED
             vectors = "全部" if embedded is None or embedded[doc] >= info["chunks"] else f"{embedded[doc]}/{info['chunks']}"
@@ -306,12 +306,16 @@ class QAService:
                 )
         return sorted(rows, key=lambda row: row["file"])
 
-    def _index_built_time(self) -> float:
-        """When the index in use was written (its manifest's modification time), 0 when unknown."""
-        try:
-            return (self.index_dir / MANIFEST).stat().st_mtime
-        except OSError:
-            return 0.0
+    def _file_hash(self, path: Path) -> str:
+        """The file's SHA-256, computed again only when its size or modification time changed (the knowledge-base
+        table refreshes every few seconds)."""
+        stat = path.stat()
+        signature = (stat.st_size, stat.st_mtime_ns)
+        known = self._hashes.get(path)
+        if known is None or known[0] != signature:
+            known = (signature, file_sha256(path))
+            self._hashes[path] = known
+        return known[1]
 
     def add_document(self, filename: str, data: bytes, user: str | None = None) -> UploadResult:
         """Check and save an uploaded file into the corpus; on any problem nothing is written. A text is stored as

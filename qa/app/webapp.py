@@ -17,11 +17,12 @@ from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
+from fastapi import FastAPI, Request
 
 from qa.evaluate import BadEvalFile
 from qa.app.document_view import DOC_PATH
 from qa.app.export import EXPORT_FORMATS, export_row, write_conversation, write_evaluation
-from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, result_label
+from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, metric_value, result_label
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import draw_chart
@@ -42,6 +43,8 @@ MAX_EXPORT_QUESTIONS = 50
 CONVERSATION_FORMATS = {"Word": ".docx", "Markdown": ".md", "表格（Excel）": ".xlsx"}
 EVALUATION_FORMATS = {"表格（Excel）": ".xlsx", "CSV": ".csv"}
 NOT_TEXT = "问题应是一段文字（字符串），例如「2007年底杭州因特网注册用户有多少？」。"
+EXPORT_BOX_HEIGHT = 110  # 导出文件框的高度（像素）：空着时不占半屏
+FAILURE_COLUMN_WIDTHS = ["7%", "8%", "28%", "17%", "40%"]  # 答错的题：「得到」最长，不被截掉
 AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
 UPLOAD_CACHE_SECONDS = (600, 3600)  # (多久清一次, 多旧的删)
 EXAMPLES = [
@@ -60,59 +63,23 @@ GRADIO_WORDS = {
     "Click to upload or drop files": "点击上传，或把文件拖到这里", "Gradio footer navigation": "页脚链接", "Empty value": "空",
     "Stop Recording": "停止录音", "Textbox": "文本框", "common.complete": "完成", "common.upload": "上传", "common.clear": "清除", "common.download": "下载", "Scroll down": "滚到最新", "Runs": "运行记录",
     "Clear": "清空", "Fullscreen": "全屏", "Exit fullscreen": "退出全屏", "Loading...": "加载中……", "Error": "出错",
+    "Loading content": "加载中……", "Loading response": "正在回答……", "processing": "处理中", "Processing": "处理中",
 }
 MESSAGE_LABELS = {"user's message: ": "你的问题：", "bot's message: ": "回答："}
-CHINESE_PAGE = (
-    "<script>(()=>{try{Object.defineProperty(navigator,'language',{get:()=>'zh-CN'});"
-    "Object.defineProperty(navigator,'languages',{get:()=>['zh-CN','zh']});}catch(error){}"
-    f"const words={json.dumps(GRADIO_WORDS, ensure_ascii=False)},labels={json.dumps(MESSAGE_LABELS, ensure_ascii=False)};"
-    "const plain=t=>new DOMParser().parseFromString(t,'text/html').body.textContent.replace(/\\s+/g,' ').trim();"
-    "const queued=t=>t.replace(/^In queue:?\\s*(\\d+)\\s*\\/?\\s*(?:of)?\\s*(\\d+)?$/,(_,n,m)=>'排队中：第 '+n+' 位'+(m?'，共 '+m+' 位':''));"
-    "const say=t=>words[t]||queued(t);"
-    "const fix=root=>{if(root.nodeType===3){const t=root.nodeValue.trim();if(say(t)!==t)root.nodeValue=say(t);return;}"
-    "if(root.nodeType!==1)return;for(const el of [root,...root.querySelectorAll('*')]){"
-    "for(const a of ['title','aria-label','alt','placeholder']){const v=el.getAttribute(a);if(!v)continue;"
-    "if(words[v]){el.setAttribute(a,words[v]);continue;}"
-    "for(const [p,c] of Object.entries(labels))if(v.startsWith(p))el.setAttribute(a,c+plain(v.slice(p.length)).slice(0,300));}"
-    "for(const n of el.childNodes)if(n.nodeType===3){const t=n.nodeValue.trim();if(say(t)!==t)n.nodeValue=say(t);}}};"
-    "new MutationObserver(ms=>{for(const m of ms){if(m.type==='attributes'||m.type==='characterData')fix(m.target);"
-    "else m.addedNodes.forEach(fix);}}).observe(document,{subtree:true,childList:true,attributes:true,characterData:true,"
-    "attributeFilter:['title','aria-label','alt','placeholder']});"
-    # 复制一条消息或整个对话：剪贴板里放纯文字（Gradio 自己复制的是消息的 HTML）
-    "const put=t=>{if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(t).catch(()=>{});return;}"
-    "const a=document.createElement('textarea');a.value=t;document.body.appendChild(a);a.select();document.execCommand('copy');a.remove();};"
-    "const said=m=>(m.dataset.testid==='user'?'问：':'答：')+m.innerText.trim();"
-    "document.addEventListener('click',e=>{const b=e.target.closest&&e.target.closest('#chat button');if(!b)return;"
-    "const l=(b.getAttribute('aria-label')||'')+(b.getAttribute('title')||'');if(!/复制|Copy/i.test(l))return;"
-    "const all=/对话|conversation/i.test(l),row=b.closest('.message-row')||b.closest('[class*=message]')?.parentElement;"
-    "setTimeout(()=>{const ms=all?[...document.querySelectorAll('#chat [data-testid=user],#chat [data-testid=bot]')]:"
-    "[...(row?row.querySelectorAll('[data-testid=user],[data-testid=bot]'):[])];"
-    "const t=all?ms.map(said).join('\\n\\n'):ms.map(m=>m.innerText.trim()).join('\\n');if(t)put(t);},100);},true);"
-    "})();</script>"
-)
+STATIC = Path(__file__).parent / "static"
+
+
+def chinese_page() -> str:
+    """The <script> put first in every page's <head> (see GRADIO_WORDS)."""
+    script = (STATIC / "chinese_page.js").read_text(encoding="utf-8")
+    script = script.replace("__WORDS__", json.dumps(GRADIO_WORDS, ensure_ascii=False))
+    script = script.replace("__LABELS__", json.dumps(MESSAGE_LABELS, ensure_ascii=False))
+    return f"<script>{script}</script>"
+
+
 FOOTER_LINKS = ["api"]  # 不放「用 Gradio 构建」「设置」：与使用无关
-CSS = """
-.qa-answer { font-size: 1.05em; }
-.qa-answer mark, .qa-quote mark { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
-.qa-note { color: #666; font-size: 0.9em; margin-top: 4px; }
-.qa-check { border-left: 4px solid #e0a100; background: #fff8e1; padding: 4px 8px; border-radius: 3px; }
-details { margin-top: 6px; }
-.qa-row { border-collapse: collapse; margin-top: 4px; font-size: 0.9em; }
-.qa-row td, .qa-row th { border: 1px solid #ccc; padding: 2px 6px; }
-.qa-row th { background: #f3f3f3; font-weight: normal; color: #444; }
-.qa-row mark { background: #ffe58a; }
-.qa-part { font-weight: bold; color: #555; margin-bottom: 2px; }
-.qa-between { margin: 10px 0; border: none; border-top: 1px dashed #bbb; }
-@media (max-width: 640px) {
-  /* 手机上回答占满宽度，表格和长引文换行而不横向滚动 */
-  #chat .message-row.bot-row, #chat .message-row.user-row { max-width: 100% !important; margin-left: 0 !important; margin-right: 0 !important; }
-  #chat .message-row.bot-row, #chat .message-row.bot-row .role, #chat .message-row.bot-row .message { width: 100%; }
-  #chat .message { max-width: 100% !important; box-sizing: border-box; }
-  .qa-row td, .qa-row th { white-space: normal; word-break: break-all; }
-  .qa-answer, .qa-quote { word-break: break-word; }
-}
-.qa-page { white-space: pre-wrap; max-height: 20em; overflow-y: auto; font-size: 0.9em; color: #333; }
-"""
+CSS = (STATIC / "app.css").read_text(encoding="utf-8")
+
 
 
 def build_app(
@@ -167,7 +134,7 @@ def build_app(
             with gr.Row():
                 export_format = gr.Radio(list(CONVERSATION_FORMATS), value="Word", label="导出格式", scale=3)
                 export_chat = gr.Button("导出对话", scale=1)
-                exported = gr.File(label="导出的文件", scale=3)
+                exported = gr.File(label="导出的文件", scale=3, height=EXPORT_BOX_HEIGHT, interactive=False, elem_classes="qa-export")
 
             def respond(message: str, history: list, previous_question: str | None, rows: list, request: gr.Request):
                 history, rows = list(history or []), list(rows or [])
@@ -187,7 +154,7 @@ def build_app(
                 for number, (answer, understood, _) in enumerate(answers, 1):
                     shown = understood if several or understood != message.strip() else None
                     heading = f'<div class="qa-part">第 {number} 问，共 {len(answers)} 问</div>' if several else ""
-                    bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer), whole_documents=not policy.readers_log_in))
+                    bubbles.append(heading + answer_html(answer, shown, service.page_texts(answer), whole_documents=True))
                 history.append({"role": "assistant", "content": '<hr class="qa-between">'.join(bubbles)})
                 rows += [export_row(understood, answer) for answer, understood, _ in answers]
                 return "", history, answers[-1][1], rows
@@ -337,12 +304,15 @@ def build_app(
             eval_status = gr.Markdown()
             metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
             chart = gr.Image(label="各题型的答案准确率与回答用时", type="filepath", buttons=["download", "fullscreen"])  # 不要不起作用的「分享」
-            failures = gr.Dataframe(headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True)
+            failures = gr.Dataframe(
+                headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True,
+                column_widths=FAILURE_COLUMN_WIDTHS, elem_id="failures",
+            )
             evaluated = gr.State([])  # 最近一次评测的每题记录，导出用
             with gr.Row():
                 eval_format = gr.Radio(list(EVALUATION_FORMATS), value="表格（Excel）", label="导出格式", scale=3)
                 export_eval = gr.Button("导出评测结果", scale=1)
-                eval_file = gr.File(label="导出的文件", scale=3)
+                eval_file = gr.File(label="导出的文件", scale=3, height=EXPORT_BOX_HEIGHT, interactive=False, elem_classes="qa-export")
 
             def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
                 # 只读两种文件：评测目录里列出的（按文件名选），或这次上传的；客户端给的路径一概不打开
@@ -362,7 +332,7 @@ def build_app(
                     return html.escape(str(error)), [], None, [], []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
                 draw_chart(chart_path, metrics, [r["latency_ms"] for r in records])
-                rows = [[metric_label(key), metrics[key]] for key in metric_keys() if key in metrics]
+                rows = [[metric_label(key), metric_value(key, metrics[key])] for key in metric_keys() if key in metrics]
                 failed = [[r["id"], kind_label(r["kind"]), r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
                 return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed, records
 
@@ -522,8 +492,6 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
 
 def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter: RateLimiter):
     """The ASGI app: the public app at /, the administrators' at /admin/ behind Gradio's login, request sizes capped."""
-    from fastapi import FastAPI
-
     server = FastAPI()
     options = dict(max_file_size=MAX_UPLOAD_BYTES, css=CSS, footer_links=FOOTER_LINKS, show_error=False)
     if policy.accounts.has(Role.ADMIN):
@@ -532,12 +500,12 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
         login = lambda name, password: policy.accounts.check(name, password, Role.ADMIN) is not None  # noqa: E731
         gr.mount_gradio_app(server, admin, ADMIN_PATH, auth=login, auth_message="管理员登录", **options)
     @server.get(DOC_PATH)
-    def whole_document(name: str = "", start: int = 0, end: int = 0):
+    def whole_document(request: Request, name: str = "", start: int = 0, end: int = 0):
         """「查看全文」: the indexed document named (looked up in the index, never opened as a path)."""
         from fastapi.responses import HTMLResponse, PlainTextResponse
 
-        if policy.readers_log_in:  # 提问要登录时，全文也不对外（这个页面不经过 Gradio 的登录）
-            return PlainTextResponse("需要登录：请在问答页面里提问后查看引文。", status_code=403)
+        if policy.readers_log_in and signed_in_user(server, request) is None:  # 提问要登录时，全文也要登录
+            return PlainTextResponse("需要登录：请先在问答页面登录，再点引文旁的「查看全文」。", status_code=403)
         page = service.document_page(name, start, end)
         if page is None:
             return PlainTextResponse(f"索引里没有文档「{name[:100]}」。", status_code=404)
@@ -550,7 +518,22 @@ def web_server(service: QAService, eval_dir: Path, policy: AccessPolicy, limiter
     gr.mount_gradio_app(server, public, "/", auth=login, auth_message="杭州信息化问答：请登录", **options)
     # 公开页面上没有谁能合法上传（本机管理员除外）：它的上传口关上，外人连 Gradio 的缓存也写不进
     closed = () if policy.local_admin else ("/gradio_api/upload",)
-    return RequestGuard(server, closed, page_head=CHINESE_PAGE)
+    return RequestGuard(server, closed, page_head=chinese_page())
+
+
+def signed_in_user(server, request) -> str | None:
+    """Who is logged in through the login of one of the Gradio apps mounted on `server` (its session cookie), or
+    None: pages outside Gradio (the whole document) are guarded by the same login."""
+    for route in server.routes:
+        app = getattr(route, "app", None)
+        tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
+        if tokens is None or cookie_id is None:
+            continue
+        for cookie in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
+            user = tokens.get(request.cookies.get(cookie, ""))
+            if user:
+                return user
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
