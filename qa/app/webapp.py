@@ -44,7 +44,7 @@ CONVERSATION_FORMATS = {"Word": ".docx", "Markdown": ".md", "表格（Excel）":
 EVALUATION_FORMATS = {"表格（Excel）": ".xlsx", "CSV": ".csv"}
 NOT_TEXT = "问题应是一段文字（字符串），例如「2007年底杭州因特网注册用户有多少？」。"
 EXPORT_BOX_HEIGHT = 110  # 导出文件框的高度（像素）：空着时不占半屏
-FAILURE_COLUMN_WIDTHS = ["7%", "8%", "28%", "17%", "40%"]  # 答错的题：「得到」最长，不被截掉
+FAILURE_COLUMN_WIDTHS = ["64px", "84px", "25%", "17%", "38%"]  # 答错的题：「得到」最长，不被截掉；编号、题型在手机上也不挤成一字一行
 AUDIT_ROWS = 200  # 知识库页显示最近多少条操作记录
 UPLOAD_CACHE_SECONDS = (600, 3600)  # (多久清一次, 多旧的删)
 EXAMPLES = [
@@ -302,7 +302,7 @@ def build_app(
             eval_upload = gr.File(label="或上传评测文件（JSONL）", file_types=[".jsonl"], visible=shows_admin_controls)
             run_eval = gr.Button("运行评测", variant="primary")
             eval_status = gr.Markdown()
-            metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标")
+            metrics_table = gr.Dataframe(headers=["指标", "数值"], interactive=False, label="指标", wrap=True, column_widths=["70%", "30%"])
             chart = gr.Image(label="各题型的答案准确率与回答用时", type="filepath", buttons=["download", "fullscreen"])  # 不要不起作用的「分享」
             failures = gr.Dataframe(
                 headers=["编号", "题型", "问题", "期望", "得到"], interactive=False, label="答错的题", wrap=True,
