@@ -4,8 +4,12 @@ The names below are imported when first used: `import qa` (and so any `qa.…` m
 training on a machine that has only PyTorch and numpy) loads nothing heavy."""
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("qa")  # pyproject.toml 里的版本，只写在一处
+except PackageNotFoundError:  # 没安装、直接从源码目录运行
+    __version__ = "0+unknown"
 
 # 名字 → 所在模块：第一次用到时才导入（问答器要 jieba、bm25s、faiss 等）
 _EXPORTS = {

@@ -65,7 +65,7 @@ def test_a_comparison_base_is_not_the_year_of_the_sentences_figures():
     figures = find_figures(sentence)
     position = next(i for i, figure in enumerate(figures) if figure.text == "21.5辆")
     assert figure_years(sentence, figures, position, "") == set()
-    # 前一句的年份不由这里定（开句的时间才管到后文：qa.reading.time.governing_mention）
+    # 前一句的年份不由这里定（开句的时间才管到后文：qa.text.time.governing_mention）
     assert figure_years(sentence, figures, position, "2012年底，城镇人均住房面积32.9平方米。") == set()
 
 

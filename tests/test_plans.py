@@ -137,7 +137,7 @@ def test_the_previous_sentence_does_not_count():
 
 def test_a_title_in_traditional_characters_names_its_retrospective_genre():
     """「年報」 is 「年报」: the document reviews 2023 and was written in 2024, like its simplified twin."""
-    from qa.reading.time import document_year
+    from qa.text.time import document_year
 
     assert document_year("星川市2023年旅遊年報", "星川市2023年旅遊年報\n正文") == 2024
     assert document_year("星川市2023年旅游年报", "星川市2023年旅游年报\n正文") == 2024

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.reading.time import (
+from qa.text.time import (
     FIVE_YEAR_PLANS,
     TimeMention,
     TimeSpan,

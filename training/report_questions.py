@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from qa.indexing.chunk import sentence_spans
-from qa.reading.time import TimeMention, document_year, find_times, governing_mention
+from qa.text.time import TimeMention, document_year, find_times, governing_mention
 from qa.text.clauses import CLAUSE_BREAK, clause_bounds
 from qa.text.figures import find_figures
 from qa.text.script import to_half_width

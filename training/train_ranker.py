@@ -54,7 +54,7 @@ from qa.mrc import load_mrc  # noqa: E402
 from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
 from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
 from qa.reading.intent import analyse_question  # noqa: E402
-from qa.reading.time import named_document_years  # noqa: E402
+from qa.text.time import named_document_years  # noqa: E402
 from qa.reading.ranking import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
 from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info  # noqa: E402
 from qa.scoring import exact_match, normalise_answer  # noqa: E402

@@ -46,7 +46,7 @@ from qa.indexing.store import (
 )
 from qa.indexing.tokenize import TOKENIZER_VERSION, Tokenizer
 from qa.indexing.ann import ANN_MIN_CHUNKS, ANN_STALE_SHARE, build_hnsw, extend_hnsw, read_ann, write_ann
-from qa.reading.time import document_years, years_meant
+from qa.text.time import document_years, years_meant
 from qa.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (阶段, 已完成, 总数)

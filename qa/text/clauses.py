@@ -145,7 +145,7 @@ def previous_quantity_end(figures: list[Figure], position: int) -> int:
 
 def figure_years(sentence: str, figures: list[Figure], position: int, text_before: str) -> set[str]:
     """The year(s) a figure belongs to: its own 「2002年的」, its end of a 由…至 range, or the sentence's (a year
-    of an earlier sentence only governs when it opens that sentence: see qa.reading.time.governing_mention)."""
+    of an earlier sentence only governs when it opens that sentence: see qa.text.time.governing_mention)."""
     own = own_years(sentence, figures, position, text_before)
     if own:
         return own

@@ -35,7 +35,7 @@ FORWARD_WORDS = re.compile(
 # 定下的目标、计划、预期：作名词时也说明这个数是定的而不是做到的，但「完成年度计划的105%」「实现预期目标」是结果，
 # 所以它们的分量在结果词之后（见 _evidence）；作名词也只管自己的分句，「低于预期目标，全年增长5.8%」的5.8%是实际数，
 # 只有列举的引语（「主要预期目标是：……」）管到后面。
-# 「“十五”计划」「五年规划」是时期的名字（qa.reading.time 把它们读作年份），「计划生育」「计划单列」「计划经济」与计划数无关；
+# 「“十五”计划」「五年规划」是时期的名字（qa.text.time 把它们读作年份），「计划生育」「计划单列」「计划经济」与计划数无关；
 # 「规划局」「计划委员会」是机关；「预期寿命」是寿命；「好于预期」「超预期」「符合预期」「稳预期」说的是结果与预期之比
 TARGET_NOUNS = re.compile(
     r"目标"
@@ -122,7 +122,7 @@ def section_mood(section_path: tuple[str, ...], heading_year: int | None = None,
     (「一、2016年工作回顾」「重点任务完成情况」) or names a year before the document's (「首先报告２００１年的工作」 in
     the 2002 report); PLAN when one sets out what is to be done (「三、2017年重点工作任务」); the innermost heading
     that says either decides, and one that says both (「发展成就和主要目标任务」) leaves it to the wording: UNSAID.
-    `heading_year`: the year the innermost heading that names one speaks of (qa.reading.time.section_year)."""
+    `heading_year`: the year the innermost heading that names one speaks of (qa.text.time.section_year)."""
     for heading in reversed([to_simplified(heading) for heading in section_path]):
         review, plan = bool(_RESULT_HEADING.search(heading)), bool(_PLAN_HEADING.search(heading))
         if _DONE_HEADING.search(heading):
