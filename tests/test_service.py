@@ -5,7 +5,10 @@ import pytest
 
 from qa.reading.intent import resolve_follow_up
 from qa.app.render import answer_html, highlight_figures
+from qa.app.accounts import Caller, Role
 from qa.app.service import MAX_UPLOAD_BYTES, QAService, safe_filename
+
+ADMIN = Caller("zhang", Role.ADMIN)  # 调用服务的管理员（网页版由登录名和角色得出）
 
 
 @pytest.fixture
@@ -57,15 +60,15 @@ def test_safe_filename(name, safe):
 def test_uploads_land_inside_the_corpus_or_nowhere(service: QAService):
     corpus = service.corpus_dir
     before = set(corpus.iterdir())
-    result = service.add_document("../../outside.txt", "滨海报告\n全市共有公园35个。\n".encode("utf-8"))
+    result = service.add_document("../../outside.txt", "滨海报告\n全市共有公园35个。\n".encode("utf-8"), ADMIN)
     assert result.ok and result.doc == "outside.txt" and (corpus / "outside.txt").exists()
     assert not (corpus.parent.parent / "outside.txt").exists()
     refused = [
-        service.add_document("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1)),
-        service.add_document("empty.md", b""),
-        service.add_document("again.txt", "滨海报告\n全市共有公园35个。\n".encode("gbk")),  # 同样内容，换了编码
-        service.add_document("script.sh", b"echo hi"),
-        service.add_document("outside.txt", "另一份\n内容。\n".encode("utf-8")),
+        service.add_document("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1), ADMIN),
+        service.add_document("empty.md", b"", ADMIN),
+        service.add_document("again.txt", "滨海报告\n全市共有公园35个。\n".encode("gbk"), ADMIN),  # 同样内容，换了编码
+        service.add_document("script.sh", b"echo hi", ADMIN),
+        service.add_document("outside.txt", "另一份\n内容。\n".encode("utf-8"), ADMIN),
     ]
     assert [r.ok for r in refused] == [False] * 5
     assert "太大" in refused[0].message and "空文件" in refused[1].message and "内容相同" in refused[2].message
@@ -74,28 +77,28 @@ def test_uploads_land_inside_the_corpus_or_nowhere(service: QAService):
 
 def test_rebuild_swaps_in_the_new_index_and_delete_removes_a_document(service: QAService):
     old_pipeline = service.pipeline  # 先加载旧索引
-    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"))
-    report = service.rebuild()
+    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"), ADMIN)
+    report = service.rebuild(ADMIN)
     assert report.docs_added == ["parks.txt"] and service.pipeline is not old_pipeline
     assert "35个" in service.ask("滨海市共有公园多少个？")[0].answer
-    assert "移到回收站" in service.delete_document("parks.txt", "zhang")
-    assert service.rebuild(user="zhang").docs_removed == ["parks.txt"]
-    assert [e.action for e in service.audit.entries()] == ["delete", "rebuild"]  # 没有 user 的重建（启动、脚本）不记
+    assert "移到回收站" in service.delete_document("parks.txt", ADMIN)
+    assert service.rebuild(ADMIN).docs_removed == ["parks.txt"]
+    assert [e.action for e in service.audit_entries(ADMIN)] == ["upload", "rebuild", "delete", "rebuild"]
     assert [d["file"] for d in service.documents()] == ["000_7c521dbcc8602230.txt", "003_c06bb3e7b6855ebf.txt"]
 
 
 def test_the_document_table_shows_what_waits_for_a_rebuild(service: QAService):
     """An upload is listed (and deletable) before it is indexed; a deleted document is marked until the rebuild."""
     assert {d["state"] for d in service.documents()} == {"已索引"}  # 先把索引加载上（第一次用时会先更新索引）
-    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"))
+    service.add_document("parks.txt", "滨海报告\n【公园】 全市共有公园35个。\n".encode("utf-8"), ADMIN)
     states = {d["file"]: d["state"] for d in service.documents()}
     assert states == {"000_7c521dbcc8602230.txt": "已索引", "003_c06bb3e7b6855ebf.txt": "已索引", "parks.txt": "待重建"}
-    assert "移到回收站" in service.delete_document("parks.txt", "zhang")
+    assert "移到回收站" in service.delete_document("parks.txt", ADMIN)
     assert "parks.txt" not in {d["file"] for d in service.documents()}
-    assert "移到回收站" in service.delete_document("003_c06bb3e7b6855ebf.txt", "zhang")
+    assert "移到回收站" in service.delete_document("003_c06bb3e7b6855ebf.txt", ADMIN)
     states = {d["file"]: d["state"] for d in service.documents()}
     assert states["003_c06bb3e7b6855ebf.txt"] == "已删除，重建后生效"
-    service.rebuild()
+    service.rebuild(ADMIN)
     assert [(d["file"], d["state"]) for d in service.documents()] == [("000_7c521dbcc8602230.txt", "已索引")]
 
 
@@ -108,7 +111,7 @@ def test_a_file_replaced_with_an_old_modification_time_waits_for_a_rebuild(servi
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 86_400 * 10**9))
     states = {d["file"]: d["state"] for d in service.documents()}
     assert states == {"000_7c521dbcc8602230.txt": "已索引", "003_c06bb3e7b6855ebf.txt": "待重建"}
-    service.rebuild()
+    service.rebuild(ADMIN)
     assert {d["state"] for d in service.documents()} == {"已索引"}
 
 
@@ -168,7 +171,7 @@ def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService)
     for document in list(service.corpus_dir.iterdir()):
         document.unlink()
     with pytest.raises(IndexUnavailable, match="没有可读的"):
-        service.rebuild()
+        service.rebuild(ADMIN)
     assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
 
 
@@ -177,8 +180,8 @@ def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_
     service = QAService(corpus, index)  # 后台嵌入，和网页版一样
     assert service.embedding_status() == ""
     brief = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
-    assert service.add_document("滨海简报.txt", brief.encode("utf-8")).ok
-    report = service.rebuild()
+    assert service.add_document("滨海简报.txt", brief.encode("utf-8"), ADMIN).ok
+    report = service.rebuild(ADMIN)
     assert report.docs_added == ["滨海简报.txt"]
     answer, _, _ = service.ask("滨海市新引进多少信息技术人才？")  # 文字一收进来就能答
     assert "5200人" in answer.answer

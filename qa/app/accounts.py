@@ -25,6 +25,7 @@ HASH_NAME = "pbkdf2_sha256"
 HASH_ITERATIONS = 240_000  # OWASP 2023 对 PBKDF2-SHA256 的建议量级；两核上一次登录约 0.2 秒
 DEFAULT_ADMIN = "admin"
 LOCAL_USER = "本机用户"  # 只在本机地址上、没配置管理员时：打开网页的人就是这台机器的用户
+ADMIN_PATH = "/admin"  # 管理员登录的地址（网页版把管理区挂在这里）
 
 
 class Role(Enum):
@@ -176,6 +177,22 @@ def is_loopback(host: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who is asking the service to do something: a name for the audit log and a role that decides what is allowed."""
+
+    name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+# 命令行和脚本：在这台机器上、能直接改语料文件夹的人
+TERMINAL = Caller(LOCAL_USER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
 class AccessPolicy:
     """Who may change the knowledge base on this server, and whether everyone has to log in."""
 
@@ -200,3 +217,14 @@ class AccessPolicy:
         if self.local_admin:
             return Role.ADMIN
         return self.accounts.role_of(username) or Role.READER
+
+    def caller(self, username: str | None) -> Caller:
+        """The caller of a web request by its logged-in name (none: an anonymous reader, or the local user)."""
+        role = self.role_of(username)
+        return Caller(username or (LOCAL_USER if role is Role.ADMIN else "匿名读者"), role)
+
+    def refusal(self) -> str:
+        """Why a change is refused on this server, and what to do."""
+        if self.read_only:
+            return "这个服务是只读的：没有配置管理员（QA_ADMIN_PASSWORD 或 `qa user add`），不能修改知识库。"
+        return f"需要管理员登录才能修改知识库：请打开 {ADMIN_PATH}/ 用管理员账号登录。"

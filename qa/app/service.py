@@ -1,4 +1,7 @@
-"""What the web app does, without the UI: ask, search, manage the corpus, rebuild, evaluate."""
+"""What the web app and the command line do, without a UI: ask, search, manage the corpus, rebuild, evaluate.
+
+The service enforces who may change what: every changing operation takes the `Caller` and refuses anyone but an
+administrator (`NotAllowed`, with the reason in Chinese), whatever layer calls it."""
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from qa.app.audit import OK, audit_log_for, file_sha256
+from qa.app.accounts import AccessPolicy, Accounts, Caller
+from qa.app.audit import OK, AuditEntry, audit_log_for, file_sha256
 from qa.app.document_view import whole_document
 from qa.app.progress import ProgressMeter, vector_status
 from qa.app.trash import Trash, TrashItem
@@ -35,10 +39,15 @@ KIND_NAMES = {"text": "文本", "pdf": "PDF", "docx": "Word", "html": "网页", 
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w\u4e00-\u9fff.\-（）()]+")
 
 Progress = Callable[[str, int, int], None]
+STARTUP_USER = "启动时更新"  # 启动时收进了直接放进文件夹的文档：操作记录里这样写
+MAX_EVAL_UPLOAD_BYTES = 4 * 1024 * 1024  # 评测文件是 JSONL 题目，几 MB 已是上万题
 VECTOR_REFRESH_SECONDS = 3.0  # 后台算好的向量多久并入一次正在用的索引
 BUSY_READER_THREADS = 1  # 后台算向量时阅读器的线程数
 INDEX_CHECK_SECONDS = 2.0  # 多久看一次索引是否被别的进程（`qa index`、另一个服务）更新了
-MAX_EVAL_UPLOAD_BYTES = 4 * 1024 * 1024  # 评测文件是 JSONL 题目，几 MB 已是上万题
+
+
+class NotAllowed(PermissionError):
+    """The caller may not do this; the message says why and what to do (in Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,12 @@ class QAService:
     """One corpus and its index; questions keep using the old index while a rebuild runs."""
 
     def __init__(
-        self, corpus_dir: Path, index_dir: Path, model: str | None = None, background: bool = True
+        self, corpus_dir: Path, index_dir: Path, model: str | None = None, background: bool = True,
+        policy: AccessPolicy | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
+        # 谁能改知识库的说明（拒绝时告诉对方怎么办）；没给：本机使用，和命令行一样
+        self.policy = policy or AccessPolicy(Accounts([]), local_admin=True)
         self.index_dir = Path(index_dir)
         self.model = model
         self.background = background  # False：rebuild 等向量全部算完才返回（测试、脚本）
@@ -77,10 +89,27 @@ class QAService:
 
     # ---- 索引 -------------------------------------------------------------
 
-    def rebuild(self, progress: Progress | None = None, user: str | None = None) -> BuildReport:
-        """Take in the corpus's new, changed and removed files: their text is searchable (BM25) when this returns;
-        their vectors are computed in the background and taken in batch by batch. One rebuild at a time.
-        A rebuild a user asked for (`user`) goes into the audit log, whether it succeeded or not."""
+    def start(self, progress: Progress | None = None) -> BuildReport:
+        """Bring the index up to date with the corpus folder before serving (files put there directly are taken in,
+        recorded in the audit log as 「启动时更新」); IndexUnavailable when there is nothing to serve."""
+        report = self._update(progress)
+        if report.docs_added or report.docs_changed or report.docs_removed:
+            self.audit.record(STARTUP_USER, "rebuild")
+        return report
+
+    def rebuild(self, caller: Caller, progress: Progress | None = None) -> BuildReport:
+        """Take in the corpus's new, changed and removed files (administrators only): their text is searchable
+        (BM25) when this returns; their vectors are computed in the background and taken in batch by batch. One
+        rebuild at a time; recorded in the audit log, whether it succeeded or not."""
+        self._allow(caller)
+        return self._update(progress, caller)
+
+    def _allow(self, caller: Caller | None) -> None:
+        if caller is None or not caller.is_admin:
+            raise NotAllowed(self.policy.refusal())
+
+    def _update(self, progress: Progress | None = None, caller: Caller | None = None) -> BuildReport:
+        user = caller.name if caller else None
         with self._rebuild_lock:
             encoder = self._pipeline.index.encoder if self._pipeline else load_encoder(self._model_name())
             try:
@@ -231,7 +260,7 @@ class QAService:
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
-            self.rebuild()
+            self._update()
         return self._pipeline
 
     # ---- 问答 -------------------------------------------------------------
@@ -317,17 +346,17 @@ class QAService:
             self._hashes[path] = known
         return known[1]
 
-    def add_document(self, filename: str, data: bytes, user: str | None = None) -> UploadResult:
-        """Check and save an uploaded file into the corpus; on any problem nothing is written. A text is stored as
-        UTF-8; a PDF, Word, web page or spreadsheet is stored as uploaded, once its reader has read it. An upload by
-        a user goes into the audit log with its result."""
+    def add_document(self, filename: str, data: bytes, caller: Caller) -> UploadResult:
+        """Check and save an uploaded file into the corpus (administrators only); on any problem nothing is written.
+        A text is stored as UTF-8; a PDF, Word, web page or spreadsheet is stored as uploaded, once its reader has
+        read it. Recorded in the audit log with its result."""
+        self._allow(caller)
         result = self._add_document(filename, data)
-        if user:
-            stored = self.corpus_dir / result.doc if result.ok else None
-            self.audit.record(
-                user, "upload", result.doc or safe_filename(filename) or _printable(filename),
-                file_sha256(stored) if stored else hashlib.sha256(data).hexdigest(), OK if result.ok else result.message,
-            )
+        stored = self.corpus_dir / result.doc if result.ok else None
+        self.audit.record(
+            caller.name, "upload", result.doc or safe_filename(filename) or _printable(filename),
+            file_sha256(stored) if stored else hashlib.sha256(data).hexdigest(), OK if result.ok else result.message,
+        )
         return result
 
     def _add_document(self, filename: str, data: bytes) -> UploadResult:
@@ -378,8 +407,10 @@ class QAService:
                 continue
         return None
 
-    def delete_document(self, doc: str, user: str) -> str:
-        """Move a corpus file to the trash (restorable), recorded in the audit log."""
+    def delete_document(self, doc: str, caller: Caller) -> str:
+        """Move a corpus file to the trash (administrators only; restorable), recorded in the audit log."""
+        self._allow(caller)
+        user = caller.name
         name = safe_filename(doc)
         path = self.corpus_dir / name if name else None
         if path is None or name != doc or not path.is_file():
@@ -389,11 +420,20 @@ class QAService:
         self.audit.record(user, "delete", name, digest)
         return f"已把 {name} 移到回收站（可以恢复）。点「重建索引」后生效。"
 
-    def trash_items(self) -> list[TrashItem]:
+    def trash_items(self, caller: Caller) -> list[TrashItem]:
+        """What the trash holds (administrators only)."""
+        self._allow(caller)
         return self.trash.items()
 
-    def restore_document(self, item_id: str, user: str) -> str:
-        """Move a file back from the trash under its old name; refused if that name is taken."""
+    def audit_entries(self, caller: Caller, limit: int | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first; the last `limit` entries when given (administrators only)."""
+        self._allow(caller)
+        return self.audit.entries(limit) if limit else self.audit.entries()
+
+    def restore_document(self, item_id: str, caller: Caller) -> str:
+        """Move a file back from the trash under its old name (administrators only); refused if that name is taken."""
+        self._allow(caller)
+        user = caller.name
         item = self.trash.find(item_id or "")
         if item is None:
             return f"回收站里没有 {_printable(item_id)}。"
@@ -410,8 +450,21 @@ class QAService:
 
     # ---- 评测 -------------------------------------------------------------
 
+    def evaluation_file(self, eval_dir: Path, choice: str | None, uploaded: Path | None, caller: Caller) -> Path:
+        """The file to evaluate: an upload (administrators only, at most MAX_EVAL_UPLOAD_BYTES) or a file of
+        `eval_dir` chosen by name; a path from a client is never opened. BadEvalFile says what is wrong."""
+        if uploaded is not None:
+            self._allow(caller)
+            if Path(uploaded).stat().st_size > MAX_EVAL_UPLOAD_BYTES:
+                raise BadEvalFile(f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。")
+            return Path(uploaded)
+        names = sorted(path.name for path in Path(eval_dir).glob("*.jsonl"))
+        if choice not in names:
+            raise BadEvalFile(f"没有这个评测文件：{_printable(str(choice or ''))[:100]}；可选：{'、'.join(names)}。")
+        return Path(eval_dir) / choice
+
     def evaluate(self, path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[dict]]:
-        """Run an evaluation file the server chose (the bundled ones, or an upload it saved itself)."""
+        """Run an evaluation file the server chose (`evaluation_file`)."""
         path = Path(path)
         try:
             questions = load_questions(path)

@@ -26,17 +26,15 @@ from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, met
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import draw_chart
-from qa.app.accounts import LOCAL_USER, AccessPolicy, Accounts, CredentialsError, Role, credentials_path
+from qa.app.accounts import ADMIN_PATH, AccessPolicy, Accounts, Caller, CredentialsError, Role, credentials_path
 from qa.app.guard import RequestGuard
 from qa.app.limits import TOO_FREQUENT, RateLimiter
-from qa.app.service import MAX_EVAL_UPLOAD_BYTES, MAX_UPLOAD_BYTES, STATE_INDEXED, QAService
+from qa.app.service import MAX_UPLOAD_BYTES, STATE_INDEXED, NotAllowed, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
 MARKDOWN_MARKS = frozenset("*_`[]#~|>!\\")  # 用户气泡里这些字符不当 Markdown 解释
 STATUS_REFRESH_SECONDS = 3  # 知识库页的向量进度多久刷新一次
-ADMIN_PATH = "/admin"
-STARTUP_USER = "启动时更新"
 SHUTDOWN_SECONDS = 5
 MAX_SEARCH_K = 20
 MAX_EXPORT_QUESTIONS = 50
@@ -90,17 +88,9 @@ def build_app(
     limiter = limiter or RateLimiter.from_environment()
     shows_admin_controls = admin_area or policy.local_admin
 
-    def administrator(request: gr.Request | None) -> str | None:
-        """The administrator making this request (their name, for the audit log), or None."""
-        username = getattr(request, "username", None)
-        if policy.role_of(username) is Role.ADMIN:
-            return username or LOCAL_USER
-        return None
-
-    def refusal() -> str:
-        if policy.read_only:
-            return "这个服务是只读的：没有配置管理员（QA_ADMIN_PASSWORD 或 `qa user add`），不能修改知识库。"
-        return f"需要管理员登录才能修改知识库：请打开 {ADMIN_PATH}/ 用管理员账号登录。"
+    def caller(request: gr.Request | None) -> Caller:
+        """Who makes this request: the service decides what they may do."""
+        return policy.caller(getattr(request, "username", None))
 
     def allowed(request: gr.Request | None) -> bool:
         """Rate limit per client: the logged-in name, else the address it connects from."""
@@ -175,7 +165,7 @@ def build_app(
             documents = gr.Dataframe(headers=["文件", "状态", "类型", "页数/表格", "标题", "发布日期", "章节", "段落", "有向量的段落", "添加时间", "读取提示"], interactive=False, label="文档")
             vectors = gr.Markdown()
             if not shows_admin_controls:
-                gr.Markdown(refusal() if policy.read_only else f"上传、删除、恢复和重建索引需要管理员：请打开 [{ADMIN_PATH}/]({ADMIN_PATH}/) 登录。")
+                gr.Markdown(policy.refusal() if policy.read_only else f"上传、删除、恢复和重建索引需要管理员：请打开 [{ADMIN_PATH}/]({ADMIN_PATH}/) 登录。")
             with gr.Column(visible=shows_admin_controls):
                 with gr.Row():
                     upload = gr.File(
@@ -204,46 +194,49 @@ def build_app(
                 return rows, gr.update(choices=[row[0] for row in rows])
 
             def trash_rows(request: gr.Request):
-                if administrator(request) is None:
+                try:
+                    items, entries = service.trash_items(caller(request)), service.audit_entries(caller(request), AUDIT_ROWS)
+                except NotAllowed:
                     return [], gr.update(choices=[]), []
-                items = service.trash_items()
                 audit = [
                     [local_time(e.time), e.user, action_label(e.action), e.file or "", (e.sha256 or "")[:12], result_label(e.result)]
-                    for e in reversed(service.audit.entries(AUDIT_ROWS))
+                    for e in reversed(entries)
                 ]
                 return [[i.id, i.file, local_time(i.deleted_at), i.deleted_by, i.size] for i in items], gr.update(choices=[i.id for i in items]), audit
 
             def add_files(files, request: gr.Request):
-                user = administrator(request)
-                if user is None:
-                    return refusal()
                 messages = []
                 for file in files or []:
                     path = Path(file if isinstance(file, str) else file.name)
                     name = getattr(file, "orig_name", None) or path.name
                     try:
-                        messages.append(service.add_document(name, path.read_bytes(), user).message)
+                        messages.append(service.add_document(name, path.read_bytes(), caller(request)).message)
+                    except NotAllowed as refused:
+                        return str(refused)
                     finally:
                         path.unlink(missing_ok=True)  # 收下的已复制进知识库，拒收的不留在 Gradio 的临时文件夹里
                 return "\n".join(f"- {html.escape(m)}" for m in messages) or "没有选择文件。"
 
             def delete_document(doc: str, request: gr.Request) -> str:
                 """Move a document to the trash (administrators only)."""
-                user = administrator(request)
-                return refusal() if user is None else html.escape(service.delete_document(doc or "", user))
+                try:
+                    return html.escape(service.delete_document(doc or "", caller(request)))
+                except NotAllowed as refused:
+                    return str(refused)
 
             def restore_document(item: str, request: gr.Request) -> str:
                 """Restore a document from the trash by its trash id (administrators only)."""
-                user = administrator(request)
-                return refusal() if user is None else html.escape(service.restore_document(item or "", user))
+                try:
+                    return html.escape(service.restore_document(item or "", caller(request)))
+                except NotAllowed as refused:
+                    return str(refused)
 
             def run_rebuild(request: gr.Request, progress=gr.Progress()):
-                user = administrator(request)
                 rows, choices = document_rows()
-                if user is None:
-                    return refusal(), rows, choices
                 try:
-                    report = service.rebuild(lambda stage, done, total: progress((done, max(total, 1)), desc=stage, unit="项"), user=user)
+                    report = service.rebuild(caller(request), lambda stage, done, total: progress((done, max(total, 1)), desc=stage, unit="项"))
+                except NotAllowed as refused:
+                    return str(refused), rows, choices
                 except IndexUnavailable as error:  # 例如文档全删光了：旧索引照常可用
                     return f"没有重建：{html.escape(str(error))}", rows, choices
                 skipped = "".join(f"\n- 跳过 {html.escape(s['doc'])}：{html.escape(s['reason'])}" for s in report.skipped)
@@ -258,7 +251,7 @@ def build_app(
             def rebuild_after(wanted: bool, message: str, request: gr.Request, progress=gr.Progress()):
                 """「上传并重建」: after an upload, rebuild at once when the box is ticked and something waits for it."""
                 waiting = any(d["state"] != STATE_INDEXED for d in service.documents())
-                if not wanted or not waiting or administrator(request) is None:
+                if not wanted or not waiting or not caller(request).is_admin:
                     return (message, *document_rows())
                 text, rows, choices = run_rebuild(request, progress)
                 return f"{message}\n\n{text}", rows, choices
@@ -316,19 +309,11 @@ def build_app(
 
             def evaluate(choice, uploaded, request: gr.Request, progress=gr.Progress()):
                 # 只读两种文件：评测目录里列出的（按文件名选），或这次上传的；客户端给的路径一概不打开
-                if uploaded:
-                    if administrator(request) is None:
-                        return refusal(), [], None, [], []
-                    path = Path(uploaded if isinstance(uploaded, str) else uploaded.name)
-                    if path.stat().st_size > MAX_EVAL_UPLOAD_BYTES:
-                        return f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。", [], None, [], []
-                elif choice in bundled:
-                    path = eval_dir / choice
-                else:
-                    return f"没有这个评测文件：{html.escape(str(choice or ''))[:100]}；可选：{html.escape('、'.join(bundled))}。", [], None, [], []
+                upload = Path(uploaded if isinstance(uploaded, str) else uploaded.name) if uploaded else None
                 try:
+                    path = service.evaluation_file(eval_dir, choice, upload, caller(request))
                     metrics, records = service.evaluate(path, progress=lambda done, total: progress((done, total), desc="评测", unit="题"))
-                except (BadEvalFile, OSError) as error:
+                except (BadEvalFile, NotAllowed, OSError) as error:
                     return html.escape(str(error)), [], None, [], []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
                 draw_chart(chart_path, metrics, [r["latency_ms"] for r in records])
@@ -380,15 +365,17 @@ def build_app(
 
         def api_trash(request: gr.Request) -> list:
             """What the trash holds (administrators only)."""
-            if administrator(request) is None:
-                return [{"error": refusal()}]
-            return [vars(item) for item in service.trash_items()]
+            try:
+                return [vars(item) for item in service.trash_items(caller(request))]
+            except NotAllowed as refused:
+                return [{"error": str(refused)}]
 
         def api_audit(request: gr.Request) -> list:
             """The audit log, oldest first (administrators only)."""
-            if administrator(request) is None:
-                return [{"error": refusal()}]
-            return [vars(entry) for entry in service.audit.entries()]
+            try:
+                return [vars(entry) for entry in service.audit_entries(caller(request))]
+            except NotAllowed as refused:
+                return [{"error": str(refused)}]
 
         def api_export(questions: list, file_format: str, request: gr.Request):
             """Answer the questions in turn (follow-ups read after the one before) and return the conversation as a
@@ -466,18 +453,16 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
             "以只读方式启动，谁都不能上传、删除或重建。",
             file=sys.stderr,
         )
-    service = QAService(corpus, index)
+    service = QAService(corpus, index, policy=policy)
 
     def terminal_progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage} {done}/{total}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
 
     try:
-        report = service.rebuild(terminal_progress)
+        report = service.start(terminal_progress)
     except IndexUnavailable as error:
         sys.exit(f"错误：{error}")
     print(f"索引就绪：{report.docs} 篇文档，{report.chunks} 个段落。", file=sys.stderr)
-    if report.docs_added or report.docs_changed or report.docs_removed:
-        service.audit.record(STARTUP_USER, "rebuild")  # 启动时收进了直接放进文件夹的文档：也算一次改动
     if service.embedding_status():
         print(f"{service.embedding_status()}（在后台计算，进度见「知识库」页）", file=sys.stderr)
     service.watch_index()  # `qa index` 或别的进程写了新索引：不用重启就换上
