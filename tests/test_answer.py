@@ -25,8 +25,8 @@ class _Asker:
 
 
 @pytest.fixture(scope="module")
-def answerer(real_seed_index: Path, reader) -> _Asker:
-    return _Asker(Pipeline.open(real_seed_index, reader=reader))
+def answerer(seed_pipeline) -> _Asker:
+    return _Asker(seed_pipeline)
 
 
 def test_ask_json_gives_the_figure_with_a_citation(real_seed_index: Path):

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from qa.evaluate import evaluate, load_questions
-from qa.pipeline import Pipeline
 from qa.search.retrieve import load_index
 
 from conftest import ROOT
@@ -14,10 +13,10 @@ FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def routed(real_seed_index: Path, reader) -> tuple[dict, dict]:
+def routed(seed_pipeline) -> tuple[dict, dict]:
     """(the floors, the metrics on the seed set)."""
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
-    result, _ = evaluate(Pipeline.open(real_seed_index, reader=reader), questions)
+    result, _ = evaluate(seed_pipeline, questions)
     return FLOORS["answers"], result
 
 

@@ -356,12 +356,12 @@ def test_the_cli_prints_the_page_and_the_json_carries_the_location(mixed_index):
 # ---- 网页上传 ---------------------------------------------------------------
 
 
-def test_uploads_of_every_format_are_read_before_they_are_kept_and_bad_ones_leave_nothing_behind(tmp_path):
+def test_uploads_of_every_format_are_read_before_they_are_kept_and_bad_ones_leave_nothing_behind(tmp_path, e5_encoder, reader):
     from qa.app.service import QAService
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    service = QAService(corpus, tmp_path / "index", background=False)
+    service = QAService(corpus, tmp_path / "index", background=False, encoder=e5_encoder, reader=reader)
     made = tmp_path / "made"
     made.mkdir()
     word = files.write_docx(made / "人口.docx").read_bytes()

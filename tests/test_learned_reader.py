@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def learned(real_seed_index: Path, reader) -> Pipeline:
-    return Pipeline.open(real_seed_index, reader=reader)
+def learned(seed_pipeline) -> Pipeline:
+    return seed_pipeline
 
 
 def test_the_exact_figure_with_its_unit_and_a_calibrated_confidence(learned: Pipeline):

@@ -378,20 +378,24 @@ def test_with_reader_accounts_asking_needs_a_login_and_readers_cannot_change_any
         assert disk_state(tmp_path) == before
 
 
-LOAD_SECONDS = 30
+LOAD_SECONDS = 60  # 最多这么久；新文字答出来就停（通常十几秒）
+REBUILD_AFTER_SECONDS = 2  # 提问的人都在跑了，再上传、重建
 ASKERS = 50
 OLD_QUESTIONS = {QUESTION: ANSWER, "杭州有多少家上市企业？": "18家", "杭州灾备中心的总存储空间是多少？": "200太"}
 LOAD_TEXT = "东湖市数字经济简报\n【人才】 全年新引进软件工程师4300人，其中博士120人。\n"
 LOAD_QUESTION, LOAD_ANSWER = "东湖市新引进了多少软件工程师？", "4300人"
 
 
-def test_fifty_askers_for_thirty_seconds_while_a_rebuild_runs(guarded, tmp_path: Path):
-    """Each asker from its own address (so at its own rate limit), the default limits on."""
+def test_fifty_askers_while_a_rebuild_runs(guarded, tmp_path: Path):
+    """Each asker from its own address (so at its own rate limit), the default limits on; they keep asking until
+    the new text has been answered after the rebuild (at most LOAD_SECONDS)."""
     clients = [outsider(guarded, f"10.1.{number // 200}.{number % 200 + 1}") for number in range(ASKERS)]
     admin = Client(guarded["url"] + "admin/", auth=ADMIN, verbose=False)
     upload = tmp_path / "东湖简报.txt"
     upload.write_text(LOAD_TEXT, encoding="utf-8")
-    stop = time.time() + LOAD_SECONDS
+    started_at = time.time()
+    deadline = started_at + LOAD_SECONDS
+    finished = threading.Event()  # 重建完成后新文字答出来了
     rebuild_started, rebuilt_at = [], []
     results, new_answers, errors = [], [], []
     lock = threading.Lock()
@@ -399,7 +403,7 @@ def test_fifty_askers_for_thirty_seconds_while_a_rebuild_runs(guarded, tmp_path:
     def ask_until_stop(number: int) -> None:
         client, questions = clients[number], list(OLD_QUESTIONS.items())
         turn = number
-        while time.time() < stop:
+        while not finished.is_set() and time.time() < deadline:
             question, expected = questions[turn % len(questions)]
             turn += 1
             started = time.perf_counter()
@@ -414,13 +418,15 @@ def test_fifty_askers_for_thirty_seconds_while_a_rebuild_runs(guarded, tmp_path:
 
     def watch_new_text() -> None:
         client = outsider(guarded, "10.2.0.1")
-        while time.time() < stop:
+        while not finished.is_set() and time.time() < deadline:
             answer = client.predict(LOAD_QUESTION, api_name="/ask").get("answer", "")
             new_answers.append((time.time(), LOAD_ANSWER in answer))
+            if new_answers[-1][1] and rebuilt_at:
+                finished.set()
             time.sleep(0.5)
 
     def rebuild_midway() -> None:
-        time.sleep(5)
+        time.sleep(REBUILD_AFTER_SECONDS)
         assert "已添加" in admin.predict([handle_file(str(upload))], api_name="/upload")
         rebuild_started.append(time.time())
         assert "索引已更新" in admin.predict(api_name="/rebuild")[0]
@@ -438,7 +444,7 @@ def test_fifty_askers_for_thirty_seconds_while_a_rebuild_runs(guarded, tmp_path:
     # 旧索引答到重建开始；新文字在重建完成后答得出
     assert not any(found for answered_at, found in new_answers if answered_at < rebuild_started[0])
     after = [found for answered_at, found in new_answers if answered_at > rebuilt_at[0]]
-    assert any(after), f"rebuild {rebuild_started[0] - stop + LOAD_SECONDS:.1f}–{rebuilt_at[0] - stop + LOAD_SECONDS:.1f} s, {len(after)} asks after it"
+    assert any(after), f"rebuild {rebuild_started[0] - started_at:.1f}–{rebuilt_at[0] - started_at:.1f} s, {len(after)} asks after it"
     latencies = sorted(ms for _, ms, _ in results)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    print(f"\n{ASKERS} askers for {LOAD_SECONDS} s with a rebuild: {len(results)} answers, p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms")
+    print(f"\n{ASKERS} askers for {time.time() - started_at:.0f} s with a rebuild: {len(results)} answers, p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms")

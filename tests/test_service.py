@@ -12,9 +12,9 @@ ADMIN = Caller("zhang", Role.ADMIN)  # 调用服务的管理员（网页版由�
 
 
 @pytest.fixture
-def service(real_index_copy) -> QAService:
+def service(real_index_copy, e5_encoder, reader) -> QAService:
     corpus, index = real_index_copy
-    return QAService(corpus, index, background=False)
+    return QAService(corpus, index, background=False, encoder=e5_encoder, reader=reader)
 
 
 def test_follow_up_is_answered_in_the_context_of_the_previous_question(service: QAService):
@@ -175,9 +175,9 @@ def test_a_failed_rebuild_keeps_answering_from_the_old_index(service: QAService)
     assert "18家" in service.ask("杭州有多少家上市企业？")[0].answer
 
 
-def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_background(real_index_copy):
+def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_background(real_index_copy, e5_encoder, reader):
     corpus, index = real_index_copy
-    service = QAService(corpus, index)  # 后台嵌入，和网页版一样
+    service = QAService(corpus, index, encoder=e5_encoder, reader=reader)  # 后台嵌入，和网页版一样
     assert service.embedding_status() == ""
     brief = "滨海市数字经济简报\n【数据中心】 全市建成数据中心12个，机架总数3.6万个。\n【人才】 新引进信息技术人才5200人，其中博士310人。\n"
     assert service.add_document("滨海简报.txt", brief.encode("utf-8"), ADMIN).ok
@@ -195,9 +195,9 @@ def test_an_upload_is_answered_before_its_vectors_and_the_vectors_arrive_in_the_
     service.close()
 
 
-def test_the_vector_status_line_shows_progress_rate_and_time_left(real_index_copy):
+def test_the_vector_status_line_shows_progress_rate_and_time_left(real_index_copy, e5_encoder, reader):
     corpus, index = real_index_copy
-    service = QAService(corpus, index)
+    service = QAService(corpus, index, encoder=e5_encoder, reader=reader)
     service.embedding_progress("嵌入", 0, 300)
     service.embedding_progress._first["嵌入"] = (service.embedding_progress._first["嵌入"][0] - 10, 0)  # 十秒前开始
     snapshot = service.embedding_progress("嵌入", 100, 300)

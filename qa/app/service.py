@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from qa.app.accounts import AccessPolicy, Accounts, Caller
 from qa.app.audit import OK, AuditEntry, audit_log_for, file_sha256
@@ -22,7 +22,7 @@ from qa.app.document_view import whole_document
 from qa.app.progress import ProgressMeter, vector_status
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
-from qa.indexing.embed import load_encoder, resolve_model_name
+from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
 from qa.indexing.store import IndexUnavailable, read_manifest
 from qa.search.stores import EmbeddingState
 from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
@@ -30,6 +30,9 @@ from qa.indexing.ingest import KINDS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, Unread
 from qa.pipeline import Pipeline
 from qa.text.synonyms import Thesaurus
 from qa.types import Answer, Document, Hit
+
+if TYPE_CHECKING:  # 阅读器的模块要 torch：只在真的加载时导入
+    from qa.reading.reader_weights import NeuralReader
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # 上传与建库同一个上限
 _SUFFIX_LIST = " ".join(SUPPORTED_SUFFIXES)
@@ -62,11 +65,14 @@ class QAService:
 
     def __init__(
         self, corpus_dir: Path, index_dir: Path, model: str | None = None, background: bool = True,
-        policy: AccessPolicy | None = None,
+        policy: AccessPolicy | None = None, encoder: Encoder | None = None, reader: NeuralReader | None = None,
     ):
         self.corpus_dir = Path(corpus_dir)
         # 谁能改知识库的说明（拒绝时告诉对方怎么办）；没给：本机使用，和命令行一样
         self.policy = policy or AccessPolicy(Accounts([]), local_admin=True)
+        # 已加载的编码器和阅读器可以传进来共用（同一进程里的几个服务、测试）；没给就按索引的模型加载
+        self._encoder = encoder
+        self._reader = reader
         self.index_dir = Path(index_dir)
         self.model = model
         self.background = background  # False：rebuild 等向量全部算完才返回（测试、脚本）
@@ -111,7 +117,7 @@ class QAService:
     def _update(self, progress: Progress | None = None, caller: Caller | None = None) -> BuildReport:
         user = caller.name if caller else None
         with self._rebuild_lock:
-            encoder = self._pipeline.index.encoder if self._pipeline else load_encoder(self._model_name())
+            encoder = self._pipeline.index.encoder if self._pipeline else self._encoder or load_encoder(self._model_name())
             try:
                 report = update_index(self.corpus_dir, self.index_dir, encoder, self.model, progress=progress)
             except IndexUnavailable as error:
@@ -135,7 +141,7 @@ class QAService:
     def _reload(self, encoder) -> None:
         current = self._pipeline
         # 新索引完整加载后才替换引用：正在回答的问题继续用旧的；阅读器不随索引变，沿用
-        reader = current.reader if current else None
+        reader = current.reader if current else self._reader
         stamp = self._stamp()
         self._pipeline = Pipeline.open(self.index_dir, encoder, reader, self.thesaurus)
         self._manifest_stamp = stamp

