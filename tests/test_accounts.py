@@ -1,7 +1,9 @@
 """Accounts, the trash, the audit log and rate limits, on real files in tmp_path."""
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,36 @@ def test_the_service_refuses_every_change_to_a_reader_without_any_web_layer(seed
     guarded = QAService(seed_corpus, tmp_path / "index", background=False, policy=AccessPolicy(Accounts([Account("li", Role.ADMIN, hash_password("p"))]), local_admin=False))
     with pytest.raises(NotAllowed, match="/admin/"):
         guarded.delete_document("000_7c521dbcc8602230.txt", reader)
+
+
+def test_the_log_the_trash_and_the_accounts_live_beside_the_index_not_the_corpus(seed_corpus: Path, tmp_path: Path, monkeypatch):
+    """The corpus folder may be read-only or shared: nothing the app keeps is written beside it. A log and a trash an
+    older version kept there are moved over once; QA_STATE puts them elsewhere, even on another disk."""
+    from qa.app.state import credentials_path
+
+    corpus_parent = seed_corpus.parent
+    (corpus_parent / "corpus.audit.jsonl").write_text('{"time": "2026-11-01T10:00:00+08:00", "user": "li", "action": "delete", "file": "old.txt", "sha256": null, "result": "ok"}\n', encoding="utf-8")
+    index = tmp_path / "indexes" / "index"
+    service = QAService(seed_corpus, index, background=False)
+    assert not (corpus_parent / "corpus.audit.jsonl").exists()  # 旧的操作记录搬到了索引旁
+    name = "003_c06bb3e7b6855ebf.txt"
+    assert "移到回收站" in service.delete_document(name, ADMIN)
+    assert (tmp_path / "indexes" / "index.trash").is_dir() and (tmp_path / "indexes" / "index.audit.jsonl").is_file()
+    assert [e.action for e in service.audit_entries(ADMIN)] == ["delete", "delete"]
+    assert sorted(p.name for p in corpus_parent.iterdir() if p.name.startswith("corpus")) == ["corpus"]
+    assert credentials_path(index) == tmp_path / "indexes" / "credentials.txt"
+
+    elsewhere = Path(tempfile.mkdtemp(dir="/dev/shm" if Path("/dev/shm").is_dir() else None))  # 通常是另一个文件系统
+    try:
+        monkeypatch.setenv("QA_STATE", str(elsewhere))
+        other = QAService(seed_corpus, tmp_path / "second", background=False)
+        original = (seed_corpus / "000_7c521dbcc8602230.txt").read_bytes()
+        assert "移到回收站" in other.delete_document("000_7c521dbcc8602230.txt", ADMIN)
+        [item] = other.trash_items(ADMIN)
+        assert (elsewhere / "second.trash" / item.id).read_bytes() == original
+        assert "已恢复" in other.restore_document(item.id, ADMIN)
+        assert (seed_corpus / "000_7c521dbcc8602230.txt").read_bytes() == original
+        assert [p.name for p in (elsewhere / "second.trash").iterdir()] == []  # 没有留下搬到一半的文件
+        assert (elsewhere / "second.audit.jsonl").is_file()
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)

@@ -47,7 +47,7 @@ def guarded(real_seed_index: Path, tmp_path_factory):
     corpus, index = copy_of(real_seed_index, folder)
     env = {"QA_ADMIN_PASSWORD": ADMIN[1], "QA_RATE_LIMIT": f"60/{RATE_BURST}"}
     with running_app(corpus, index, folder / "server.log", env) as url:
-        yield {"url": url, "folder": folder, "corpus": corpus, "index": index, "audit": folder / "corpus.audit.jsonl"}
+        yield {"url": url, "folder": folder, "corpus": corpus, "index": index, "audit": folder / "index.audit.jsonl"}
 
 
 def outsider(server, address: str) -> Client:

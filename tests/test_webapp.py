@@ -250,7 +250,7 @@ def test_an_english_browser_sees_only_chinese_on_every_tab(server, tmp_path: Pat
     from qa.app.audit import audit_log_for
 
     # 文档自己的字，和这个服务器上传过的文件名（操作记录里列着，别的测试也在这里上传）：那是用户自己起的名字
-    uploaded = [entry.file or "" for entry in audit_log_for(server["corpus"]).entries()]
+    uploaded = [entry.file or "" for entry in audit_log_for(server["index"]).entries()]
     document_words = set(re.findall(r"[A-Za-z0-9]+", " ".join(
         [p.name for p in server["corpus"].iterdir()] + uploaded + [p.read_text(encoding="utf-8") for p in server["corpus"].glob("*.*") if p.suffix in (".txt", ".csv")]
     )))

@@ -4,7 +4,7 @@ Accounts come from the environment or a credentials file (`qa user add`), never 
 - `QA_ADMIN_PASSWORD` (name `QA_ADMIN_USER`, default admin): one administrator; the password is hashed on start
   and the plain text is not kept;
 - `QA_USERS` = 「name:password,name:password」: readers behind a shared login (asking stays open without it);
-- `QA_CREDENTIALS` (default `credentials.txt` beside the corpus): lines 「name role pbkdf2_sha256$…」.
+- `QA_CREDENTIALS` (default `credentials.txt` beside the index, `qa.app.state`): lines 「name role pbkdf2_sha256$…」.
 
 Who counts as an administrator when none is configured: the local user of an app served on a loopback address
 (the README's first command); on any other address the app starts read-only, with a warning.
@@ -159,11 +159,6 @@ def save_accounts(path: Path, accounts: list[Account]) -> None:
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.chmod(temporary, 0o600)
     os.replace(temporary, path)
-
-
-def credentials_path(corpus_dir: Path) -> Path:
-    """QA_CREDENTIALS, else `credentials.txt` beside the corpus folder."""
-    return Path(os.environ.get("QA_CREDENTIALS") or Path(corpus_dir).parent / "credentials.txt")
 
 
 def is_loopback(host: str) -> bool:

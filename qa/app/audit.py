@@ -62,10 +62,11 @@ class AuditLog:
         return entries[-limit:] if limit else entries
 
 
-def audit_log_for(corpus_dir: Path) -> AuditLog:
-    """The corpus's audit log: `<corpus>.audit.jsonl` beside the corpus folder."""
-    corpus_dir = Path(corpus_dir)
-    return AuditLog(corpus_dir.parent / f"{corpus_dir.name}.audit.jsonl")
+def audit_log_for(index_dir: Path) -> AuditLog:
+    """The index's audit log (`qa.app.state`: `<index>.audit.jsonl` beside the index folder, or in $QA_STATE)."""
+    from qa.app.state import audit_path
+
+    return AuditLog(audit_path(index_dir))
 
 
 def file_sha256(path: Path) -> str:

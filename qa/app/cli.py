@@ -74,21 +74,23 @@ def index_command(
             else:
                 report = build_index(corpus, index_dir, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
-        _record_rebuild(corpus, str(error))
+        _record_rebuild(corpus, index_dir, str(error))
         raise QAError(str(error)) from error
-    _record_rebuild(corpus, "ok")
+    _record_rebuild(corpus, index_dir, "ok")
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         _print_build_report(report, index_dir)
 
 
-def _record_rebuild(corpus: Path, result: str) -> None:
-    """A rebuild from the command line goes into the corpus's audit log too, under this machine's user name."""
+def _record_rebuild(corpus: Path, index_dir: Path, result: str) -> None:
+    """A rebuild from the command line goes into the index's audit log too, under this machine's user name."""
     from qa.app.audit import audit_log_for
+    from qa.app.state import adopt_state_beside_corpus
 
     if corpus.is_dir():
-        audit_log_for(corpus).record(getpass.getuser(), "rebuild", result=result)
+        adopt_state_beside_corpus(corpus, index_dir)
+        audit_log_for(index_dir).record(getpass.getuser(), "rebuild", result=result)
 
 
 @main.command("search")
@@ -215,7 +217,7 @@ def user_group() -> None:
 
 
 credentials_option = click.option(
-    "--credentials", type=click.Path(path_type=Path), default=None, help="账号文件（默认 QA_CREDENTIALS，或文档文件夹旁的 credentials.txt）"
+    "--credentials", type=click.Path(path_type=Path), default=None, help="账号文件（默认 QA_CREDENTIALS，或索引文件夹旁的 credentials.txt；QA_STATE 可另指文件夹）"
 )
 
 
@@ -224,12 +226,13 @@ credentials_option = click.option(
 @click.option("--role", type=click.Choice(["admin", "reader"]), default="reader", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="从标准输入读密码（给脚本用），不交互提示")
 @credentials_option
-@corpus_option
-def user_add_command(name: str, role: str, password_stdin: bool, credentials: Path | None, corpus: Path) -> None:
+@index_option
+def user_add_command(name: str, role: str, password_stdin: bool, credentials: Path | None, index_dir: Path) -> None:
     """添加账号或改密码。"""
-    from qa.app.accounts import CredentialsError, Role, credentials_path, write_account
+    from qa.app.accounts import CredentialsError, Role, write_account
+    from qa.app.state import credentials_path
 
-    path = credentials or credentials_path(corpus)
+    path = credentials or credentials_path(index_dir)
     password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("密码", hide_input=True, confirmation_prompt="再输一次")
     if len(password) < MIN_PASSWORD_CHARS:
         raise QAError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符。")
@@ -243,12 +246,13 @@ def user_add_command(name: str, role: str, password_stdin: bool, credentials: Pa
 @user_group.command("remove")
 @click.argument("name")
 @credentials_option
-@corpus_option
-def user_remove_command(name: str, credentials: Path | None, corpus: Path) -> None:
+@index_option
+def user_remove_command(name: str, credentials: Path | None, index_dir: Path) -> None:
     """删除账号。"""
-    from qa.app.accounts import CredentialsError, credentials_path, remove_account
+    from qa.app.accounts import CredentialsError, remove_account
+    from qa.app.state import credentials_path
 
-    path = credentials or credentials_path(corpus)
+    path = credentials or credentials_path(index_dir)
     try:
         removed = remove_account(path, name)
     except CredentialsError as error:
@@ -260,12 +264,13 @@ def user_remove_command(name: str, credentials: Path | None, corpus: Path) -> No
 
 @user_group.command("list")
 @credentials_option
-@corpus_option
-def user_list_command(credentials: Path | None, corpus: Path) -> None:
+@index_option
+def user_list_command(credentials: Path | None, index_dir: Path) -> None:
     """列出账号和角色（不显示密码散列）。"""
-    from qa.app.accounts import CredentialsError, credentials_path, read_credentials
+    from qa.app.accounts import CredentialsError, read_credentials
+    from qa.app.state import credentials_path
 
-    path = credentials or credentials_path(corpus)
+    path = credentials or credentials_path(index_dir)
     try:
         accounts = read_credentials(path) if path.exists() else []
     except CredentialsError as error:

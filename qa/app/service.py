@@ -20,6 +20,7 @@ from qa.app.accounts import AccessPolicy, Accounts, Caller
 from qa.app.audit import OK, AuditEntry, audit_log_for, file_sha256
 from qa.app.document_view import whole_document
 from qa.app.progress import ProgressMeter, vector_status
+from qa.app.state import adopt_state_beside_corpus, trash_dir
 from qa.app.trash import Trash, TrashItem
 from qa.indexing.build import BuildReport, embed_pending, update_index
 from qa.indexing.embed import Encoder, load_encoder, resolve_model_name
@@ -88,8 +89,9 @@ class QAService:
         self._hashes: dict[Path, tuple[tuple[int, int], str]] = {}  # 文件 -> ((大小, 修改时间), SHA-256)
         self.last_report: BuildReport | None = None
         self.embedding_error: str | None = None
-        self.trash = Trash(self.corpus_dir)
-        self.audit = audit_log_for(self.corpus_dir)
+        adopt_state_beside_corpus(self.corpus_dir, self.index_dir)  # 旧版本写在文档文件夹旁的操作记录和回收站
+        self.trash = Trash(self.corpus_dir, trash_dir(self.index_dir))
+        self.audit = audit_log_for(self.index_dir)
         self._manifest_stamp: tuple | None = None  # 已加载的索引对应的 manifest.json（大小、修改时间、inode）
         self._watcher: threading.Thread | None = None
 

@@ -1,10 +1,12 @@
-"""Deleted documents are moved to a trash folder beside the corpus, with who deleted them and when, and can be
-restored byte for byte (the file is renamed, never copied or rewritten)."""
+"""Deleted documents are moved to a trash folder (beside the index, `qa.app.state`), with who deleted them and when,
+and can be restored byte for byte (renamed; copied whole and then renamed where the trash is on another disk)."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,21 +25,21 @@ class TrashItem:
 
 
 class Trash:
-    """`<corpus>.trash/`: each deleted file under a unique id, with a small JSON record beside it."""
+    """A trash folder: each deleted file under a unique id, with a small JSON record beside it."""
 
-    def __init__(self, corpus_dir: Path):
+    def __init__(self, corpus_dir: Path, folder: Path):
         self.corpus_dir = Path(corpus_dir)
-        self.folder = self.corpus_dir.parent / f"{self.corpus_dir.name}.trash"
+        self.folder = Path(folder)
 
     def put(self, name: str, user: str, sha256: str) -> TrashItem:
-        """Move corpus/<name> to the trash (same file system: a rename, so nothing is lost half-way)."""
+        """Move corpus/<name> to the trash (nothing is lost half-way: see `_move`)."""
         source = self.corpus_dir / name
         self.folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now().astimezone()
         item = TrashItem(f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}-{name}", name, now.isoformat(timespec="seconds"), user, sha256, source.stat().st_size)
         record = self.folder / (item.id + _RECORD_SUFFIX)
         record.write_text(json.dumps(asdict(item), ensure_ascii=False), encoding="utf-8")
-        os.replace(source, self.folder / item.id)
+        _move(source, self.folder / item.id)
         return item
 
     def items(self) -> list[TrashItem]:
@@ -61,6 +63,20 @@ class Trash:
     def take_back(self, item: TrashItem) -> Path:
         """Move the item back into the corpus under its old name; the caller checks that the name is free."""
         target = self.corpus_dir / item.file
-        os.replace(self.folder / item.id, target)
+        _move(self.folder / item.id, target)
         (self.folder / (item.id + _RECORD_SUFFIX)).unlink(missing_ok=True)
         return target
+
+
+def _move(source: Path, target: Path) -> None:
+    """A rename; across disks, a whole copy under a hidden name renamed into place, then the source removed — at
+    every moment one complete copy exists under a real name."""
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        partial = target.with_name(f".moving-{target.name}")
+        shutil.copy2(source, partial)
+        os.replace(partial, target)
+        source.unlink()

@@ -26,9 +26,10 @@ from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, met
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import draw_chart
-from qa.app.accounts import ADMIN_PATH, AccessPolicy, Accounts, Caller, CredentialsError, Role, credentials_path
+from qa.app.accounts import ADMIN_PATH, AccessPolicy, Accounts, Caller, CredentialsError, Role
 from qa.app.guard import RequestGuard
 from qa.app.limits import TOO_FREQUENT, RateLimiter
+from qa.app.state import credentials_path
 from qa.app.service import MAX_UPLOAD_BYTES, STATE_INDEXED, NotAllowed, QAService
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
@@ -442,7 +443,7 @@ def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None
     import uvicorn
 
     try:
-        accounts = Accounts.from_environment(credentials_path(corpus))
+        accounts = Accounts.from_environment(credentials_path(index))
         limiter = RateLimiter.from_environment()
     except (CredentialsError, ValueError) as error:
         sys.exit(f"错误：{error}")
