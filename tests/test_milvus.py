@@ -340,6 +340,8 @@ def test_the_cli_indexes_searches_and_asks_through_milvus_lite(tmp_path):
     store = f"milvus://{tmp_path / 'qa.db'}"
     report = json.loads(run_qa("index", "--corpus", str(corpus), "--store", store, "--json").stdout)
     assert report["docs_added"] == ["滨海简报.txt"] and report["chunks_embedded"] == report["chunks"] > 0
+    audit = [json.loads(line) for line in (tmp_path / "qa.db.audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(entry["action"], entry["result"]) for entry in audit] == [("rebuild", "ok")]  # 记在 Lite 文件旁，不在工作目录
     hits = json.loads(run_qa("search", "滨海市新引进多少信息技术人才？", "--store", store, "--json").stdout)["hits"]
     assert "5200人" in hits[0]["text"]
     answer = json.loads(run_qa("ask", "滨海市新引进多少信息技术人才？", "--store", store, "--json").stdout)

@@ -74,13 +74,26 @@ def index_command(
             else:
                 report = build_index(corpus, index_dir, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
-        _record_rebuild(corpus, index_dir, str(error))
+        _record_rebuild(corpus, _state_anchor(index_dir, store), str(error))
         raise QAError(str(error)) from error
-    _record_rebuild(corpus, index_dir, "ok")
+    _record_rebuild(corpus, _state_anchor(index_dir, store), "ok")
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         _print_build_report(report, index_dir)
+
+
+def _state_anchor(index_dir: Path, store: str | None) -> Path:
+    """What the audit log sits beside: the index folder, or a Milvus Lite file (`qa.db` -> `qa.db.audit.jsonl`)."""
+    if not store:
+        return index_dir
+    from qa.search.milvus import parse_store_uri
+
+    try:
+        target, lite = parse_store_uri(store)
+    except IndexUnavailable:
+        return index_dir
+    return Path(target) if lite else index_dir
 
 
 def _record_rebuild(corpus: Path, index_dir: Path, result: str) -> None:
