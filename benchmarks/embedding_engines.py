@@ -37,13 +37,10 @@ RAW_BATCH = 64  # 和 qa index 落盘的一批一样大
 
 def chunk_texts(reports: Path) -> list[str]:
     """The texts `qa index` embeds for these reports: their chunks with context, in corpus order."""
-    from qa.indexing.build import read_corpus
-    from qa.indexing.chunk import ChunkSettings, chunk_document
-    from qa.indexing.sections import split_sections
+    from qa.indexing.build import chunk_documents, read_corpus
 
     documents, _ = read_corpus(reports)
-    chunks = [chunk for document in documents for chunk in chunk_document(document, split_sections(document), ChunkSettings())]
-    return [chunk.context_text() for chunk in chunks]
+    return [chunk.context_text() for chunk in chunk_documents(documents)]
 
 
 def peak_mb() -> float:

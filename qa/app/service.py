@@ -466,7 +466,7 @@ class QAService:
             if Path(uploaded).stat().st_size > MAX_EVAL_UPLOAD_BYTES:
                 raise BadEvalFile(f"评测文件太大（上限 {MAX_EVAL_UPLOAD_BYTES // (1024 * 1024)} MB）。")
             return Path(uploaded)
-        names = sorted(path.name for path in Path(eval_dir).glob("*.jsonl"))
+        names = evaluation_files(eval_dir)
         if choice not in names:
             raise BadEvalFile(f"没有这个评测文件：{_printable(str(choice or ''))[:100]}；可选：{'、'.join(names)}。")
         return Path(eval_dir) / choice
@@ -486,13 +486,19 @@ class QAService:
         """The evaluation files in `eval_dir` whose questions are about documents this index holds."""
         documents = set(self.pipeline.index.manifest["documents"])
         fitting = []
-        for path in sorted(Path(eval_dir).glob("*.jsonl")):
+        for name in evaluation_files(eval_dir):
+            path = Path(eval_dir) / name
             try:
                 check_documents(load_questions(path), documents, path)
             except (BadEvalFile, OSError):
                 continue
             fitting.append(path.name)
         return fitting
+
+
+def evaluation_files(eval_dir: Path) -> list[str]:
+    """The names of the evaluation files (JSONL) in `eval_dir`, sorted: the only ones a client may choose."""
+    return sorted(path.name for path in Path(eval_dir).glob("*.jsonl"))
 
 
 def safe_filename(filename: str) -> str | None:

@@ -30,7 +30,7 @@ from qa.app.accounts import ADMIN_PATH, AccessPolicy, Accounts, Caller, Credenti
 from qa.app.guard import RequestGuard
 from qa.app.limits import TOO_FREQUENT, RateLimiter
 from qa.app.state import credentials_path
-from qa.app.service import MAX_UPLOAD_BYTES, STATE_INDEXED, NotAllowed, QAService
+from qa.app.service import MAX_UPLOAD_BYTES, STATE_INDEXED, NotAllowed, QAService, evaluation_files
 from qa.indexing.ingest import SUPPORTED_SUFFIXES
 from qa.indexing.store import IndexUnavailable
 
@@ -286,7 +286,7 @@ def build_app(
             gr.Timer(STATUS_REFRESH_SECONDS).tick(refresh_vectors, running, [vectors, documents, running], api_visibility="private")
 
         with gr.Tab("评测"):
-            bundled = sorted(p.name for p in eval_dir.glob("*.jsonl"))
+            bundled = evaluation_files(eval_dir)
             fitting = service.eval_files_for_index(eval_dir)  # 默认选一个问的正是知识库里文档的
             # 允许任意值，由 evaluate 自己核对并用中文说明（只认列出的文件名）
             eval_choice = gr.Dropdown(label="评测文件", choices=bundled, value=fitting[0] if fitting else None, allow_custom_value=True)

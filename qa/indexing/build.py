@@ -138,7 +138,7 @@ def update_index(
         new_tokens: list[list[str]] = []
         if fresh:
             name = _next_segment_name(index_dir)
-            new_chunks = [chunk for d in fresh for chunk in chunk_document(d, split_sections(d), settings)]
+            new_chunks = chunk_documents(fresh, settings)
             new_tokens = bm25_tokens(new_chunks, Tokenizer(), published_years_of(fresh))
             write_segment(index_dir, name, new_chunks, new_tokens)
             segments.append(segment_entry(name, len(new_chunks)))
@@ -151,6 +151,11 @@ def update_index(
         write_manifest(index_dir, manifest)
         remove_unlisted(index_dir, manifest)  # 上一代 BM25；重建时连同旧段一起
         return _report(manifest, added, changed, removed, skipped, started, documents)
+
+
+def chunk_documents(documents: list[Document], settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
+    """The documents' chunks in order, each document split by its sections first."""
+    return [chunk for document in documents for chunk in chunk_document(document, split_sections(document), settings)]
 
 
 def read_corpus(corpus_dir: Path, progress: Progress | None = None) -> tuple[list[Document], list[Skipped]]:
