@@ -29,18 +29,14 @@ import json
 import math
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from qa.lab.paths import GWR, MRC, RESULTS
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-SHARED = ROOT.parent / "shared" / "data"
 MRC_FILES = ("cmrc2018_trial", "cmrc2018_dev_open", "DRCD_dev")
-RESULTS = ROOT / "benchmarks" / "results"
 VECTORS = Path("/tmp/ann_vectors.npy")  # 真实段落向量（缓存，可续跑）
 VECTORS_META = VECTORS.with_suffix(".json")
 QUERIES = Path("/tmp/ann_queries.npy")
@@ -123,12 +119,12 @@ def real_texts() -> tuple[list[str], list[tuple[str, str]]]:
     from qa.mrc import load_mrc
 
     rng = random.Random(SEED)
-    paragraphs = [p for name in MRC_FILES for p in load_mrc(SHARED / "mrc" / f"{name}.json")]
+    paragraphs = [p for name in MRC_FILES for p in load_mrc(MRC / f"{name}.json")]
     asked = [q.question for p in paragraphs for q in p.questions]
     queries = rng.sample(asked, QUERY_COUNT)
 
     unique = [passage for p in paragraphs for passage in pack_passages(p.text, rng)]
-    for report in sorted((SHARED / "gwr").glob("*.txt")):
+    for report in sorted(GWR.glob("*.txt")):
         for line in report.read_text(encoding="utf-8").splitlines():
             unique += pack_passages(line, rng) if line.strip() else []
     seen = set(queries)

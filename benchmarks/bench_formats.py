@@ -16,21 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from qa.indexing.build import build_index
+from qa.indexing.ingest import load_document
+from qa.lab import pdf_libraries as generator
+from qa.lab.paths import RESULTS
 
-import bench_pdf_libraries as generator  # noqa: E402
-
-from qa.indexing.build import build_index  # noqa: E402
-from qa.indexing.ingest import load_document  # noqa: E402
-
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def character_f1(extracted: str, truth: str) -> float:

@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.indexing.build import build_index
 from qa.evaluate import load_questions
+from qa.indexing.build import build_index
+from qa.lab.paths import ROOT
 from qa.search.retrieve import load_index
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def synthetic_report(chars: int, seed: int = 7) -> str:

@@ -21,8 +21,8 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from qa.lab.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "load.json"
 # 几个有标准答案的种子问题（eval/questions.jsonl 里的）：每个客户端轮流问
 QUESTIONS = {

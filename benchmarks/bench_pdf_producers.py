@@ -63,10 +63,9 @@ from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pdf_libraries import EXTRACTORS as LIBRARY_EXTRACTORS  # noqa: E402
+from qa.lab.paths import ROOT
+from qa.lab.pdf_libraries import EXTRACTORS as LIBRARY_EXTRACTORS
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "pdf_producers"
 NAMES = ("writer", "docx", "calc", "chromium", "xelatex")
 EXTRACTORS = ("ours", "pdfium", "pdfplumber", "pypdf")
@@ -462,7 +461,6 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated fixture names (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # pdfplumber/pypdf warn about every Type 3 font without a FontBBox
     names = [name for name in args.only.split(",") if name] or list(NAMES)
     missing = [name for name in names if not (FIXTURES / f"{name}.pdf").exists()]

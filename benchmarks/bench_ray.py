@@ -31,15 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa.indexing.chunk import ChunkSettings, chunk_document
+from qa.indexing.ingest import load_corpus
+from qa.indexing.sections import split_sections
+from qa.lab.paths import GWR, RESULTS
 
-from qa.indexing.chunk import ChunkSettings, chunk_document  # noqa: E402
-from qa.indexing.ingest import load_corpus  # noqa: E402
-from qa.indexing.sections import split_sections  # noqa: E402
-
-GWR = ROOT.parent / "shared" / "data" / "gwr"
-RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_CHUNKS = 192
 DEFAULT_CALL_SIZE = 256
 THREAD_COUNTS = (1, 2)

@@ -36,19 +36,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa.app.accounts import TERMINAL
+from qa.lab.paths import ROOT, GWR, MRC, RESULTS
+from qa.mrc import load_mrc
 
-from qa.app.accounts import TERMINAL  # noqa: E402
-from qa.mrc import load_mrc  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data"
 MRC_FILES = ("cmrc2018_trial", "cmrc2018_dev_open", "DRCD_dev")
 DOCUMENT_CHARS = 20_000
 UPDATE_CHARS = 20_000  # 再加一篇报告那么长的文档
 QUERY_PAUSE_SECONDS = 0.2  # 后台嵌入时，两次检索之间歇一下（像人在用，而不是压测）
 SEED = 11
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 def source_texts() -> list[tuple[str, str, list[tuple[str, tuple[str, ...]]]]]:
@@ -56,8 +52,8 @@ def source_texts() -> list[tuple[str, str, list[tuple[str, tuple[str, ...]]]]]:
     then the paragraphs' other-script copies."""
     import opencc
 
-    texts = [(path.stem, path.read_text(encoding="utf-8"), []) for path in sorted((SHARED / "gwr").glob("*.txt"))]
-    paragraphs = [p for name in MRC_FILES for p in load_mrc(SHARED / "mrc" / f"{name}.json")]
+    texts = [(path.stem, path.read_text(encoding="utf-8"), []) for path in sorted(GWR.glob("*.txt"))]
+    paragraphs = [p for name in MRC_FILES for p in load_mrc(MRC / f"{name}.json")]
     texts += [(p.id, f"{p.title}\n{p.text}", [(q.question, q.answers) for q in p.questions]) for p in paragraphs]
     random.Random(SEED).shuffle(texts)  # 报告与段落混在一起：小语料里也有可问的段落
     to_traditional, to_simplified = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")

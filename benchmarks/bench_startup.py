@@ -25,8 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+from qa.lab.paths import RESULTS, ROOT
+
 QUESTION = "2007年底杭州因特网注册用户有多少？"
 SPLIT_CHILD = """
 import sys, time, json

@@ -35,23 +35,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
-from qa.indexing.build import BuildReport, build_index
 from qa.evaluate import Question, check_documents, evaluate, infer_kind
+from qa.lab.mrc_corpus import DEFAULT_WORKDIR, index_paragraphs
+from qa.lab.paths import RESULTS
 from qa.mrc import MrcParagraph, load_mrc
 from qa.pipeline import Pipeline
 from qa.reading.reader_weights import load_reader
 from qa.search.retrieve import RETRIEVERS, load_index
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-DEFAULT_WORKDIR = Path("/tmp/mrc_open")
+RESULTS_DIR = RESULTS
 DEFAULT_SPLIT = "test"
 TOP_K_HIT = (1, 5)
-_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 PROGRESS_EVERY = 10  # 每答完这么多题报告一次进度
 
 
@@ -100,41 +98,6 @@ def main() -> None:
     else:
         print_table(summary)
         print(f"\nsummary: {result_path}\nrecords: {workdir / f'records_{args.split}_{route}.jsonl'}")
-
-
-def document_name(paragraph: MrcParagraph) -> str:
-    """`<paragraph id>.txt` with anything but ASCII letters, digits, `_`, `.`, `-` replaced by `_`."""
-    return f"{_UNSAFE_FILE_CHARS.sub('_', paragraph.id)}.txt"
-
-
-def index_paragraphs(paragraphs: list[MrcParagraph], workdir: Path, progress=None) -> tuple[dict[str, str], BuildReport]:
-    """Write the paragraphs as a corpus in workdir/corpus and (incrementally) index it into workdir/index;
-    returns paragraph id -> file name, and the build report."""
-    names = write_corpus(paragraphs, workdir / "corpus")
-    return names, build_index(workdir / "corpus", workdir / "index", progress=progress)
-
-
-def write_corpus(paragraphs: list[MrcParagraph], corpus_dir: Path) -> dict[str, str]:
-    """One text per paragraph (title line, then the paragraph); returns paragraph id -> file name.
-
-    Unchanged files are left alone and stray .txt files removed, so the index build sees exactly this corpus."""
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for paragraph in paragraphs:
-        name = document_name(paragraph)
-        if paragraph.id in names or name in taken:
-            raise SystemExit(f"two paragraphs map to the file name {name}; paragraph ids must be unique")
-        names[paragraph.id] = name
-        taken.add(name)
-        path = corpus_dir / name
-        text = f"{paragraph.title}\n{paragraph.text}\n"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-    for path in corpus_dir.glob("*.txt"):
-        if path.name not in taken:
-            path.unlink()
-    return names
 
 
 def held_out_questions(

@@ -12,11 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.lab import paths
+
+GWR = paths.GWR  # 七篇政府工作报告（CI 把 ../shared 放在旁边）
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"
 SEED_DOC = "000_7c521dbcc8602230.txt"
 DATA = Path(__file__).resolve().parent / "data"
-GWR = ROOT.parent / "shared" / "data" / "gwr"  # 七篇政府工作报告（CI 把 ../shared 放在旁边）
 
 
 class FakeEncoder:

@@ -1,15 +1,12 @@
 """training/average_readers.py: the weighted mean of runs of the same model, and a refusal for different models."""
 from __future__ import annotations
 
-import sys
 
 import pytest
 import torch
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "training"))
 
-from average_readers import average  # noqa: E402
+from average_readers import average
 
 
 def test_runs_are_averaged_tensor_by_tensor_with_their_weights():

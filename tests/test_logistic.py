@@ -1,14 +1,11 @@
-"""training/logistic.py: where the 「high」 band starts, on invented confidences."""
+"""qa/lab/logistic.py: where the 「high」 band starts, on invented confidences."""
 from __future__ import annotations
 
-import sys
 
 import numpy as np
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "training"))
 
-from logistic import choose_high_threshold, high_band_by_group  # noqa: E402
+from qa.lab.logistic import choose_high_threshold, high_band_by_group
 
 
 def test_the_high_band_starts_where_every_higher_band_stays_within_the_limit():

@@ -1,11 +1,10 @@
 """The public reading-comprehension files and their fixed paragraph split."""
-from pathlib import Path
 
 import pytest
 
+from qa.lab.paths import MRC as DATA
 from qa.mrc import load_mrc, split_of
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mrc"
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="../shared/data/mrc is not beside the repository")
 
 

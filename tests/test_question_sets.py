@@ -6,10 +6,11 @@ import subprocess
 import sys
 
 from conftest import GWR, ROOT
+from qa.lab.paths import SEEDS as SHARED_SEEDS
 
 
 def test_training_and_evaluation_questions_share_no_fact():
-    environment = dict(os.environ, GWR_DATA_DIR=str(GWR), SEEDS_DIR=str(ROOT.parent / "shared" / "seeds"))
+    environment = dict(os.environ, GWR_DATA_DIR=str(GWR), SEEDS_DIR=str(SHARED_SEEDS))
     checked = subprocess.run(
         [sys.executable, str(ROOT / "eval" / "check_report_questions.py")], capture_output=True, text=True, env=environment
     )

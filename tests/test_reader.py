@@ -118,7 +118,7 @@ def test_the_shipped_ranker_loads_with_a_threshold():
     assert 0.0 < ranker.threshold < 1.0
     assert set(ranker.confidence.weights) == {"odds_over_none", "share", "lead", *EVIDENCE_IN_CONFIDENCE}
     assert ranker.threshold <= ranker.confidence.high < 1.0
-    # 证据特征只能减分（training/logistic.py 的约束）
+    # 证据特征只能减分（qa/lab/logistic.py 的约束）
     assert all(ranker.weights[name] <= 0 for name in EVIDENCE_FEATURES if name in ranker.weights)
     assert all(ranker.confidence.weights[name] <= 0 for name in EVIDENCE_IN_CONFIDENCE)
 

@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "training"))
 
-from report_questions import report_questions  # noqa: E402
+from report_questions import report_questions
 
 REPORT = (
     "2013年政府工作报告\n"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from qa.lab.paths import GWR, SEEDS
 from qa.text.time import (
     FIVE_YEAR_PLANS,
     TimeMention,
@@ -19,9 +19,6 @@ from qa.text.time import (
     years_meant,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the repository, as in CI
-GWR = SHARED / "data" / "gwr"
-SEEDS = SHARED / "seeds"
 needs_gwr = pytest.mark.skipif(not GWR.is_dir(), reason="government work reports not available")
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available")
 

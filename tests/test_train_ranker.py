@@ -1,16 +1,13 @@
 """training/train_ranker.py: which figure candidates count as right when the ranker and its calibration are fitted."""
 from __future__ import annotations
 
-import sys
 
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "training"))
 
-from train_ranker import AskedFigures, is_right, supported_rows  # noqa: E402
+from train_ranker import AskedFigures, is_right, supported_rows
 
-from qa.reading.ranking import Calibration, FigureRanker  # noqa: E402
+from qa.reading.ranking import Calibration, FigureRanker
 
 
 @pytest.mark.parametrize(

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "training"))
 
-import train_reader  # noqa: E402
-from report_split import FIT_SHARE, fit_ids, kept_for_fit  # noqa: E402
-from train_reader import initial_weights  # noqa: E402
+import train_reader
+from qa.lab.report_split import FIT_SHARE, fit_ids, kept_for_fit
+from train_reader import initial_weights
 
-from qa.reading.e5_model import SpanReaderModel  # noqa: E402
-from qa.reading.e5_weights import embedding_rows, read_e5_file  # noqa: E402
-from qa.reading.reader_weights import READER_WEIGHTS, export_weights  # noqa: E402
+from qa.reading.e5_model import SpanReaderModel
+from qa.reading.e5_weights import embedding_rows, read_e5_file
+from qa.reading.reader_weights import READER_WEIGHTS, export_weights
 
 
 def test_the_shipped_reader_loads_as_starting_weights_and_exports_back_unchanged(tmp_path):

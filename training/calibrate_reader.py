@@ -12,7 +12,7 @@ paragraphs (the same corpus as benchmarks/mrc_open.py) twice:
 Also the questions that do not ask for a figure in eval/gwr_dev.jsonl and training/data/report_train.jsonl, over an
 index of the seven reports and the seeds (`--reports-index`), as is and (answerable ones) without their report.
 The threshold maximises (answerable questions answered right + unanswerable ones abstained) on these, the two
-weighted to `training/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use);
+weighted to `qa/lab/logistic.py::UNANSWERABLE_SHARE` (half the rows are unanswerable here, far more than in use);
 above it the 「high」 band starts where at most 3 % of the answers given to all these questions are wrong, and at
 every higher confidence with at least 20 answers (`logistic.choose_high_threshold`): the reader has read the report
 training questions in its second stage, so on them alone its confidence looks better than on new text.
@@ -26,26 +26,19 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "training"))
+from qa.lab.logistic import UNANSWERABLE_SHARE, choose_threshold, high_band_by_group, fit_logistic_nonpositive
+from qa.lab.mrc_corpus import DEFAULT_WORKDIR, index_paragraphs
+from qa.lab.paths import ROOT, MRC as DATA, REPORTS_INDEX
+from qa.lab.report_split import questions_for_fits
+from qa.mrc import load_mrc
+from qa.pipeline import SEARCH_DEPTH, Pipeline
+from qa.reading.evidence import EVIDENCE_FEATURES
+from qa.reading.intent import analyse_question
+from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED
+from qa.reading.reader_weights import READER_WEIGHTS, load_reader
+from qa.scoring import char_f1
+from qa.search.retrieve import clean_question, load_index
 
-from logistic import UNANSWERABLE_SHARE, choose_threshold, high_band_by_group, fit_logistic_nonpositive  # noqa: E402
-from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
-from train_ranker import REPORTS_INDEX  # noqa: E402
-
-
-from qa.mrc import load_mrc  # noqa: E402
-from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
-from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
-from qa.reading.intent import analyse_question  # noqa: E402
-from qa.reading.ranking import CALIBRATION_FILE, UNCALIBRATED  # noqa: E402
-from qa.reading.reader_weights import READER_WEIGHTS, load_reader  # noqa: E402
-from qa.search.retrieve import clean_question, load_index  # noqa: E402
-from qa.scoring import char_f1  # noqa: E402
-from report_split import questions_for_fits  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 RIGHT_F1 = 0.5
 REPORT_FILES = (ROOT / "eval" / "gwr_dev.jsonl", ROOT / "training" / "data" / "report_train.jsonl")
@@ -83,7 +76,7 @@ def collect(reader) -> tuple[list[dict], list[int], list[bool]]:
 
 def collect_reports(reader, index_dir: Path, held_out: bool = False) -> tuple[list[dict], list[int], list[bool]]:
     """The report questions that do not ask for a figure: as is, and (answerable ones) without their report; of the
-    training questions only those stage two left out when `held_out` (training/report_split.py)."""
+    training questions only those stage two left out when `held_out` (qa/lab/report_split.py)."""
     rows, labels, answerable = [], [], []
     pipeline = Pipeline(load_index(index_dir), reader, UNCALIBRATED)
     answerer = pipeline.answerer
@@ -118,7 +111,7 @@ def main() -> None:
     parser.add_argument("--reports-index", type=Path, default=REPORTS_INDEX,
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     parser.add_argument("--held-out-reports", action="store_true",
-                        help="of report_train.jsonl, use the questions the reader's stage two left out only (training/report_split.py)")
+                        help="of report_train.jsonl, use the questions the reader's stage two left out only (qa/lab/report_split.py)")
     args = parser.parse_args()
     reader = load_reader(args.reader)
     if args.reuse and args.rows.exists():

@@ -5,5 +5,5 @@
 V3_STAGE_ONE=(--script-mix --seed 31 --epochs 1 --lr 3e-5 --warmup 0.03)
 # Stage two as v2b's (one epoch, three times as many MRC questions replayed: the first v3's two epochs without replay
 # cost 1.4 CMRC F1), without the report questions kept for the ranker's and the calibration's fits
-# (--held-out-reports, training/report_split.py: fitted on questions the reader has read, they trusted it too much).
+# (--held-out-reports, qa/lab/report_split.py: fitted on questions the reader has read, they trusted it too much).
 V3_STAGE_TWO=(--reports --held-out-reports --replay 3 --seed 29 --epochs 1 --lr 3e-5 --warmup 0.1)

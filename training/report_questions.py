@@ -25,13 +25,12 @@ import re
 from pathlib import Path
 
 from qa.indexing.chunk import sentence_spans
-from qa.text.time import TimeMention, document_year, find_times, governing_mention
+from qa.lab.paths import ROOT, GWR as REPORTS
 from qa.text.clauses import CLAUSE_BREAK, clause_bounds
 from qa.text.figures import find_figures
 from qa.text.script import to_half_width
+from qa.text.time import TimeMention, document_year, find_times, governing_mention
 
-ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ROOT.parent / "shared" / "data" / "gwr"
 EVAL_FILES = (ROOT / "eval" / "gwr_dev.jsonl", ROOT / "eval" / "gwr_test.jsonl")
 OUTPUT = ROOT / "training" / "data" / "report_questions.jsonl"
 PER_REPORT = 60

@@ -42,27 +42,22 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "training"))
+from qa.lab.logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic_nonpositive, high_band_by_group
+from qa.lab.mrc_corpus import DEFAULT_WORKDIR, index_paragraphs
+from qa.lab.paths import ROOT, MRC as DATA, REPORTS_INDEX
+from qa.lab.report_split import questions_for_fits
+from qa.mrc import load_mrc
+from qa.pipeline import SEARCH_DEPTH, Pipeline
+from qa.reading.evidence import EVIDENCE_FEATURES
+from qa.reading.intent import analyse_question
+from qa.reading.ranking import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker
+from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info
+from qa.scoring import exact_match, normalise_answer
+from qa.search.retrieve import clean_question, load_index
+from qa.text.figures import find_figures
+from qa.text.script import to_half_width
+from qa.text.time import named_document_years
 
-from logistic import UNANSWERABLE_SHARE, Choice, choose_threshold, fit_choice, fit_logistic_nonpositive, high_band_by_group  # noqa: E402
-from mrc_open import DEFAULT_WORKDIR, index_paragraphs  # noqa: E402
-from report_split import questions_for_fits  # noqa: E402
-
-from qa.mrc import load_mrc  # noqa: E402
-from qa.pipeline import SEARCH_DEPTH, Pipeline  # noqa: E402
-from qa.reading.evidence import EVIDENCE_FEATURES  # noqa: E402
-from qa.reading.intent import analyse_question  # noqa: E402
-from qa.text.time import named_document_years  # noqa: E402
-from qa.reading.ranking import QUESTION_FEATURES, RANKER_FILE, UNCALIBRATED, Calibration, FigureRanker  # noqa: E402
-from qa.reading.reader_weights import READER_WEIGHTS, load_reader, reader_info  # noqa: E402
-from qa.scoring import exact_match, normalise_answer  # noqa: E402
-from qa.search.retrieve import clean_question, load_index  # noqa: E402
-from qa.text.figures import find_figures  # noqa: E402
-from qa.text.script import to_half_width  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "data" / "mrc"
 FILES = ("cmrc2018_dev_open", "DRCD_dev")
 # 报告上的数字题，及其行缓存的后缀：开发集的手写题（gwr_test 留作评测），和 training/report_questions.py 生成的题
 REPORT_QUESTIONS = {
@@ -75,7 +70,6 @@ REPORT_QUESTIONS = {
 CONTRAST_SOURCES = (REPORT_QUESTIONS["reports_generated"][0], REPORT_QUESTIONS["reports_train"][0])
 CONTRAST_YEARS = tuple(range(1961, 1976)) + tuple(range(2041, 2048))  # 七篇报告与种子文档都不谈的年份（逐个核对过语料）
 OPTIONAL_FEATURES = ("passage_similarity",)  # 候选有时没有的特征：拟合数据里的平均值存进模型，缺时顶上
-REPORTS_INDEX = Path("/tmp/gwr_all/index")  # benchmarks/reader_report.sh 建的：七篇报告 + 种子文档
 FIT_SPLITS = ("dev", *REPORT_QUESTIONS, "reports_contrast")
 # 只能说明候选不对的特征，拟合时权重不许为正（不然单位不合的数在个别数据上也会加分：v2b 的 person_unit_mismatch +0.17）
 AGAINST_FEATURES = (*EVIDENCE_FEATURES, "unit_mismatch", "person_unit_mismatch")
@@ -292,7 +286,7 @@ def main() -> None:
                         help="index of ../shared/data/gwr/*.txt + ../shared/seeds/*.txt (see benchmarks/reader_report.sh)")
     parser.add_argument("--held-out-reports", action="store_true",
                         help="of report_train.jsonl, fit on the questions the reader's stage two left out only "
-                             "(it was trained with --held-out-reports; training/report_split.py)")
+                             "(it was trained with --held-out-reports; qa/lab/report_split.py)")
     parser.add_argument("--leave-out", nargs="*", default=(), choices=FIT_SPLITS,
                         help="fit without these splits (reports_train when the reader was fine-tuned on it)")
     args = parser.parse_args()

@@ -35,10 +35,9 @@ from qa.reading.span_model import (
 )
 from qa.reading.spans import token_span
 from qa.scoring import char_f1, exact_match
-from report_split import kept_for_fit
+from qa.lab.report_split import kept_for_fit
+from qa.lab.paths import ROOT, GWR, MRC as DATA, SEEDS
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "mrc"
 CHECKPOINTS = ROOT / "training" / "checkpoints"
 FILES = {
     "cmrc2018_trial": "all",
@@ -50,7 +49,7 @@ FILES = {
 HELD_OUT = ("cmrc2018_dev_open", "DRCD_dev")
 # 第二阶段（--reports）：报告语言的训练题（助手写的，事实不与 eval/ 重合），答案所在的自然段取自原文
 REPORT_QUESTIONS = ROOT / "training" / "data" / "report_train.jsonl"
-REPORT_SOURCES = (ROOT.parent / "shared" / "data" / "gwr", ROOT.parent / "shared" / "seeds")
+REPORT_SOURCES = (GWR, SEEDS)
 REPORT_DEV = (ROOT / "eval" / "report_dev.jsonl", ROOT / "eval" / "paraphrase_dev.jsonl")  # --score 也报它们（只给证据段落）
 MRC_REPLAY = 1.0  # 报告题之外再读多少倍题数的 MRC 段落，免得忘了读百科
 TRADITIONAL = ("DRCD_dev", "DRCD_test_open")  # 繁体字的数据集：--simplified-copies / --script-mix 用
@@ -105,7 +104,7 @@ def training_paragraphs(simplified_copies: bool, script_mix: bool = False, quest
 def report_paragraphs(path: Path = REPORT_QUESTIONS, held_out: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
     """(paragraph, [(question, answer)]) for the answerable report questions of `path` whose answer is written in the
     paragraph of their evidence sentence (computed answers are not, and are left out); `held_out`: not those kept for
-    the ranker's and the calibration's fits (training/report_split.py)."""
+    the ranker's and the calibration's fits (qa/lab/report_split.py)."""
     grouped: dict[str, list[tuple[str, str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -368,7 +367,7 @@ if __name__ == "__main__":
     parser.add_argument("--replay", type=float, default=MRC_REPLAY, help="--reports: MRC training questions read beside them, times the report questions")
     parser.add_argument("--reports", action="store_true", help="stage two: training/data/report_train.jsonl with an MRC replay (use with --init-from)")
     parser.add_argument("--held-out-reports", action="store_true",
-                        help="--reports: leave out the report questions kept for the fits (training/report_split.py)")
+                        help="--reports: leave out the report questions kept for the fits (qa/lab/report_split.py)")
     parser.add_argument("--export", action="store_true", help="export int8 weights from the last checkpoint")
     parser.add_argument("--output", default="", help="--export: write here instead of qa/models/reader-int8.npz")
     parser.add_argument("--reader", default="", help="--score: this .npz instead of the shipped reader")

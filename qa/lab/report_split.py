@@ -12,6 +12,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from qa.lab.paths import TRAINING_DATA
+
 FIT_SHARE = 0.25  # 留给拟合的证据句的份额：约 400 道可答题，够排序模型和校准各自的报告题行
 
 
@@ -29,7 +31,7 @@ def fit_ids(path: Path) -> set[str]:
     return {str(row["id"]) for row in rows if kept_for_fit(row)}
 
 
-REPORT_TRAIN = Path(__file__).resolve().parent / "data" / "report_train.jsonl"
+REPORT_TRAIN = TRAINING_DATA / "report_train.jsonl"
 
 
 def questions_for_fits(path: Path, held_out: bool) -> list:
