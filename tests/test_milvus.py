@@ -20,14 +20,8 @@ from qa.indexing.build import bm25_tokens, build_index
 from qa.indexing.embed import load_encoder
 from qa.indexing.store import IndexUnavailable
 from qa.indexing.tokenize import Tokenizer
-from qa.search.milvus import (
-    MilvusStore,
-    bm25_weights,
-    connect,
-    index_into_milvus,
-    open_milvus,
-    parse_store_uri,
-)
+from qa.indexing.milvus import bm25_weights, connect, index_into_milvus, parse_store_uri
+from qa.search.milvus import MilvusStore, open_milvus
 from qa.pipeline import Pipeline
 from qa.search.retrieve import SearchIndex
 from qa.search.stores import FolderStore

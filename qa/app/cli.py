@@ -68,7 +68,7 @@ def index_command(
     try:
         with _encoder_for_index(index_dir, model, rebuild, ray_address, ray_workers) as encoder:
             if store:
-                from qa.search.milvus import index_into_milvus  # pymilvus 只在用 Milvus 时导入
+                from qa.indexing.milvus import index_into_milvus  # pymilvus 只在用 Milvus 时导入
 
                 report = index_into_milvus(corpus, store, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
             else:
@@ -87,7 +87,7 @@ def _state_anchor(index_dir: Path, store: str | None) -> Path:
     """What the audit log sits beside: the index folder, or a Milvus Lite file (`qa.db` -> `qa.db.audit.jsonl`)."""
     if not store:
         return index_dir
-    from qa.search.milvus import parse_store_uri
+    from qa.indexing.milvus import parse_store_uri
 
     try:
         target, lite = parse_store_uri(store)
