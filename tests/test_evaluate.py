@@ -64,8 +64,8 @@ def test_eval_writes_one_record_per_question_and_prints_metrics(tmp_path: Path, 
 def test_human_eval_output_lists_the_table(tmp_path: Path, real_seed_index: Path):
     questions = _write(tmp_path / "q.jsonl", [GOOD])
     lines = run_qa("eval", str(questions), "--index", str(real_seed_index)).stdout.splitlines()
-    assert lines[0].startswith("问题数") and any(line.startswith("答案准确率") for line in lines)
-    assert any(line.startswith("答案片段 EM / F1（0–100）") for line in lines)
+    assert lines[0].startswith("题数") and any(line.startswith("答案准确率") for line in lines)
+    assert any(line.startswith("答案片段与标准答案完全一致（0–100）") for line in lines)
     assert any(line.startswith("拒答原因") for line in lines)
 
 

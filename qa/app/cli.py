@@ -15,10 +15,10 @@ from qa.pipeline import Pipeline
 from qa.reading.spans import ReaderUnavailable
 from qa.indexing.build import BuildReport, build_index, model_for_index, outdated_rules
 from qa.indexing.embed import EncoderUnavailable, resolve_model_name
-from qa.evaluate import BadEvalFile, check_documents, evaluate, load_questions
+from qa.evaluate import BadEvalFile, load_questions
 from qa.app.progress import ProgressMeter
-from qa.app.labels import kind_label, reason_counts
-from qa.app.report import veto_text, write_report
+from qa.app.labels import failed_questions, kind_label, metric_table, reason_counts
+from qa.app.report import write_report
 from qa.search.retrieve import MAX_QUESTION_CHARS, RETRIEVERS, clean_question, hit_record, load_index
 from qa.indexing.store import IndexUnavailable
 from qa.types import Answer
@@ -74,9 +74,9 @@ def index_command(
             else:
                 report = build_index(corpus, index_dir, model=model, rebuild=rebuild, encoder=encoder, progress=_TerminalProgress())
     except _EXPECTED_ERRORS as error:
-        _record_rebuild(corpus, _state_anchor(index_dir, store), str(error))
+        _record_rebuild(corpus, _state_anchor(index_dir, store), error)
         raise QAError(str(error)) from error
-    _record_rebuild(corpus, _state_anchor(index_dir, store), "ok")
+    _record_rebuild(corpus, _state_anchor(index_dir, store))
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -96,14 +96,15 @@ def _state_anchor(index_dir: Path, store: str | None) -> Path:
     return Path(target) if lite else index_dir
 
 
-def _record_rebuild(corpus: Path, index_dir: Path, result: str) -> None:
+def _record_rebuild(corpus: Path, index_dir: Path, error: Exception | None = None) -> None:
     """A rebuild from the command line goes into the index's audit log too, under this machine's user name."""
     from qa.app.audit import audit_log_for
+    from qa.app.service import record_rebuild
     from qa.app.state import adopt_state_beside_corpus
 
     if corpus.is_dir():
         adopt_state_beside_corpus(corpus, index_dir)
-        audit_log_for(index_dir).record(getpass.getuser(), "rebuild", result=result)
+        record_rebuild(audit_log_for(index_dir), getpass.getuser(), error)
 
 
 @main.command("search")
@@ -171,8 +172,10 @@ def eval_command(
     as_json: bool,
 ) -> None:
     """在评测集上运行，报告检索、答案、答案片段（EM/F1）、引用、拒答（及原因）和延迟指标。"""
+    from qa.app.service import evaluate_file
+
     try:
-        questions = load_questions(file)  # 先检查整个文件，再开始干活
+        questions = load_questions(file)  # 先检查文件，再花时间加载索引和模型
     except BadEvalFile as error:
         raise QAError(str(error)) from error
     pipeline = _open_pipeline(index_dir)
@@ -183,11 +186,10 @@ def eval_command(
             f"先为它建一个索引：qa index --index 另一个文件夹 --model {model}，再用 --index 指过去。"
         )
     try:
-        check_documents(questions, set(pipeline.index.manifest["documents"]), file)
+        with click.progressbar(length=len(questions), label="评测", file=sys.stderr) as bar:
+            metrics, records = evaluate_file(pipeline, file, retriever, progress=lambda done, total: bar.update(1))
     except BadEvalFile as error:
         raise QAError(str(error)) from error
-    with click.progressbar(length=len(questions), label="评测", file=sys.stderr) as bar:
-        metrics, records = evaluate(pipeline, questions, retriever, progress=lambda done, total: bar.update(1))
     if output:
         with output.open("w", encoding="utf-8") as out:
             for record in records:
@@ -199,17 +201,16 @@ def eval_command(
         click.echo(json.dumps(metrics, ensure_ascii=False))
         return
     _print_metrics(metrics)
-    failures = [r for r in records if not r["answer_correct"]]
+    failures = failed_questions(records)
     if failures:
         click.echo(f"\n答错的题（{len(failures)}）：")
-        for record in failures:
-            expected = "、".join(record["gold_answers"]) or "（应拒答）"
-            click.echo(f"  {record['id']} [{kind_label(record['kind'])}] {record['question']}")
-            click.echo(f"      期望：{expected}   得到：{_shorten(record['answer'], 70)}")
-            if record.get("span") and not record["abstained"]:
-                click.echo(f"      片段：{record['span']}")
-            if record["abstained"]:
-                click.echo(f"      拒答原因：{_shorten(veto_text(record), 70)}")
+        for failed in failures:
+            click.echo(f"  {failed.id} [{failed.kind}] {failed.question}")
+            click.echo(f"      期望：{failed.expected}   得到：{_shorten(failed.answer, 70)}")
+            if failed.span:
+                click.echo(f"      片段：{failed.span}")
+            if failed.reason:
+                click.echo(f"      拒答原因：{_shorten(failed.reason, 70)}")
 
 
 @main.command("serve")
@@ -351,25 +352,10 @@ def _print_answer(answer: Answer) -> None:
 
 def _print_metrics(metrics: dict) -> None:
     rows = [
-        ("问题数", metrics["questions"]),
-        ("检索 hit@1 / hit@3 / hit@5", f"{metrics['hit@1']:.3f} / {metrics['hit@3']:.3f} / {metrics['hit@5']:.3f}"),
-        ("检索 MRR@10", f"{metrics['mrr@10']:.3f}"),
-        ("答案准确率", _percent(metrics["answer_accuracy"])),
-        ("答案片段 EM / F1（0–100）", f"{_score(metrics['span_exact_match'])} / {_score(metrics['span_f1'])}"),
-        (
-            "数字答案片段与标准答案一致",
-            f"{_percent(metrics['span_equals_gold_digits'])}（共 {metrics['digit_gold_questions']} 题）",
-        ),
-        ("引用准确率", _percent(metrics["citation_accuracy"])),
-        ("拒答召回率（该拒的拒了）", _percent(metrics["abstention_recall"])),
-        ("拒答精确率（拒的都该拒）", _percent(metrics["abstention_precision"])),
-        ("误拒率（能答却拒答）", _percent(metrics["false_abstention"])),
+        *metric_table(metrics),
         ("拒答原因", reason_counts(metrics["abstention_reasons"])),
-        ("计算题", f"{metrics['computed_correct']} 题正确（{_percent(metrics['computed_accuracy'])}）"),
-        ("延迟 p50 / p95", f"{metrics['latency_p50_ms']} ms / {metrics['latency_p95_ms']} ms"),
         ("把握高的答案", _band(metrics["bands"]["high"])),
         ("请核对的答案", _band(metrics["bands"]["check"])),
-        ("把握高却答错的占比", _percent(metrics["high_band_wrong"])),
     ]
     for name, value in rows:
         click.echo(f"{_pad(name, 30)}{value}")

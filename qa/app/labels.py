@@ -5,6 +5,7 @@ The JSON records keep the internal names (DESIGN.md's contract); only what is sh
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 # 评测指标：显示的名字，JSON 里的键（qa.evaluate）
@@ -60,6 +61,41 @@ SCORE_KEYS = frozenset({"span_exact_match", "span_f1"})  # CMRC 的 0–100 分�
 COUNT_KEYS = frozenset({"questions"})
 MILLISECOND_KEYS = frozenset({"latency_p50_ms", "latency_p95_ms"})
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class FailedQuestion:
+    """A question the evaluation got wrong, in the words every view shows it with (terminal, web page, report)."""
+
+    id: str
+    kind: str  # 题型的中文名
+    question: str
+    expected: str
+    answer: str
+    span: str
+    reason: str  # 拒答原因的中文说法（答了的题为空）
+
+
+def failed_questions(records: list[dict]) -> list[FailedQuestion]:
+    """The records of the questions answered wrongly, in file order."""
+    failed = []
+    for record in records:
+        if record["answer_correct"]:
+            continue
+        abstained = record["abstained"]
+        failed.append(
+            FailedQuestion(
+                str(record["id"]), kind_label(record["kind"]), record["question"], "、".join(record["gold_answers"]) or "（应拒答）",
+                record["answer"], "" if abstained else record.get("span") or "", veto_text(record) if abstained else "",
+            )
+        )
+    return failed
+
+
+def metric_table(metrics: dict) -> list[tuple[str, str]]:
+    """(name, value) of the headline metrics, in the order every view shows them."""
+    keys = ["questions"] + [key for _, key in METRIC_ROWS] + ["latency_p50_ms", "latency_p95_ms"]
+    return [(metric_label(key), metric_value(key, metrics[key])) for key in keys if key in metrics]
 
 
 def metric_value(key: str, value: float | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.app.labels import METRIC_ROWS, SCORE_KEYS, kind_label, reason_counts, veto_label, veto_text
+from qa.app.labels import METRIC_ROWS, SCORE_KEYS, failed_questions, kind_label, reason_counts, veto_label
 
 # 图上的中文要有中文字体（Debian 的 fonts-noto-cjk）；没有时 matplotlib 退回默认字体
 CHART_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
@@ -38,15 +38,14 @@ def write_report(path: Path, metrics: dict, records: list[dict], title: str) -> 
         lines += ["| 原因 | 次数 |", "|---|---|"] + [f"| {veto_label(name)} | {count} |" for name, count in reasons.items()]
         lines.append("")
     lines += reliability_lines(metrics)
-    failures = [r for r in records if not r["answer_correct"]]
+    failures = failed_questions(records)
     lines += [f"## 答错的题（{len(failures)}）", ""]
     if failures:
         lines += ["| id | 题型 | 问题 | 期望 | 得到 | 片段 | 拒答原因 |", "|---|---|---|---|---|---|---|"]
-        for record in failures:
-            expected = "、".join(record["gold_answers"]) or "（应拒答）"
+        for failed in failures:
             lines.append(
-                f"| {record['id']} | {kind_label(record['kind'])} | {_cell(record['question'])} | {_cell(expected)} "
-                f"| {_cell(record['answer'])} | {_cell(record.get('span') or '')} | {_cell(veto_text(record))} |"
+                f"| {failed.id} | {failed.kind} | {_cell(failed.question)} | {_cell(failed.expected)} "
+                f"| {_cell(failed.answer)} | {_cell(failed.span)} | {_cell(failed.reason)} |"
             )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return chart

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from qa.app.accounts import AccessPolicy, Accounts, Caller
-from qa.app.audit import OK, AuditEntry, audit_log_for, file_sha256
+from qa.app.audit import OK, AuditEntry, AuditLog, audit_log_for, file_sha256
 from qa.app.document_view import whole_document
 from qa.app.progress import ProgressMeter, vector_status
 from qa.app.state import adopt_state_beside_corpus, trash_dir
@@ -102,7 +102,7 @@ class QAService:
         recorded in the audit log as 「启动时更新」); IndexUnavailable when there is nothing to serve."""
         report = self._update(progress)
         if report.docs_added or report.docs_changed or report.docs_removed:
-            self.audit.record(STARTUP_USER, "rebuild")
+            record_rebuild(self.audit, STARTUP_USER)
         return report
 
     def rebuild(self, caller: Caller, progress: Progress | None = None) -> BuildReport:
@@ -124,12 +124,12 @@ class QAService:
                 report = update_index(self.corpus_dir, self.index_dir, encoder, self.model, progress=progress)
             except IndexUnavailable as error:
                 if user:
-                    self.audit.record(user, "rebuild", result=str(error))
+                    record_rebuild(self.audit, user, error)
                 raise
             self._reload(encoder)
             self.last_report = report
             if user:
-                self.audit.record(user, "rebuild")
+                record_rebuild(self.audit, user)
         if self.background:
             self._start_embedding()
         else:
@@ -475,12 +475,9 @@ class QAService:
         """Run an evaluation file the server chose (`evaluation_file`)."""
         path = Path(path)
         try:
-            questions = load_questions(path)
-            pipeline = self.pipeline
-            check_documents(questions, set(pipeline.index.manifest["documents"]), path)
+            return evaluate_file(self.pipeline, path, progress=progress)
         except BadEvalFile as error:  # 说文件名，不说服务器上的路径
             raise BadEvalFile(str(error).replace(str(path), path.name)) from None
-        return evaluate(pipeline, questions, progress=progress)
 
     def eval_files_for_index(self, eval_dir: Path) -> list[str]:
         """The evaluation files in `eval_dir` whose questions are about documents this index holds."""
@@ -494,6 +491,22 @@ class QAService:
                 continue
             fitting.append(path.name)
         return fitting
+
+
+def evaluate_file(
+    pipeline: Pipeline, path: Path, retriever: str = "hybrid", progress: Callable[[int, int], None] | None = None
+) -> tuple[dict, list[dict]]:
+    """Metrics and per-question records of an evaluation file over a pipeline (the web app's and `qa eval`'s one
+    flow): the whole file is checked first (its format, and that its documents are in the index), then answered.
+    BadEvalFile says what is wrong before any question is asked."""
+    questions = load_questions(path)
+    check_documents(questions, set(pipeline.index.manifest["documents"]), path)
+    return evaluate(pipeline, questions, retriever, progress=progress)
+
+
+def record_rebuild(audit: AuditLog, user: str, error: Exception | None = None) -> None:
+    """A rebuild in the audit log, from the web app or the command line: who, and why it failed if it did."""
+    audit.record(user, "rebuild", result=str(error) if error else OK)
 
 
 def evaluation_files(eval_dir: Path) -> list[str]:

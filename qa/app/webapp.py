@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from qa.evaluate import BadEvalFile
 from qa.app.document_view import DOC_PATH
 from qa.app.export import EXPORT_FORMATS, export_row, write_conversation, write_evaluation
-from qa.app.labels import METRIC_ROWS, action_label, kind_label, local_time, metric_label, metric_value, result_label
+from qa.app.labels import action_label, failed_questions, local_time, metric_table, result_label
 from qa.app.render import answer_html
 from qa.search.retrieve import hit_record
 from qa.app.report import draw_chart
@@ -318,8 +318,8 @@ def build_app(
                     return html.escape(str(error)), [], None, [], []
                 chart_path = Path(tempfile.mkdtemp(prefix="qa-eval-")) / "chart.png"
                 draw_chart(chart_path, metrics, [r["latency_ms"] for r in records])
-                rows = [[metric_label(key), metric_value(key, metrics[key])] for key in metric_keys() if key in metrics]
-                failed = [[r["id"], kind_label(r["kind"]), r["question"], "、".join(r["gold_answers"]) or "（应拒答）", r["answer"]] for r in records if not r["answer_correct"]]
+                rows = [list(row) for row in metric_table(metrics)]
+                failed = [[f.id, f.kind, f.question, f.expected, f.answer] for f in failed_questions(records)]
                 return f"共 {metrics['questions']} 题，答错 {len(failed)} 题。", rows, str(chart_path), failed, records
 
             def export_evaluation(records: list, chosen: str):
@@ -430,11 +430,6 @@ def published_cell(published: dict | None) -> str:
         return "—"
     date = published["date"]
     return f"{date if len(date) > 4 else date + '年'}（{published['source']}）"
-
-
-def metric_keys() -> list[str]:
-    """The metrics shown in the evaluation tab, in the report's order."""
-    return ["questions", *(key for _, key in METRIC_ROWS), "latency_p50_ms", "latency_p95_ms"]
 
 
 def serve(corpus: Path, index: Path, host: str, port: int, eval_dir: Path | None = None) -> None:
