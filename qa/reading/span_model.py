@@ -84,9 +84,10 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def pad_batch(id_lists: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray]:
-    """Padded ids and the attention mask (1 for real tokens) for a batch of windows."""
-    length = max(len(ids) for ids in id_lists)
+def pad_batch(id_lists: list[list[int]], pad: int, length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Padded ids and the attention mask (1 for real tokens) for a batch of windows, padded to `length` (by default
+    the longest window's)."""
+    length = max([len(ids) for ids in id_lists] + [length or 0])
     ids = np.full((len(id_lists), length), pad, dtype=np.int64)
     mask = np.zeros((len(id_lists), length), dtype=np.int64)
     for row, window_ids in enumerate(id_lists):
