@@ -1,12 +1,14 @@
 """Shared fixtures: a deterministic fake encoder for unit tests, a real seed index for integration."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -128,14 +130,38 @@ def qa_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "qa", *args]
 
 
-def run_qa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the real `qa` CLI in a subprocess, offline."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env.pop("QA_MODEL", None)
-    result = subprocess.run(qa_command(*args), capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+# 命令行测试的环境：离线，不受外面设的模型影响
+CLI_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "QA_MODEL": None}
+
+
+def run_qa(*args: str, check: bool = True, subprocess_run: bool = False) -> subprocess.CompletedProcess:
+    """Run the real `qa` CLI, offline, from the repository root: in this process through click (the same command
+    object `qa` runs; no interpreter start and imports to pay again, 2–4 s a call), or with `subprocess_run` in a
+    child process (for what only a process shows: its exit status after a crash, what it imports)."""
+    if subprocess_run:
+        env = {**os.environ, **{k: v for k, v in CLI_ENVIRONMENT.items() if v is not None}}
+        env.pop("QA_MODEL", None)
+        result = subprocess.run(qa_command(*args), capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    else:
+        result = _run_in_process(args)
     if check and result.returncode != 0:
         raise AssertionError(f"qa {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
+
+
+def _run_in_process(args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """The CLI through click's runner, as a CompletedProcess; an uncaught exception is a traceback on stderr and
+    status 1, as the interpreter would give."""
+    from click.testing import CliRunner
+
+    from qa.app.cli import main
+
+    with contextlib.chdir(ROOT):
+        outcome = CliRunner().invoke(main, list(args), env=CLI_ENVIRONMENT, prog_name="qa")
+    stderr = outcome.stderr
+    if outcome.exception is not None and not isinstance(outcome.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(outcome.exception))
+    return subprocess.CompletedProcess(["qa", *args], outcome.exit_code, outcome.stdout, stderr)
 
 
 def pipeline_over(tmp_path: Path, texts: dict[str, str], reader):

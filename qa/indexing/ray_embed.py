@@ -37,7 +37,9 @@ LOCAL = "local"
 AUTO = "auto"
 RAY_CLIENT_PREFIX = "ray://"
 # Ray Client 的服务端偶尔起不来它为每个客户端开的进程：这两种报错再试几次
-CLIENT_START_FAILURES = ("Starting Ray client server failed", "Proxy failed to Connect")
+# Ray Client 的代理没能起好为这个客户端开的服务进程（忙的机器上偶尔发生）：过一会儿再连就好。
+# 「start_specific_server」出现在代理发回的出错经过里（那个进程刚起就退出、成了僵尸进程）
+CLIENT_START_FAILURES = ("Starting Ray client server failed", "Proxy failed to Connect", "start_specific_server")
 CLIENT_START_ATTEMPTS = 3
 CLIENT_RETRY_SECONDS = 3.0
 DEFAULT_GCS_PORT = 6379

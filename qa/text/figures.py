@@ -33,10 +33,9 @@ MEASURE_UNITS = frozenset(
 POINT_UNITS = frozenset({"个百分点", "百分点"})  # 百分数之差
 TIME_UNITS = frozenset({"年", "个月", "周", "周年", "天", "小时", "分钟", "秒", "岁"})
 OTHER_UNITS = frozenset({"户", "户次", "门", "倍", "字", "届", "强"})
-UNITS = sorted(
+UNITS = sorted(  # 长的在前（正则先试「平方公里」再试「公里」）；同样长的按字排，每个进程里顺序都一样
     MONEY_UNITS | PERSON_UNITS | COUNT_UNITS | MEASURE_UNITS | POINT_UNITS | TIME_UNITS | OTHER_UNITS,
-    key=len,
-    reverse=True,
+    key=lambda unit: (-len(unit), unit),
 )
 _UNIT = "|".join(map(re.escape, UNITS))
 _PREFIX_QUALIFIERS = ("超过", "不足", "将近", "大约", "约", "近", "逾")
