@@ -16,6 +16,7 @@ FLOORS = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
 def routed(seed_pipeline) -> tuple[dict, dict]:
     """(the floors, the metrics on the seed set)."""
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
+    seed_pipeline.prefetch([question.question for question in questions])
     result, _ = evaluate(seed_pipeline, questions)
     return FLOORS["answers"], result
 
