@@ -69,8 +69,9 @@ def start_app(work: Path) -> tuple[subprocess.Popen, str]:
 
 def seed_questions() -> list[tuple[str, str]]:
     """(question, first gold answer) of every answerable seed question, in file order."""
-    rows = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(row["question"], row["answers"][0]) for row in rows if row.get("answers")]
+    from qa.evaluate import load_questions
+
+    return [(q.question, q.answers[0]) for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.answers]
 
 
 def run_clients(url: str, clients: int, per_client: int, distinct: bool = False) -> dict:

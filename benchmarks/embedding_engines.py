@@ -69,46 +69,18 @@ def run_engine(name: str, texts: list[str], threads: int) -> tuple[np.ndarray, f
 
 def onnx_encoder(int8: bool, threads: int):
     """The torch engine with its transformer exported to ONNX (word vectors looked up in numpy, as in torch)."""
-    import onnxruntime
     import torch
-    from torch import nn
 
     from qa.indexing.e5_torch import TorchPassageEncoder
+    from qa.lab.onnx_export import onnx_session
 
-    class AfterWordLookup(nn.Module):
-        """Word vectors and mask -> mean of the final states over real tokens (what `window_means` computes)."""
-
-        def __init__(self, encoder):
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, words: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            encoder = self.encoder
-            positions = torch.arange(words.shape[1])
-            x = encoder.embedding_norm(words + encoder.position(positions)[None] + encoder.token_type)
-            blocked = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(mask == 0, torch.finfo(x.dtype).min)[:, None, None, :]
-            for layer in encoder.layers:
-                x = layer(x, blocked)
-            real = mask[..., None].to(x.dtype)
-            return (x * real).sum(1) / real.sum(1)
+    def mean_over_real_tokens(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """What `window_means` computes."""
+        real = mask[..., None].to(states.dtype)
+        return (states * real).sum(1) / real.sum(1)
 
     base = TorchPassageEncoder(threads, bfloat16=False)
-    folder = Path(tempfile.mkdtemp(prefix="qa-onnx-"))
-    path = folder / "e5.onnx"
-    words, mask = torch.zeros(2, 8, base.dim), torch.ones(2, 8, dtype=torch.int64)
-    torch.onnx.export(
-        AfterWordLookup(base.model).eval(), (words, mask), str(path), input_names=["words", "mask"], output_names=["means"],
-        dynamic_axes={"words": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"}}, opset_version=17, dynamo=False,
-    )
-    if int8:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantised = folder / "e5-int8.onnx"
-        quantize_dynamic(str(path), str(quantised), per_channel=True, weight_type=QuantType.QInt8)
-        path = quantised
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    session = onnx_session(base.model, mean_over_real_tokens, ["means"], int8, threads)
 
     def window_means(ids: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
         words = base.model.word(ids).numpy()

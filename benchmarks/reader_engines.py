@@ -41,6 +41,7 @@ TOGETHER = 20  # 一起问的问题数（20 个用户同时提问）
 
 def record_readings(count: int) -> list[tuple[str, list[str]]]:
     """(question, passages) the reader is handed for each of the first `count` seed questions."""
+    from qa.evaluate import load_questions
     from qa.pipeline import Pipeline
 
     pipeline = Pipeline.open(ROOT / "index", engine="torch")
@@ -53,9 +54,8 @@ def record_readings(count: int) -> list[tuple[str, list[str]]]:
         return read(question, passages, top)
 
     reader.read = recording
-    rows = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    for row in rows[:count]:
-        pipeline.ask(row["question"])
+    for question in load_questions(ROOT / "eval" / "questions.jsonl")[:count]:
+        pipeline.ask(question.question)
     return handed
 
 
@@ -79,42 +79,21 @@ class OnnxReader:
     """The torch reader's layers and span head exported to ONNX (word vectors still looked up in numpy)."""
 
     def __init__(self, model, int8: bool, threads: int):
-        import onnxruntime
-        import torch
         from torch import nn
 
-        class AfterWordLookup(nn.Module):
-            def __init__(self, reader):
-                super().__init__()
-                self.reader = reader
+        from qa.lab.onnx_export import onnx_session
 
-            def forward(self, words: torch.Tensor, mask: torch.Tensor):
-                encoder = self.reader.encoder
-                positions = torch.arange(words.shape[1])
-                x = encoder.embedding_norm(words + encoder.position(positions)[None] + encoder.token_type)
-                blocked = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(mask == 0, torch.finfo(x.dtype).min)[:, None, None, :]
-                for layer in encoder.layers:
-                    x = layer(x, blocked)
-                logits = self.reader.span_head(x)
+        class SpanLogits(nn.Module):  # 一个模块（不是函数），导出时它的权重才算参数
+            def __init__(self, span_head):
+                super().__init__()
+                self.span_head = span_head
+
+            def forward(self, states, mask):
+                logits = self.span_head(states)
                 return logits[..., 0], logits[..., 1]
 
         self.word = model.model.encoder.word
-        folder = Path(tempfile.mkdtemp(prefix="qa-onnx-reader-"))
-        path = folder / "reader.onnx"
-        words, mask = torch.zeros(2, 8, model.model.encoder.config.hidden), torch.ones(2, 8, dtype=torch.int64)
-        torch.onnx.export(
-            AfterWordLookup(model.model).eval(), (words, mask), str(path), input_names=["words", "mask"], output_names=["starts", "ends"],
-            dynamic_axes={"words": {0: "batch", 1: "length"}, "mask": {0: "batch", 1: "length"}}, opset_version=17, dynamo=False,
-        )
-        if int8:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            quantised = folder / "reader-int8.onnx"
-            quantize_dynamic(str(path), str(quantised), per_channel=True, weight_type=QuantType.QInt8)
-            path = quantised
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = onnx_session(model.model.encoder, SpanLogits(model.model.span_head), ["starts", "ends"], int8, threads)
 
     def windows(self, id_lists, pad, length=None, threads=None):
         import torch

@@ -43,6 +43,7 @@ class _Request:
 
 
 def bucket_length(tokens: int) -> int:
+    """The padded length of a window of `tokens` tokens: the next multiple of LENGTH_STEP."""
     return -(-tokens // LENGTH_STEP) * LENGTH_STEP
 
 
@@ -149,7 +150,8 @@ class WindowBatcher:
             for first in range(0, len(members), per_batch):
                 batch = members[first : first + per_batch]
                 batch_starts, batch_ends, batch_mask = self.model.windows([requests[r][w] for r, w in batch], self.pad, length, threads)
-                self.batches += 1
+                with self._lock:  # 几个工作线程都在数
+                    self.batches += 1
                 for row, (r, w) in enumerate(batch):
                     width = min(longest[r], length)  # 比本题最长窗口短的位置留作填充（掩码为 0）
                     starts[r][w, :width] = batch_starts[row, :width]
